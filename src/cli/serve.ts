@@ -1,0 +1,55 @@
+import type { Config } from '../config.js';
+import { buildApp } from '../app.js';
+import { createDeps } from '../deps.js';
+
+/** Runs the API (and, later, the webhook worker) until SIGTERM or SIGINT, then drains and exits 0. */
+export async function serve(config: Config, options: { worker: boolean }): Promise<void> {
+  const deps = await createDeps(config);
+  const app = await buildApp(deps, {
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    processMetrics: true,
+  });
+  const log = app.log;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    try {
+      // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
+      await app.close();
+      await deps.close();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const store = deps.database.store === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
+  const lines = [
+    '',
+    `  Landlord is running at ${config.publicUrl.replace(`:${config.port}`, `:${port}`)}`,
+    `  API reference:  ${config.publicUrl}/docs`,
+    `  Database:       ${store}`,
+  ];
+  if (deps.rootKey.generated) {
+    lines.push(
+      '',
+      '  Root key (superadmin), shown only this once:',
+      `    ${deps.rootKey.generated}`,
+      `  It was also saved to ${deps.rootKey.file} (mode 0600).`,
+      '  Use it as:  Authorization: Bearer <root key>',
+    );
+  } else if (!config.rootKey) {
+    lines.push(`  Root key:       saved at first start in ${deps.rootKey.file}`);
+  }
+  if (!options.worker) lines.push('  Webhook worker: off (--no-worker)');
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}

@@ -1,0 +1,102 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LegalEntity {
+  name: string;
+  registrationNumber: string;
+}
+
+export interface TenantSettings {
+  timezone: string;
+  weekStart: number;
+  locale: string;
+}
+
+export interface TenantsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  slug: string;
+  external_id: string | null;
+  display_name: string;
+  email: string | null;
+  url: string | null;
+  description: string | null;
+  is_active: boolean;
+  legal_entities: Json<LegalEntity[]>;
+  settings: Json<TenantSettings>;
+  metadata: Json<Record<string, string>>;
+  search_text: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  organization_id: string;
+  tenant_id: string | null;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string | null;
+  is_active: Generated<boolean>;
+  last_sign_in_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  organization_id: string;
+  tenant_id: string | null;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  scopes: Json<string[]>;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface IdempotencyKeysTable {
+  principal_id: string;
+  key: string;
+  request_hash: string;
+  state: 'running' | 'done';
+  response_status: number | null;
+  response_headers: Json<Record<string, string>> | null;
+  response_body: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface SystemTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  tenants: TenantsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+  system: SystemTable;
+}
+
+export type TenantRow = Selectable<TenantsTable>;
+export type NewTenantRow = Insertable<TenantsTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+
+const PROBLEM = { $ref: 'Problem#' };
+
+// Every /v1 route can answer with these; declaring them keeps the OpenAPI document complete.
+const API_ERRORS: Record<number, string> = {
+  400: 'Malformed JSON (`MALFORMED_JSON`)',
+  401: 'Missing, invalid, expired or revoked credential (`UNAUTHORIZED`)',
+  403: 'The role or scopes do not allow the action (`FORBIDDEN`)',
+  404: 'No such resource, or outside the caller\'s tenant or organization (`NOT_FOUND`)',
+  405: 'Known path, wrong method (`METHOD_NOT_ALLOWED`, with `Allow`)',
+  409: 'Uniqueness conflict or `IDEMPOTENCY_IN_PROGRESS`',
+  412: '`If-Match` does not match (`PRECONDITION_FAILED`)',
+  413: 'Body over 1 MiB (`PAYLOAD_TOO_LARGE`)',
+  415: 'Body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)',
+  422: 'Field errors (`VALIDATION`) or `IDEMPOTENCY_KEY_REUSED`',
+  429: 'Rate limited (`RATE_LIMITED`)',
+  500: 'Unexpected error (`INTERNAL_SERVER_ERROR`)',
+  503: 'Shutting down or database unreachable (`UNAVAILABLE`)',
+};
+const OPS_ERRORS: Record<number, string> = { 500: API_ERRORS[500], 503: API_ERRORS[503] };
+
+export function addErrorResponses(app: FastifyInstance) {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs') || route.url === '/openapi.json') return;
+    const schema = (route.schema ??= {});
+    const response = ((schema as { response?: Record<string, unknown> }).response ??= {});
+    const table = route.url.startsWith('/v1') ? API_ERRORS : OPS_ERRORS;
+    for (const [status, description] of Object.entries(table)) {
+      response[status] ??= { ...PROBLEM, description };
+    }
+  });
+}
+
+export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Landlord API',
+        version: '1.0.0',
+        description: [
+          'Tenant management: organizations, tenants, API keys.',
+          '',
+          'Conventions: JSON bodies with camelCase fields; strict bodies (unknown fields are 422 `UNKNOWN_FIELD`,',
+          'read-only ones 422 `READ_ONLY`); every error is `application/problem+json` with a stable `code`;',
+          'every response carries `X-Request-Id`; single resources carry a strong `ETag` and `PUT`/`PATCH`/`DELETE` honour `If-Match`;',
+          'every `POST` honours `Idempotency-Key` (1-255 characters, kept 24 h per credential; replays carry `Idempotent-Replayed: true`).',
+          '`Authorization: Token <x>` is accepted as an alias of `Bearer <x>`.',
+        ].join('\n'),
+      },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key secret (`lk_…`) or the root key' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,56 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/** `T | null` as a single JSON-schema type list, so validation reports one error per field. */
+export function Nullable<T extends TSchema>(schema: T, extra: Record<string, unknown> = {}) {
+  const s = schema as unknown as Record<string, unknown>;
+  const type = s.type ? [s.type, 'null'].flat() : undefined;
+  return Type.Unsafe<Static<T> | null>(type ? { ...s, ...extra, type } : { anyOf: [s, { type: 'null' }], ...extra });
+}
+
+export const FieldErrorSchema = Type.Object({
+  field: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+});
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'Stable, machine-readable error code' }),
+    detail: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(FieldErrorSchema)),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const ProblemRef = Type.Unsafe<Static<typeof ProblemSchema>>(Type.Ref('Problem'));
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const ListEnvelope = <T extends TSchema>(item: T) =>
+  Type.Object({
+    count: Nullable(Type.Integer(), { description: 'Total number of matches; null when `count=false`' }),
+    next: Nullable(Type.String(), { description: 'URL of the next page, or null' }),
+    previous: Nullable(Type.String(), { description: 'URL of the previous page, or null' }),
+    results: Type.Array(item),
+  });
+
+export const ListQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Page size, 1-100 (default 20)' })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Alias of `limit`' })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Alias of `limit`' })),
+  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'Opaque cursor from `next` or `previous`' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: '1-based page number (offset mode)' })),
+  count: Type.Optional(Type.Boolean({ description: '`false` skips the total count' })),
+};
+
+export const HttpUrl = (extra: Record<string, unknown> = {}) =>
+  Type.String({ format: 'http-url', maxLength: 2048, 'x-error-code': 'BAD_URL', ...extra });
+
+export const Email = (extra: Record<string, unknown> = {}) =>
+  Type.String({ format: 'email', maxLength: 254, 'x-error-code': 'BAD_EMAIL', ...extra });

@@ -1,0 +1,163 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError } from './errors.js';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+const TIMEZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC', 'GMT']);
+
+function isTimezone(value: string): boolean {
+  if (TIMEZONES.has(value)) return true;
+  try {
+    // Aliases such as "Europe/Kiev" are valid IANA names that supportedValuesOf leaves out.
+    return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone.length > 0 && value.includes('/');
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  if (value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function isLocale(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function createAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({
+    allErrors: !coerce,
+    coerceTypes: coerce,
+    useDefaults: coerce,
+    removeAdditional: false,
+    strict: false,
+    verbose: true,
+  });
+  addFormats(ajv, ['date-time', 'email', 'uri', 'date']);
+  ajv.addFormat('timezone', { type: 'string', validate: isTimezone });
+  ajv.addFormat('http-url', { type: 'string', validate: isHttpUrl });
+  ajv.addFormat('locale', { type: 'string', validate: isLocale });
+  return ajv;
+}
+
+// Bodies are strict and never coerced ("true" is not a boolean); query strings and path
+// parameters arrive as text, so they are coerced to the declared types.
+const bodyAjv = createAjv(false);
+const paramAjv = createAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : paramAjv;
+  return ajv.compile(schema) as ValidateFunction;
+};
+
+const cache = new WeakMap<object, ValidateFunction>();
+
+/** Validates a value against a body schema outside a route (batch items); returns field errors. */
+export function validateBody(schema: object, value: unknown, prefix = ''): FieldError[] {
+  let validate = cache.get(schema);
+  if (!validate) {
+    validate = bodyAjv.compile(schema);
+    cache.set(schema, validate);
+  }
+  return validate(value) ? [] : toFieldErrors(validate.errors ?? [], prefix);
+}
+
+const DEFAULT_FORMAT_CODES: Record<string, string> = {
+  email: 'BAD_EMAIL',
+  'http-url': 'BAD_URL',
+  uri: 'BAD_URL',
+};
+
+function joinPath(...parts: string[]): string {
+  return parts.filter((p) => p !== '').join('.');
+}
+
+function pathOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+function describe(e: ErrorObject): string {
+  const p = e.params as Record<string, any>;
+  switch (e.keyword) {
+    case 'maxLength':
+      return `must be at most ${p.limit} characters`;
+    case 'minLength':
+      return p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters`;
+    case 'maxProperties':
+      return `must have at most ${p.limit} keys`;
+    case 'maxItems':
+      return `must have at most ${p.limit} items`;
+    case 'minItems':
+      return `must have at least ${p.limit} items`;
+    case 'format':
+      return `must be a valid ${p.format}`;
+    case 'pattern':
+      return (e.parentSchema as any)?.['x-pattern-message'] ?? `must match ${p.pattern}`;
+    case 'enum':
+      return `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return `must be ${String(p.allowedValue)}`;
+    default:
+      return e.message ?? 'is invalid';
+  }
+}
+
+/** Maps AJV errors to the contract's field errors: one entry per field, the first problem wins. */
+export function toFieldErrors(ajvErrors: ErrorObject[], prefix = ''): FieldError[] {
+  const out = new Map<string, FieldError>();
+  const add = (field: string, code: string, message: string) => {
+    const key = joinPath(prefix, field) || '(body)';
+    if (!out.has(key)) out.set(key, { field: key, code, message });
+  };
+  for (const e of ajvErrors) {
+    const base = pathOf(e.instancePath);
+    const parent = (e.parentSchema ?? {}) as Record<string, any>;
+    const code: string | undefined = parent['x-error-code'];
+    const p = e.params as Record<string, any>;
+    if (e.keyword === 'propertyNames') continue; // reported by the nested error below with its name
+    if (e.propertyName !== undefined) {
+      const schemaCode = (e.parentSchema as any)?.['x-error-code'] ?? code ?? 'BAD_FORMAT';
+      add(joinPath(base, e.propertyName), schemaCode, `key ${describe(e)}`);
+      continue;
+    }
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const name = String(p.additionalProperty);
+        const readOnly: string[] = parent['x-read-only'] ?? [];
+        if (readOnly.includes(name)) add(joinPath(base, name), 'READ_ONLY', 'is read-only');
+        else add(joinPath(base, name), 'UNKNOWN_FIELD', 'is not a known field');
+        break;
+      }
+      case 'required':
+        add(joinPath(base, String(p.missingProperty)), 'REQUIRED', 'is required');
+        break;
+      case 'maxLength':
+        add(base, code ?? 'TOO_LONG', describe(e));
+        break;
+      case 'format':
+        add(base, code ?? DEFAULT_FORMAT_CODES[p.format] ?? 'BAD_FORMAT', describe(e));
+        break;
+      case 'type':
+        add(base, code ?? 'BAD_FORMAT', `must be ${Array.isArray(p.type) ? p.type.join(' or ') : p.type}`);
+        break;
+      default:
+        add(base, code ?? 'BAD_FORMAT', describe(e));
+    }
+  }
+  return [...out.values()];
+}

@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { doctor } from './cli/doctor.js';
+import { migrate } from './cli/migrate.js';
+import { serve } from './cli/serve.js';
+
+const USAGE = `Usage: landlord <command>
+
+Commands:
+  start                 API, dashboard and webhook worker in one process (default)
+  serve [--no-worker]   the API; --no-worker leaves delivery to separate workers
+  migrate [up|down|status]
+                        apply (default), roll back one, or list migrations
+  doctor                check configuration, data directory and database
+
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, LANDLORD_DATA_DIR,
+LANDLORD_PUBLIC_URL, LANDLORD_ROOT_KEY, LANDLORD_SECRET_KEY, LANDLORD_TOKEN_TTL,
+LANDLORD_WEBHOOKS_ALLOW_PRIVATE, LANDLORD_LOG_LEVEL.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'no-worker': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const [command = 'start', ...rest] = positionals;
+  if (values.help || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'start':
+      await serve(config, { worker: true });
+      return -1;
+    case 'serve':
+      await serve(config, { worker: !values['no-worker'] });
+      return -1;
+    case 'migrate':
+      return migrate(config, rest[0] ?? 'up');
+    case 'doctor':
+      return doctor(config);
+    default:
+      console.error(`Unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error) => {
+    if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+    else console.error(error instanceof Error ? error.stack ?? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,57 @@
+import { errors } from '../../http/errors.js';
+import type { Principal, Role } from './principal.js';
+
+/**
+ * Every permission decision goes through here. An action names the operation; the table says
+ * which roles may perform it and which scope the credential must carry.
+ */
+const ACTIONS = {
+  'organizations.list': { roles: ['superadmin'], scope: 'tenants:read' },
+  'organizations.create': { roles: ['superadmin'], scope: 'tenants:write' },
+  'organizations.read': { roles: ['superadmin', 'admin'], scope: 'tenants:read' },
+  'organizations.update': { roles: ['superadmin'], scope: 'tenants:write' },
+  'organizations.delete': { roles: ['superadmin'], scope: 'tenants:write' },
+  'tenants.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'tenants:read' },
+  'tenants.read': { roles: ['superadmin', 'admin', 'owner', 'member'], scope: 'tenants:read' },
+  'tenants.create': { roles: ['superadmin', 'admin'], scope: 'tenants:write' },
+  'tenants.update': { roles: ['superadmin', 'admin', 'owner'], scope: 'tenants:write' },
+  'tenants.delete': { roles: ['superadmin', 'admin'], scope: 'tenants:write' },
+  'tenants.export': { roles: ['superadmin', 'admin', 'owner'], scope: 'tenants:read' },
+  'api_keys.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:read' },
+  'api_keys.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
+  'api_keys.revoke': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
+} as const satisfies Record<string, { roles: readonly Role[]; scope: string }>;
+
+export type Action = keyof typeof ACTIONS;
+
+/** Throws 403 unless the caller's role and scopes allow the action. Visibility is checked separately (404). */
+export function authorize(principal: Principal, action: Action): void {
+  const rule = ACTIONS[action];
+  if (!(rule.roles as readonly Role[]).includes(principal.role)) {
+    throw errors.forbidden(`The ${principal.role} role may not perform ${action}`);
+  }
+  if (!principal.scopes.has(rule.scope)) {
+    throw errors.forbidden(`This credential lacks the ${rule.scope} scope`);
+  }
+}
+
+/** Whether the caller may see this organization at all; invisible resources are reported as 404. */
+export function canSeeOrganization(principal: Principal, organizationId: string): boolean {
+  return principal.role === 'superadmin' || principal.organizationId === organizationId;
+}
+
+export function canSeeTenant(principal: Principal, tenant: { id: string; organizationId: string }): boolean {
+  if (principal.role === 'superadmin') return true;
+  if (principal.role === 'admin') return principal.organizationId === tenant.organizationId;
+  return principal.tenantId === tenant.id;
+}
+
+/** The tenant and organization a listing is confined to. */
+export function tenantScope(principal: Principal): { organizationId: string | null; tenantId: string | null } {
+  if (principal.role === 'superadmin') return { organizationId: null, tenantId: null };
+  if (principal.role === 'admin') return { organizationId: principal.organizationId, tenantId: null };
+  return { organizationId: principal.organizationId, tenantId: principal.tenantId };
+}
+
+/** Fields of a tenant only the platform side (admins) may change. */
+export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'externalId', 'slug'] as const;

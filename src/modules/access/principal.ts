@@ -1,0 +1,36 @@
+export type Role = 'superadmin' | 'admin' | 'owner' | 'member';
+
+/** Who is calling: set by the auth plugin on every authenticated request. */
+export interface Principal {
+  /** What proved the identity. */
+  readonly kind: 'root' | 'api_key';
+  /** Stable id of the credential (used for idempotency keys, rate limits and audit). */
+  readonly id: string;
+  readonly role: Role;
+  /** The caller's organization; for the root key, the default organization. */
+  readonly organizationId: string;
+  /** Set for tenant-bound callers (owners and members). */
+  readonly tenantId: string | null;
+  readonly scopes: ReadonlySet<string>;
+}
+
+export const MANAGEMENT_SCOPES = [
+  'tenants:read',
+  'tenants:write',
+  'users:read',
+  'users:write',
+  'api_keys:read',
+  'api_keys:write',
+  'webhooks:read',
+  'webhooks:write',
+  'events:read',
+  'audit:read',
+] as const;
+
+export const APPLICATION_SCOPE = /^[a-z][a-z0-9._:-]{0,127}$/;
+
+/** Scopes a credential of this role gets when it is created without an explicit list. */
+export function defaultScopes(role: Role): string[] {
+  if (role === 'member') return ['tenants:read', 'users:read'];
+  return [...MANAGEMENT_SCOPES];
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { ApiKeyRow, Database } from '../../db/schema.js';
+
+export type Executor = Kysely<Database>;
+
+export interface ApiKeyWithOwner extends ApiKeyRow {
+  tenant_active: boolean | null;
+}
+
+export async function insertApiKey(db: Executor, row: {
+  id: string;
+  organization_id: string;
+  tenant_id: string | null;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  scopes: string[];
+  created_at: Date;
+  expires_at: Date | null;
+}): Promise<ApiKeyRow> {
+  return db
+    .insertInto('api_keys')
+    .values({ ...row, scopes: JSON.stringify(row.scopes) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findApiKeyBySecretHash(db: Executor, hash: string): Promise<ApiKeyWithOwner | undefined> {
+  return db
+    .selectFrom('api_keys as k')
+    .leftJoin('tenants as t', 't.id', 'k.tenant_id')
+    .selectAll('k')
+    .select('t.is_active as tenant_active')
+    .where('k.secret_hash', '=', hash)
+    .executeTakeFirst();
+}
+
+export async function listApiKeys(db: Executor, organizationId: string, tenantId: string | null): Promise<ApiKeyRow[]> {
+  let q = db.selectFrom('api_keys').selectAll().where('organization_id', '=', organizationId).where('revoked_at', 'is', null);
+  q = tenantId === null ? q.where('tenant_id', 'is', null) : q.where('tenant_id', '=', tenantId);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1000).execute();
+}
+
+export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+}
+
+export async function revokeApiKey(db: Executor, id: string, at: Date): Promise<void> {
+  await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).execute();
+}
+
+export async function touchApiKey(db: Executor, id: string, at: Date): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+}

@@ -1,0 +1,86 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { Nullable, Timestamp } from '../../http/schemas.js';
+import type { ApiKeyService } from './api-key.service.js';
+
+const ApiKeySchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    prefix: Type.String({ description: 'The first characters of the secret, to recognise it' }),
+    scopes: Type.Array(Type.String()),
+    organizationId: Type.String(),
+    tenantId: Nullable(Type.String()),
+    createdAt: Timestamp,
+    expiresAt: Nullable(Timestamp),
+    lastUsedAt: Nullable(Timestamp),
+  },
+  { $id: 'ApiKey' },
+);
+export { ApiKeySchema };
+
+const CreatedKey = Type.Object({
+  ...ApiKeySchema.properties,
+  secret: Type.String({ description: 'Shown only in this response; store it now' }),
+});
+
+const CreateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    scopes: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64, description: 'Defaults to every scope of the key\'s role' })),
+    expiresAt: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
+  },
+  { additionalProperties: false, 'x-read-only': ['id', 'prefix', 'createdAt', 'lastUsedAt', 'secret'] },
+);
+
+const tags = ['API keys'];
+
+function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiKeys: ApiKeyService }> {
+  const target = (id: string) => (kind === 'tenants' ? { tenantId: id } : { organizationId: id });
+  const who = kind === 'tenants' ? 'tenant (acts as owner)' : 'organization (acts as admin)';
+  return async (fastify, { apiKeys }) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
+    app.post(`/${kind}/:id/api-keys`, {
+      schema: {
+        operationId: `${kind}.api_key.create`,
+        tags,
+        summary: `Create an API key for a ${who}`,
+        params: Params,
+        body: CreateBody,
+        response: { 201: CreatedKey },
+      },
+      handler: async (request, reply) => {
+        const key = await apiKeys.create(request.principal, target(request.params.id), request.body);
+        return reply.code(201).send(key);
+      },
+    });
+    app.get(`/${kind}/:id/api-keys`, {
+      schema: {
+        operationId: `${kind}.api_key.list`,
+        tags,
+        summary: `List the API keys of a ${kind === 'tenants' ? 'tenant' : 'organization'} (never their secrets)`,
+        params: Params,
+        response: { 200: Type.Object({ results: Type.Array(Type.Ref('ApiKey')) }) },
+      },
+      handler: async (request) => ({ results: await apiKeys.list(request.principal, target(request.params.id)) }),
+    });
+    app.delete(`/${kind}/:id/api-keys/:keyId`, {
+      schema: {
+        operationId: `${kind}.api_key.revoke`,
+        tags,
+        summary: 'Revoke an API key; it stops working at once',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
+        response: { 204: Type.Null() },
+      },
+      handler: async (request, reply) => {
+        await apiKeys.revoke(request.principal, target(request.params.id), request.params.keyId);
+        return reply.code(204).send(null);
+      },
+    });
+  };
+}
+
+export const tenantApiKeyRoutes = keyRoutes('tenants');
+export const organizationApiKeyRoutes = keyRoutes('organizations');

@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import type { ApiKeyRow, Database } from '../../db/schema.js';
+import { errors, type FieldError } from '../../http/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
+import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
+import { generateSecret } from './api-key.js';
+import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  organizationId: string;
+  tenantId: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface ApiKeyCreateInput {
+  name?: string;
+  scopes?: string[];
+  expiresAt?: string | null;
+}
+
+export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    organizationId: row.organization_id,
+    tenantId: row.tenant_id,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
+    lastUsedAt: row.last_used_at ? row.last_used_at.toISOString() : null,
+  };
+}
+
+/** Field errors for a requested scope list: known management scopes the caller holds, or application scopes. */
+export function checkScopes(requested: string[], holder: Role, caller: Principal, field: string): FieldError[] {
+  const out: FieldError[] = [];
+  const allowed = new Set(defaultScopes(holder));
+  requested.forEach((scope, i) => {
+    const management = (MANAGEMENT_SCOPES as readonly string[]).includes(scope);
+    if (management && (!allowed.has(scope) || (caller.role !== 'superadmin' && !caller.scopes.has(scope)))) {
+      out.push({ field: `${field}.${i}`, code: 'BAD_SCOPE', message: `"${scope}" cannot be granted here` });
+    } else if (!management && (!APPLICATION_SCOPE.test(scope) || /^(tenants|users|api_keys|webhooks|events|audit):/.test(scope))) {
+      out.push({ field: `${field}.${i}`, code: 'BAD_SCOPE', message: `"${scope}" is not a valid scope` });
+    }
+  });
+  return out;
+}
+
+export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }) {
+  const { db, clock } = deps;
+
+  /** Issues a key inside the caller's transaction; returns the view plus the one-time secret. */
+  async function issue(
+    trx: Kysely<Database>,
+    caller: Principal,
+    owner: { organizationId: string; tenantId: string | null },
+    input: ApiKeyCreateInput,
+    field = '',
+  ): Promise<ApiKeyView & { secret: string }> {
+    const holder: Role = owner.tenantId ? 'owner' : 'admin';
+    const scopes = input.scopes ? [...new Set(input.scopes)] : defaultScopes(holder).filter((s) => caller.role === 'superadmin' || caller.scopes.has(s));
+    const fieldErrors = checkScopes(scopes, holder, caller, field ? `${field}.scopes` : 'scopes');
+    const now = clock.now();
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+      fieldErrors.push({ field: field ? `${field}.expiresAt` : 'expiresAt', code: 'BAD_FORMAT', message: 'must be in the future' });
+    }
+    if (fieldErrors.length) throw errors.validation(fieldErrors);
+    const { secret, hash, prefix } = generateSecret();
+    const row = await insertApiKey(trx, {
+      id: newId('key'),
+      organization_id: owner.organizationId,
+      tenant_id: owner.tenantId,
+      name: input.name ?? 'Default key',
+      prefix,
+      secret_hash: hash,
+      scopes,
+      created_at: now,
+      expires_at: expiresAt,
+    });
+    return { ...toApiKeyView(row), secret };
+  }
+
+  async function resolveOwner(caller: Principal, target: { organizationId: string } | { tenantId: string }) {
+    if ('tenantId' in target) {
+      const tenant = await db.selectFrom('tenants').select(['id', 'organization_id']).where('id', '=', target.tenantId).executeTakeFirst();
+      if (!tenant || !canSeeTenant(caller, { id: tenant.id, organizationId: tenant.organization_id })) {
+        throw errors.notFound('Tenant not found');
+      }
+      return { organizationId: tenant.organization_id, tenantId: tenant.id };
+    }
+    const org = await db.selectFrom('organizations').select('id').where('id', '=', target.organizationId).executeTakeFirst();
+    if (!org || !canSeeOrganization(caller, org.id) || caller.tenantId !== null) throw errors.notFound('Organization not found');
+    return { organizationId: org.id, tenantId: null };
+  }
+
+  return {
+    issue,
+    async create(caller: Principal, target: { organizationId: string } | { tenantId: string }, input: ApiKeyCreateInput) {
+      const owner = await resolveOwner(caller, target);
+      authorize(caller, 'api_keys.create');
+      return db.transaction().execute((trx) => issue(trx, caller, owner, input));
+    },
+    async list(caller: Principal, target: { organizationId: string } | { tenantId: string }) {
+      const owner = await resolveOwner(caller, target);
+      authorize(caller, 'api_keys.list');
+      return (await listApiKeys(db, owner.organizationId, owner.tenantId)).map(toApiKeyView);
+    },
+    async revoke(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string) {
+      const owner = await resolveOwner(caller, target);
+      const key = await findApiKey(db, keyId);
+      if (!key || key.organization_id !== owner.organizationId || key.tenant_id !== owner.tenantId) {
+        throw errors.notFound('API key not found');
+      }
+      authorize(caller, 'api_keys.revoke');
+      await revokeApiKey(db, key.id, clock.now());
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

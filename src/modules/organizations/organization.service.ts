@@ -1,0 +1,128 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, OrganizationRow } from '../../db/schema.js';
+import { uniqueViolation } from '../../db/errors.js';
+import { errors } from '../../http/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { authorize, canSeeOrganization } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import { slugify } from '../tenants/tenant.js';
+
+export interface Organization {
+  id: string;
+  name: string;
+  slug: string;
+  tenantCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type OrganizationRecord = OrganizationRow & { tenant_count: number };
+
+function toOrganization(row: OrganizationRecord): Organization {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    tenantCount: row.tenant_count,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function selectOrganizations(db: Kysely<Database>) {
+  return db
+    .selectFrom('organizations as o')
+    .selectAll('o')
+    .select((eb) =>
+      eb
+        .selectFrom('tenants as t')
+        .whereRef('t.organization_id', '=', 'o.id')
+        .select(sql<number>`count(*)::int`.as('c'))
+        .$asScalar()
+        .as('tenant_count'),
+    );
+}
+
+function rethrowConflict(error: unknown): never {
+  if (uniqueViolation(error)) throw errors.conflict('SLUG_OCCUPIED', 'An organization with this slug already exists', 'slug');
+  throw error;
+}
+
+export const DEFAULT_ORGANIZATION_SLUG = 'default';
+
+/** Creates the `default` organization on first start; returns its id either way. */
+export async function ensureDefaultOrganization(db: Kysely<Database>, clock: Clock): Promise<string> {
+  const now = clock.now();
+  await db
+    .insertInto('organizations')
+    .values({ id: newId('org', now.getTime()), name: 'Default', slug: DEFAULT_ORGANIZATION_SLUG, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .execute();
+  const row = await db.selectFrom('organizations').select('id').where('slug', '=', DEFAULT_ORGANIZATION_SLUG).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export function createOrganizationService(deps: { db: Kysely<Database>; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function load(caller: Principal, id: string): Promise<Organization> {
+    const row = (await selectOrganizations(db).where('o.id', '=', id).executeTakeFirst()) as OrganizationRecord | undefined;
+    if (!row || !canSeeOrganization(caller, row.id) || caller.tenantId !== null) throw errors.notFound('Organization not found');
+    return toOrganization(row);
+  }
+
+  return {
+    async create(caller: Principal, input: { name: string; slug?: string }): Promise<Organization> {
+      authorize(caller, 'organizations.create');
+      const now = clock.now();
+      const id = newId('org', now.getTime());
+      await db
+        .insertInto('organizations')
+        .values({ id, name: input.name, slug: input.slug ?? slugify(input.name), created_at: now, updated_at: now })
+        .execute()
+        .catch(rethrowConflict);
+      return load(caller, id);
+    },
+    async list(caller: Principal): Promise<Organization[]> {
+      authorize(caller, 'organizations.list');
+      const rows = (await selectOrganizations(db).orderBy('o.created_at').orderBy('o.id').limit(1000).execute()) as OrganizationRecord[];
+      return rows.map(toOrganization);
+    },
+    async get(caller: Principal, id: string): Promise<Organization> {
+      const org = await load(caller, id);
+      authorize(caller, 'organizations.read');
+      return org;
+    },
+    async me(caller: Principal): Promise<Organization> {
+      const org = await load(caller, caller.organizationId);
+      authorize(caller, 'organizations.read');
+      return org;
+    },
+    async update(caller: Principal, id: string, input: { name?: string; slug?: string }): Promise<Organization> {
+      await load(caller, id);
+      authorize(caller, 'organizations.update');
+      const set: { name?: string; slug?: string; updated_at: Date } = { updated_at: clock.now() };
+      if (input.name !== undefined) set.name = input.name;
+      if (input.slug !== undefined) set.slug = input.slug;
+      await db.updateTable('organizations').set(set).where('id', '=', id).execute().catch(rethrowConflict);
+      return load(caller, id);
+    },
+    async remove(caller: Principal, id: string): Promise<void> {
+      const org = await load(caller, id);
+      authorize(caller, 'organizations.delete');
+      if (org.slug === DEFAULT_ORGANIZATION_SLUG) {
+        throw errors.conflict('ORGANIZATION_IS_DEFAULT', 'The default organization cannot be deleted');
+      }
+      if (org.tenantCount > 0) {
+        throw errors.conflict('ORGANIZATION_HAS_TENANTS', `The organization still has ${org.tenantCount} tenants; delete them first`);
+      }
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('users').where('organization_id', '=', id).execute();
+        await trx.deleteFrom('organizations').where('id', '=', id).execute();
+      });
+    },
+  };
+}
+
+export type OrganizationService = ReturnType<typeof createOrganizationService>;

@@ -1,0 +1,125 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { errors } from '../../http/errors.js';
+import { decodeCursor, encodeCursor, pageUrl } from '../../lib/pagination.js';
+import { authorize, canSeeOrganization, tenantScope } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import { countTenants, listTenantRows, toTenant, type SortColumn, type TenantFilter } from './tenant.repository.js';
+import type { Tenant, TenantListQueryInput } from './tenant.schemas.js';
+
+const ORDERING: Record<string, SortColumn> = {
+  name: 'name',
+  slug: 'slug',
+  createdAt: 'created_at',
+  created_at: 'created_at',
+  updatedAt: 'updated_at',
+  updated_at: 'updated_at',
+};
+
+export interface TenantPage {
+  count: number | null;
+  next: string | null;
+  previous: string | null;
+  results: Tenant[];
+}
+
+function sortValue(tenant: Tenant, column: SortColumn): string {
+  switch (column) {
+    case 'name':
+      return tenant.name;
+    case 'slug':
+      return tenant.slug;
+    case 'created_at':
+      return tenant.createdAt;
+    case 'updated_at':
+      return tenant.updatedAt;
+  }
+}
+
+/** `metadata[plan]=pro` query parameters as `{plan: "pro"}`. */
+function metadataFilter(query: Record<string, unknown>): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const match = /^metadata\[(.{1,40})\]$/.exec(key);
+    if (match) out[match[1]] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function createTenantQueries(deps: { db: Kysely<Database>; publicUrl: string }) {
+  const { db, publicUrl } = deps;
+
+  return {
+    async list(caller: Principal, query: TenantListQueryInput & Record<string, unknown>, path: string): Promise<TenantPage> {
+      authorize(caller, 'tenants.list');
+      const limit = query.limit ?? query.pageSize ?? query.page_size ?? 20;
+      const orderingParam = query.ordering ?? '-createdAt';
+      const descending = orderingParam.startsWith('-');
+      const column = ORDERING[descending ? orderingParam.slice(1) : orderingParam];
+      if (!column) {
+        throw errors.field('ordering', 'BAD_FORMAT', 'must be one of name, slug, createdAt, updatedAt (optionally prefixed with -)');
+      }
+      const ordering = `${descending ? '-' : ''}${column}`;
+      const scope = tenantScope(caller);
+      if (query.organizationId !== undefined && scope.organizationId === null) {
+        scope.organizationId = query.organizationId;
+      } else if (query.organizationId !== undefined && !canSeeOrganization(caller, query.organizationId)) {
+        throw errors.notFound('Organization not found');
+      }
+      const filter: TenantFilter = {
+        ...scope,
+        search: query.search?.trim() || undefined,
+        isActive: query.isActive ?? query.is_active,
+        externalId: query.externalId,
+        metadata: metadataFilter(query),
+        createdAfter: query.createdAfter ? new Date(query.createdAfter) : undefined,
+        createdBefore: query.createdBefore ? new Date(query.createdBefore) : undefined,
+      };
+      const withCount = query.count !== false;
+      const link = (changes: Record<string, string | undefined>) => pageUrl(publicUrl, path, query, changes);
+
+      if (query.page !== undefined && query.cursor === undefined) {
+        const offset = (query.page - 1) * limit;
+        const [rows, count] = await Promise.all([
+          listTenantRows(db, filter, { column, descending }, { limit: limit + 1, offset }),
+          withCount ? countTenants(db, filter) : Promise.resolve(null),
+        ]);
+        const hasNext = rows.length > limit;
+        return {
+          count,
+          next: hasNext ? link({ page: String(query.page + 1) }) : null,
+          previous: query.page > 1 ? link({ page: String(query.page - 1) }) : null,
+          results: rows.slice(0, limit).map(toTenant),
+        };
+      }
+
+      let keyset;
+      if (query.cursor !== undefined) {
+        const cursor = decodeCursor(query.cursor);
+        if (!cursor) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
+        if (cursor.o !== ordering) throw errors.field('cursor', 'BAD_FORMAT', 'was made for a different ordering');
+        keyset = { value: cursor.v, id: cursor.i, after: cursor.a };
+      }
+      const [rows, count] = await Promise.all([
+        listTenantRows(db, filter, { column, descending }, { limit: limit + 1, keyset }),
+        withCount ? countTenants(db, filter) : Promise.resolve(null),
+      ]);
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit).map(toTenant);
+      const backwards = keyset !== undefined && !keyset.after;
+      if (backwards) page.reverse();
+      const first = page[0];
+      const last = page.at(-1);
+      const cursorFor = (t: Tenant, after: boolean) =>
+        encodeCursor({ o: ordering, v: sortValue(t, column), i: t.id, a: after });
+      const hasNext = backwards ? true : more;
+      const hasPrevious = backwards ? more : keyset !== undefined;
+      return {
+        count,
+        next: hasNext && last ? link({ cursor: cursorFor(last, true), page: undefined }) : null,
+        previous: hasPrevious && first ? link({ cursor: cursorFor(first, false), page: undefined }) : null,
+        results: page,
+      };
+    },
+  };
+}

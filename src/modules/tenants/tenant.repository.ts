@@ -1,0 +1,165 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Database, NewTenantRow, TenantRow } from '../../db/schema.js';
+import type { Tenant } from './tenant.schemas.js';
+
+export type Executor = Kysely<Database>;
+
+export interface TenantRecord extends TenantRow {
+  user_count: number;
+  owner: { id: string; name: string; email: string } | null;
+}
+
+export function toTenant(row: TenantRecord): Tenant {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    slug: row.slug,
+    externalId: row.external_id,
+    displayName: row.display_name,
+    email: row.email,
+    url: row.url,
+    description: row.description,
+    isActive: row.is_active,
+    legalEntities: row.legal_entities,
+    settings: row.settings,
+    metadata: row.metadata,
+    owner: row.owner,
+    userCount: row.user_count,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function selectTenants(db: Executor) {
+  return db
+    .selectFrom('tenants as t')
+    .selectAll('t')
+    .select((eb) => [
+      eb
+        .selectFrom('users as u')
+        .whereRef('u.tenant_id', '=', 't.id')
+        .select(sql<number>`count(*)::int`.as('c'))
+        .$asScalar()
+        .as('user_count'),
+      eb
+        .selectFrom('users as u')
+        .whereRef('u.tenant_id', '=', 't.id')
+        .where('u.role', '=', 'owner')
+        .orderBy('u.created_at')
+        .limit(1)
+        .select(sql<{ id: string; name: string; email: string }>`json_build_object('id', u.id, 'name', u.name, 'email', u.email)`.as('o'))
+        .$asScalar()
+        .as('owner'),
+    ]);
+}
+
+export async function findTenantById(db: Executor, id: string, forUpdate = false): Promise<TenantRecord | undefined> {
+  let q = selectTenants(db).where('t.id', '=', id);
+  if (forUpdate) q = q.forUpdate('t');
+  return (await q.executeTakeFirst()) as TenantRecord | undefined;
+}
+
+export async function insertTenant(db: Executor, row: NewTenantRow): Promise<void> {
+  await db.insertInto('tenants').values(row).execute();
+}
+
+export async function updateTenantRow(db: Executor, id: string, set: Partial<NewTenantRow>): Promise<void> {
+  await db.updateTable('tenants').set(set).where('id', '=', id).execute();
+}
+
+export async function deleteTenantCascade(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('api_keys').where('tenant_id', '=', id).execute();
+  await db.deleteFrom('users').where('tenant_id', '=', id).execute();
+  await db.deleteFrom('tenants').where('id', '=', id).execute();
+}
+
+export async function countUsers(db: Executor, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select(sql<number>`count(*)::int`.as('c'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  return row.c;
+}
+
+/** Slugs in the organization equal to `base` or `base-N`, to pick the next free suffix. */
+export async function slugsLike(db: Executor, organizationId: string, base: string): Promise<string[]> {
+  const escaped = base.replace(/[\\%_]/g, '\\$&');
+  const rows = await db
+    .selectFrom('tenants')
+    .select('slug')
+    .where('organization_id', '=', organizationId)
+    .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${escaped}-%`)]))
+    .execute();
+  return rows.map((r) => r.slug);
+}
+
+export type SortColumn = 'name' | 'slug' | 'created_at' | 'updated_at';
+
+export interface TenantFilter {
+  organizationId: string | null;
+  tenantId: string | null;
+  search?: string;
+  isActive?: boolean;
+  externalId?: string;
+  metadata?: Record<string, string>;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export interface Keyset {
+  value: string;
+  id: string;
+  /** Rows strictly after (in the sort direction) or before the key. */
+  after: boolean;
+}
+
+function filterExpression(eb: ExpressionBuilder<Database & { t: Database['tenants'] }, 't'>, f: TenantFilter): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (f.organizationId) parts.push(eb('t.organization_id', '=', f.organizationId));
+  if (f.tenantId) parts.push(eb('t.id', '=', f.tenantId));
+  if (f.search) {
+    const needle = `%${f.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    parts.push(eb('t.search_text', 'like', needle));
+  }
+  if (f.isActive !== undefined) parts.push(eb('t.is_active', '=', f.isActive));
+  if (f.externalId !== undefined) parts.push(eb('t.external_id', '=', f.externalId));
+  if (f.metadata && Object.keys(f.metadata).length > 0) {
+    parts.push(sql<SqlBool>`t.metadata @> ${JSON.stringify(f.metadata)}::jsonb`);
+  }
+  if (f.createdAfter) parts.push(eb('t.created_at', '>', f.createdAfter));
+  if (f.createdBefore) parts.push(eb('t.created_at', '<', f.createdBefore));
+  return eb.and(parts);
+}
+
+export async function countTenants(db: Executor, filter: TenantFilter): Promise<number> {
+  const row = await db
+    .selectFrom('tenants as t')
+    .select(sql<number>`count(*)::int`.as('c'))
+    .where((eb) => filterExpression(eb, filter))
+    .executeTakeFirstOrThrow();
+  return row.c;
+}
+
+export async function listTenantRows(
+  db: Executor,
+  filter: TenantFilter,
+  sort: { column: SortColumn; descending: boolean },
+  page: { limit: number; offset?: number; keyset?: Keyset },
+): Promise<TenantRecord[]> {
+  const col = sql.ref(`t.${sort.column}`);
+  // Walking backwards (a `previous` cursor) reads in the opposite order; the caller reverses.
+  const backwards = page.keyset ? !page.keyset.after : false;
+  const descending = sort.descending !== backwards;
+  let q = selectTenants(db).where((eb) => filterExpression(eb, filter));
+  if (page.keyset) {
+    const value = sort.column.endsWith('_at') ? new Date(page.keyset.value) : page.keyset.value;
+    const cmp = descending ? sql.raw('<') : sql.raw('>');
+    q = q.where(sql<SqlBool>`(${col}, t.id) ${cmp} (${value}, ${page.keyset.id})`);
+  }
+  const dir = descending ? 'desc' : 'asc';
+  q = q.orderBy(col, dir).orderBy('t.id', dir).limit(page.limit);
+  if (page.offset) q = q.offset(page.offset);
+  return (await q.execute()) as TenantRecord[];
+}

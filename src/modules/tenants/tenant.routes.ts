@@ -1,0 +1,163 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { problemBody } from '../../http/error-handler.js';
+import { IdParams } from '../../http/schemas.js';
+import { tenantEtag } from './tenant.js';
+import type { TenantService } from './tenant.service.js';
+import {
+  TenantBatchBody,
+  TenantBatchResult,
+  TenantCreateBody,
+  TenantCreatedSchema,
+  TenantExportSchema,
+  TenantList,
+  TenantListQuery,
+  TenantPatchBody,
+  TenantPutBody,
+} from './tenant.schemas.js';
+
+const TenantRef = Type.Ref('Tenant');
+const tags = ['Tenants'];
+
+export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = async (fastify, { tenants }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/tenants', {
+    schema: {
+      operationId: 'tenant.create',
+      tags,
+      summary: 'Create a tenant',
+      description:
+        'Creates a tenant and, in the same transaction, the extras it asks for (`apiKey`). Secrets in the response are shown only once.',
+      body: TenantCreateBody,
+      response: { 201: TenantCreatedSchema },
+    },
+    handler: async (request, reply) => {
+      const tenant = await tenants.create(request.principal, request.body);
+      const { dashboardUrl, apiKey, ...plain } = tenant;
+      void dashboardUrl;
+      void apiKey;
+      reply.header('location', `/v1/tenants/${tenant.id}`).header('etag', tenantEtag(plain));
+      return reply.code(201).send(tenant);
+    },
+  });
+
+  app.post('/tenants/batch', {
+    schema: {
+      operationId: 'tenant.batch_create',
+      tags,
+      summary: 'Create up to 100 tenants',
+      description:
+        'Each item is a create body. Results come back in input order. With `atomic: true` either all are created or none; the failing item carries its error and the others status 424.',
+      body: TenantBatchBody,
+      response: { 200: TenantBatchResult },
+    },
+    handler: async (request) => {
+      const results = await tenants.batch(request.principal, request.body.items, request.body.atomic ?? false);
+      return {
+        results: results.map((r) => ({
+          status: r.status,
+          ...(r.tenant ? { tenant: r.tenant } : {}),
+          ...(r.error ? { error: problemBody(r.error, String(request.id)) } : {}),
+        })),
+      };
+    },
+  });
+
+  app.get('/tenants', {
+    schema: {
+      operationId: 'tenant.list',
+      tags,
+      summary: 'List tenants',
+      description:
+        'Cursor pagination by default (follow `next`); `page` switches to offset pages. Owners see only their own tenant.',
+      querystring: TenantListQuery,
+      response: { 200: TenantList },
+    },
+    handler: async (request) => tenants.list(request.principal, request.query, '/v1/tenants'),
+  });
+
+  app.get('/tenants/me', {
+    schema: {
+      operationId: 'tenant.me',
+      tags,
+      summary: "The caller's own tenant",
+      description: '404 "No tenant assigned" for callers that do not belong to a tenant.',
+      response: { 200: TenantRef },
+    },
+    handler: async (request, reply) => {
+      const tenant = await tenants.me(request.principal);
+      return reply.header('etag', tenantEtag(tenant)).send(tenant);
+    },
+  });
+
+  app.get('/tenants/:id', {
+    schema: { operationId: 'tenant.get', tags, summary: 'Retrieve a tenant', params: IdParams, response: { 200: TenantRef } },
+    handler: async (request, reply) => {
+      const tenant = await tenants.get(request.principal, request.params.id);
+      return reply.header('etag', tenantEtag(tenant)).send(tenant);
+    },
+  });
+
+  app.put('/tenants/:id', {
+    schema: {
+      operationId: 'tenant.replace',
+      tags,
+      summary: 'Replace a tenant',
+      description: 'All writable fields; absent optional fields reset to their defaults. Honours `If-Match`.',
+      params: IdParams,
+      body: TenantPutBody,
+      response: { 200: TenantRef },
+    },
+    handler: async (request, reply) => {
+      const tenant = await tenants.replace(request.principal, request.params.id, request.body, request.headers['if-match']);
+      return reply.header('etag', tenantEtag(tenant)).send(tenant);
+    },
+  });
+
+  app.patch('/tenants/:id', {
+    schema: {
+      operationId: 'tenant.update',
+      tags,
+      summary: 'Update a tenant',
+      description:
+        'Partial update. `metadata` is merged (a key set to null is removed); `settings` is merged. `isActive: false` deactivates the tenant. Honours `If-Match`.',
+      params: IdParams,
+      body: TenantPatchBody,
+      response: { 200: TenantRef },
+    },
+    handler: async (request, reply) => {
+      const tenant = await tenants.update(request.principal, request.params.id, request.body, request.headers['if-match']);
+      return reply.header('etag', tenantEtag(tenant)).send(tenant);
+    },
+  });
+
+  app.delete('/tenants/:id', {
+    schema: {
+      operationId: 'tenant.delete',
+      tags,
+      summary: 'Delete a tenant',
+      description: '409 `TENANT_HAS_USERS` while it has users, unless `force=true`, which deletes its users and keys with it.',
+      params: IdParams,
+      querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
+      response: { 204: Type.Null({ description: 'Deleted' }) },
+    },
+    handler: async (request, reply) => {
+      await tenants.remove(request.principal, request.params.id, request.query.force ?? false, request.headers['if-match']);
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.get('/tenants/:id/export', {
+    schema: {
+      operationId: 'tenant.export',
+      tags,
+      summary: 'Export every record of a tenant',
+      description: 'One JSON document with the tenant, its users and its API keys. Secrets and password hashes are never included.',
+      params: IdParams,
+      response: { 200: TenantExportSchema },
+    },
+    handler: async (request) => tenants.export(request.principal, request.params.id),
+  });
+};

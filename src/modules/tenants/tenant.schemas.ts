@@ -1,0 +1,260 @@
+import { Type, type Static } from 'typebox';
+import { Email, HttpUrl, ListEnvelope, ListQuery, Nullable, Timestamp } from '../../http/schemas.js';
+
+export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
+export const EXTERNAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,255}$';
+
+export const READ_ONLY_TENANT_FIELDS = ['id', 'userCount', 'owner', 'createdAt', 'updatedAt'];
+
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', 'x-pattern-message': 'must not be blank' });
+const Slug = Type.String({
+  pattern: SLUG_PATTERN,
+  maxLength: 63,
+  'x-error-code': 'BAD_SLUG',
+  'x-pattern-message': 'must be 1-63 characters of a-z, 0-9, - and _, starting with a letter or digit',
+});
+const ExternalId = Type.String({
+  pattern: EXTERNAL_ID_PATTERN,
+  maxLength: 255,
+  'x-error-code': 'BAD_EXTERNAL_ID',
+  'x-pattern-message': 'must be 1-255 characters of A-Z, a-z, 0-9, - and _',
+});
+
+export const LegalEntitySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    registrationNumber: Type.String({ minLength: 1, maxLength: 100, description: 'VAT or company registration number' }),
+  },
+  { additionalProperties: false },
+);
+
+const SettingsFields = {
+  timezone: Type.String({ format: 'timezone', maxLength: 64, description: 'IANA time zone name' }),
+  weekStart: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Sunday … 6 = Saturday' }),
+  locale: Type.String({ format: 'locale', maxLength: 35, description: 'BCP 47 language tag' }),
+};
+
+export const SettingsSchema = Type.Object(SettingsFields);
+const SettingsInput = Type.Object(
+  {
+    timezone: Type.Optional(SettingsFields.timezone),
+    weekStart: Type.Optional(SettingsFields.weekStart),
+    locale: Type.Optional(SettingsFields.locale),
+  },
+  { additionalProperties: false },
+);
+
+const metadataSchema = (nullableValues: boolean) =>
+  Type.Unsafe<Record<string, string | null>>({
+    type: 'object',
+    maxProperties: 50,
+    'x-error-code': 'BAD_METADATA',
+    propertyNames: { minLength: 1, maxLength: 40, 'x-error-code': 'BAD_METADATA' },
+    additionalProperties: {
+      type: nullableValues ? ['string', 'null'] : 'string',
+      maxLength: 500,
+      'x-error-code': 'BAD_METADATA',
+    },
+    description: `At most 50 keys of 1-40 characters; string values of at most 500 characters${nullableValues ? '; a key set to null is removed' : ''}`,
+  });
+
+export const OwnerSummary = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() });
+
+export const TenantSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['tnt_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    organizationId: Type.String(),
+    name: Type.String(),
+    slug: Type.String(),
+    externalId: Nullable(Type.String()),
+    displayName: Type.String(),
+    email: Nullable(Type.String()),
+    url: Nullable(Type.String()),
+    description: Nullable(Type.String()),
+    isActive: Type.Boolean(),
+    legalEntities: Type.Array(LegalEntitySchema),
+    settings: SettingsSchema,
+    metadata: Type.Record(Type.String(), Type.String()),
+    owner: Nullable(OwnerSummary),
+    userCount: Type.Integer(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Tenant' },
+);
+export type Tenant = Static<typeof TenantSchema>;
+
+const writable = {
+  slug: Slug,
+  externalId: Nullable(ExternalId),
+  displayName: Type.String({ minLength: 1, maxLength: 200 }),
+  email: Nullable(Email()),
+  url: Nullable(HttpUrl()),
+  description: Nullable(Type.String({ maxLength: 2000 })),
+  isActive: Type.Boolean(),
+  legalEntities: Type.Array(LegalEntitySchema, { maxItems: 20 }),
+};
+
+const objectOptions = { additionalProperties: false, 'x-read-only': READ_ONLY_TENANT_FIELDS };
+
+export const TenantCreateBody = Type.Object(
+  {
+    name: Name,
+    slug: Type.Optional(writable.slug),
+    externalId: Type.Optional(writable.externalId),
+    displayName: Type.Optional(writable.displayName),
+    email: Type.Optional(writable.email),
+    url: Type.Optional(writable.url),
+    description: Type.Optional(writable.description),
+    isActive: Type.Optional(writable.isActive),
+    legalEntities: Type.Optional(writable.legalEntities),
+    settings: Type.Optional(SettingsInput),
+    metadata: Type.Optional(metadataSchema(false)),
+    organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins only; defaults to the caller\'s organization' })),
+    owner: Type.Optional(
+      Type.Object(
+        { name: Type.String({ minLength: 1, maxLength: 200 }), email: Email(), password: Type.Optional(Type.String({ maxLength: 128 })) },
+        { additionalProperties: false, description: 'Creates the tenant owner (available with user management)' },
+      ),
+    ),
+    ownerId: Type.Optional(Type.String({ maxLength: 64, description: 'Makes an existing user the owner (available with user management)' })),
+    apiKey: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          scopes: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64 })),
+        },
+        { additionalProperties: false, description: 'Issues a tenant API key; the secret is returned once' },
+      ),
+    ),
+    webhook: Type.Optional(
+      Type.Object(
+        { url: HttpUrl(), events: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })) },
+        { additionalProperties: false, description: 'Subscribes the tenant to events (available with webhooks)' },
+      ),
+    ),
+  },
+  objectOptions,
+);
+export type TenantCreateInput = Static<typeof TenantCreateBody>;
+
+export const TenantPutBody = Type.Object(
+  {
+    name: Name,
+    slug: Type.Optional(writable.slug),
+    externalId: Type.Optional(writable.externalId),
+    displayName: Type.Optional(writable.displayName),
+    email: Type.Optional(writable.email),
+    url: Type.Optional(writable.url),
+    description: Type.Optional(writable.description),
+    isActive: Type.Optional(writable.isActive),
+    legalEntities: Type.Optional(writable.legalEntities),
+    settings: Type.Optional(SettingsInput),
+    metadata: Type.Optional(metadataSchema(false)),
+  },
+  { ...objectOptions, 'x-read-only': [...READ_ONLY_TENANT_FIELDS, 'organizationId'] },
+);
+export type TenantPutInput = Static<typeof TenantPutBody>;
+
+export const TenantPatchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    slug: Type.Optional(writable.slug),
+    externalId: Type.Optional(writable.externalId),
+    displayName: Type.Optional(writable.displayName),
+    email: Type.Optional(writable.email),
+    url: Type.Optional(writable.url),
+    description: Type.Optional(writable.description),
+    isActive: Type.Optional(writable.isActive),
+    legalEntities: Type.Optional(writable.legalEntities),
+    settings: Type.Optional(SettingsInput),
+    metadata: Type.Optional(metadataSchema(true)),
+  },
+  { ...objectOptions, 'x-read-only': [...READ_ONLY_TENANT_FIELDS, 'organizationId'] },
+);
+export type TenantPatchInput = Static<typeof TenantPatchBody>;
+
+export const TenantCreatedSchema = Type.Object({
+  ...TenantSchema.properties,
+  dashboardUrl: Type.String({ description: "The tenant's page in the dashboard" }),
+  apiKey: Type.Optional(
+    Type.Object({
+      id: Type.String(),
+      secret: Type.String({ description: 'Shown only in this response' }),
+      scopes: Type.Array(Type.String()),
+    }),
+  ),
+});
+
+export const TenantListQuery = Type.Object(
+  {
+    ...ListQuery,
+    search: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive substring of name, slug, email, externalId or displayName' })),
+    isActive: Type.Optional(Type.Boolean()),
+    is_active: Type.Optional(Type.Boolean({ description: 'Alias of `isActive`' })),
+    externalId: Type.Optional(Type.String({ maxLength: 255 })),
+    organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins: only this organization' })),
+    createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
+    createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
+    ordering: Type.Optional(
+      Type.String({
+        description:
+          '`name`, `slug`, `createdAt`, `updatedAt` (snake_case aliases `created_at`, `updated_at`), `-` prefix for descending; default `-createdAt`',
+      }),
+    ),
+  },
+  {
+    additionalProperties: true,
+    description: 'Also `metadata[key]=value` to filter on a metadata entry',
+  },
+);
+export type TenantListQueryInput = Static<typeof TenantListQuery>;
+
+export const TenantList = ListEnvelope(Type.Ref('Tenant'));
+
+export const TenantBatchBody = Type.Object(
+  {
+    items: Type.Array(Type.Object({}, { additionalProperties: true, description: 'A tenant create body' }), {
+      minItems: 1,
+      maxItems: 100,
+    }),
+    atomic: Type.Optional(Type.Boolean({ description: 'All or nothing: when one item fails, none is created' })),
+  },
+  { additionalProperties: false },
+);
+
+export const TenantBatchResult = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      status: Type.Integer({ description: '201 when created; otherwise the error status. 424 marks items rolled back in an atomic batch' }),
+      tenant: Type.Optional(TenantCreatedSchema),
+      error: Type.Optional(Type.Ref('Problem')),
+    }),
+  ),
+});
+
+export const TenantExportSchema = Type.Object({
+  exportedAt: Timestamp,
+  tenant: Type.Ref('Tenant'),
+  users: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      email: Type.String(),
+      name: Type.String(),
+      role: Type.String(),
+      isActive: Type.Boolean(),
+      createdAt: Timestamp,
+    }),
+  ),
+  apiKeys: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      prefix: Type.String(),
+      scopes: Type.Array(Type.String()),
+      createdAt: Timestamp,
+      expiresAt: Nullable(Timestamp),
+      lastUsedAt: Nullable(Timestamp),
+    }),
+  ),
+});

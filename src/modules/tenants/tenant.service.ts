@@ -1,0 +1,340 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewTenantRow } from '../../db/schema.js';
+import { uniqueViolation } from '../../db/errors.js';
+import { AppError, errors, type FieldError } from '../../http/errors.js';
+import { validateBody } from '../../http/validation.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { ADMIN_ONLY_TENANT_FIELDS, authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import type { ApiKeyService } from '../credentials/api-key.service.js';
+import { DEFAULT_SETTINGS, ifMatchSatisfied, isDerivedSlug, mergeMetadata, slugify, tenantEtag } from './tenant.js';
+import {
+  countUsers,
+  deleteTenantCascade,
+  findTenantById,
+  insertTenant,
+  slugsLike,
+  toTenant,
+  updateTenantRow,
+} from './tenant.repository.js';
+import {
+  TenantCreateBody,
+  type Tenant,
+  type TenantCreateInput,
+  type TenantPatchInput,
+  type TenantPutInput,
+} from './tenant.schemas.js';
+import { createTenantQueries } from './tenant.queries.js';
+
+export interface TenantServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  publicUrl: string;
+  apiKeys: ApiKeyService;
+}
+
+export interface CreatedTenant extends Tenant {
+  dashboardUrl: string;
+  apiKey?: { id: string; secret: string; scopes: string[] };
+}
+
+const CONSTRAINT_ERRORS: Record<string, { code: string; field: string; message: string }> = {
+  tenants_org_name_key: { code: 'NAME_OCCUPIED', field: 'name', message: 'A tenant with this name already exists' },
+  tenants_org_slug_key: { code: 'SLUG_OCCUPIED', field: 'slug', message: 'A tenant with this slug already exists' },
+  tenants_org_external_id_key: {
+    code: 'EXTERNAL_ID_OCCUPIED',
+    field: 'externalId',
+    message: 'A tenant with this externalId already exists',
+  },
+};
+
+/** Maps a violated unique constraint of the tenants table to its 409; rethrows anything else. */
+function rethrowConflict(error: unknown): never {
+  const constraint = uniqueViolation(error);
+  const mapped = constraint ? CONSTRAINT_ERRORS[constraint] : undefined;
+  if (mapped) throw errors.conflict(mapped.code, mapped.message, mapped.field);
+  throw error;
+}
+
+export interface BatchResult {
+  status: number;
+  tenant?: CreatedTenant;
+  error?: AppError;
+}
+
+const NOT_YET: Record<string, string> = {
+  owner: 'Creating an owner with the tenant requires user management, which this version does not include yet',
+  ownerId: 'Assigning an owner requires user management, which this version does not include yet',
+  webhook: 'Subscribing a webhook with the tenant requires webhooks, which this version does not include yet',
+};
+
+export function createTenantService(deps: TenantServiceDeps) {
+  const { db, clock, publicUrl, apiKeys } = deps;
+  const queries = createTenantQueries({ db, publicUrl });
+
+  const dashboardUrl = (id: string) => `${publicUrl}/dashboard/tenants/${id}`;
+
+  async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false) {
+    const row = await findTenantById(executor, id, forUpdate);
+    const tenant = row && toTenant(row);
+    if (!tenant || !canSeeTenant(caller, tenant)) throw errors.notFound('Tenant not found');
+    return tenant;
+  }
+
+  async function nextFreeSlug(executor: Kysely<Database>, organizationId: string, name: string): Promise<string> {
+    const base = slugify(name);
+    const taken = new Set(await slugsLike(executor, organizationId, base));
+    if (!taken.has(base)) return base;
+    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  async function resolveOrganization(caller: Principal, requested: string | undefined): Promise<string> {
+    if (requested === undefined || requested === caller.organizationId) return caller.organizationId;
+    const org = await db.selectFrom('organizations').select('id').where('id', '=', requested).executeTakeFirst();
+    if (!org || !canSeeOrganization(caller, org.id)) throw errors.notFound('Organization not found');
+    return org.id;
+  }
+
+  async function prepareCreate(caller: Principal, input: TenantCreateInput): Promise<string> {
+    authorize(caller, 'tenants.create');
+    const unsupported: FieldError[] = Object.keys(NOT_YET)
+      .filter((k) => (input as Record<string, unknown>)[k] !== undefined)
+      .map((k) => ({ field: k, code: 'NOT_SUPPORTED', message: NOT_YET[k] }));
+    if (unsupported.length) throw errors.validation(unsupported);
+    return resolveOrganization(caller, input.organizationId);
+  }
+
+  /** Creates the tenant and the extras it asked for inside the caller's transaction. */
+  async function createIn(trx: Kysely<Database>, caller: Principal, organizationId: string, input: TenantCreateInput) {
+    const now = clock.now();
+    const id = newId('tnt', now.getTime());
+    const slug = input.slug ?? (await nextFreeSlug(trx, organizationId, input.name));
+    const row: NewTenantRow = {
+      id,
+      organization_id: organizationId,
+      name: input.name,
+      slug,
+      external_id: input.externalId ?? null,
+      display_name: input.displayName ?? input.name,
+      email: input.email ?? null,
+      url: input.url ?? null,
+      description: input.description ?? null,
+      is_active: input.isActive ?? true,
+      legal_entities: JSON.stringify(input.legalEntities ?? []),
+      settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
+      metadata: JSON.stringify(input.metadata ?? {}),
+      created_at: now,
+      updated_at: now,
+    };
+    await insertTenant(trx, row).catch(rethrowConflict);
+    const created: CreatedTenant = { ...toTenant((await findTenantById(trx, id))!), dashboardUrl: dashboardUrl(id) };
+    if (input.apiKey) {
+      const key = await apiKeys.issue(trx, caller, { organizationId, tenantId: id }, input.apiKey, 'apiKey');
+      created.apiKey = { id: key.id, secret: key.secret, scopes: key.scopes };
+    }
+    return created;
+  }
+
+  async function createOne(caller: Principal, input: TenantCreateInput): Promise<CreatedTenant> {
+    const organizationId = await prepareCreate(caller, input);
+    // A derived slug can lose a race with a concurrent create; pick the next suffix and retry.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db.transaction().execute((trx) => createIn(trx, caller, organizationId, input));
+      } catch (error) {
+        const slugRace = error instanceof AppError && error.code === 'SLUG_OCCUPIED' && input.slug === undefined;
+        if (!slugRace || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  async function write(
+    caller: Principal,
+    id: string,
+    ifMatch: string | undefined,
+    build: (current: Tenant, trx: Kysely<Database>) => Promise<Partial<NewTenantRow>>,
+  ): Promise<Tenant> {
+    authorize(caller, 'tenants.update');
+    return db.transaction().execute(async (trx) => {
+      const current = await load(caller, id, trx, true);
+      if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
+      const set = await build(current, trx);
+      await updateTenantRow(trx, id, { ...set, updated_at: clock.now() }).catch(rethrowConflict);
+      return toTenant((await findTenantById(trx, id))!);
+    });
+  }
+
+  function checkOwnerFields(caller: Principal, current: Tenant, input: Record<string, unknown>) {
+    if (caller.role === 'superadmin' || caller.role === 'admin') return;
+    const currentValues = current as unknown as Record<string, unknown>;
+    const changed = ADMIN_ONLY_TENANT_FIELDS.filter((f) => input[f] !== undefined && input[f] !== currentValues[f]);
+    if (changed.length) throw errors.forbidden(`Only administrators may change ${changed.join(', ')}`);
+  }
+
+  function checkMetadataSize(metadata: Record<string, string>) {
+    if (Object.keys(metadata).length > 50) {
+      throw errors.field('metadata', 'BAD_METADATA', 'must have at most 50 keys after the change');
+    }
+  }
+
+  return {
+    ...queries,
+
+    create: createOne,
+
+    async batch(caller: Principal, items: unknown[], atomic: boolean): Promise<BatchResult[]> {
+      authorize(caller, 'tenants.create');
+      const results: { status: number; tenant?: CreatedTenant; error?: AppError }[] = [];
+      const invalid = items.map((item, i) => validateBody(TenantCreateBody, item, `items.${i}`));
+      if (atomic) {
+        const firstBad = invalid.findIndex((e) => e.length > 0);
+        if (firstBad >= 0) {
+          return items.map((_, i) => ({ status: i === firstBad ? 422 : 424, error: i === firstBad ? errors.validation(invalid[i]) : rolledBack() }));
+        }
+        let failed = -1;
+        try {
+          const orgs: string[] = [];
+          for (failed = 0; failed < items.length; failed++) orgs.push(await prepareCreate(caller, items[failed] as TenantCreateInput));
+          // One transaction for the whole batch: a failure or a crash leaves none of it behind.
+          const created = await db.transaction().execute(async (trx) => {
+            const out: CreatedTenant[] = [];
+            for (let i = 0; i < items.length; i++) {
+              failed = i;
+              const input = items[i] as TenantCreateInput;
+              out.push(await createIn(trx, caller, orgs[i], input));
+            }
+            return out;
+          });
+          return created.map((tenant) => ({ status: 201, tenant }));
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return items.map((_, j) => (j === failed ? { status: error.status, error } : { status: 424, error: rolledBack() }));
+        }
+      }
+      for (let i = 0; i < items.length; i++) {
+        if (invalid[i].length) {
+          results.push({ status: 422, error: errors.validation(invalid[i]) });
+          continue;
+        }
+        try {
+          results.push({ status: 201, tenant: await createOne(caller, items[i] as TenantCreateInput) });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          results.push({ status: error.status, error });
+        }
+      }
+      return results;
+    },
+
+    async get(caller: Principal, id: string): Promise<Tenant> {
+      authorize(caller, 'tenants.read');
+      return load(caller, id);
+    },
+
+    async me(caller: Principal): Promise<Tenant> {
+      authorize(caller, 'tenants.read');
+      if (!caller.tenantId) throw errors.notFound('No tenant assigned');
+      return load(caller, caller.tenantId);
+    },
+
+    replace(caller: Principal, id: string, input: TenantPutInput, ifMatch?: string) {
+      return write(caller, id, ifMatch, async (current, trx) => {
+        checkOwnerFields(caller, current, { isActive: true, externalId: null, ...input });
+        const base = slugify(input.name);
+        const slug =
+          input.slug ?? (isDerivedSlug(current.slug, base) ? current.slug : await nextFreeSlug(trx, current.organizationId, input.name));
+        return {
+          name: input.name,
+          slug,
+          external_id: input.externalId ?? null,
+          display_name: input.displayName ?? input.name,
+          email: input.email ?? null,
+          url: input.url ?? null,
+          description: input.description ?? null,
+          is_active: input.isActive ?? true,
+          legal_entities: JSON.stringify(input.legalEntities ?? []),
+          settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
+          metadata: JSON.stringify(input.metadata ?? {}),
+        };
+      });
+    },
+
+    update(caller: Principal, id: string, input: TenantPatchInput, ifMatch?: string) {
+      return write(caller, id, ifMatch, async (current) => {
+        checkOwnerFields(caller, current, input);
+        const set: Partial<NewTenantRow> = {};
+        if (input.name !== undefined) set.name = input.name;
+        if (input.slug !== undefined) set.slug = input.slug;
+        if (input.externalId !== undefined) set.external_id = input.externalId;
+        if (input.displayName !== undefined) set.display_name = input.displayName;
+        if (input.email !== undefined) set.email = input.email;
+        if (input.url !== undefined) set.url = input.url;
+        if (input.description !== undefined) set.description = input.description;
+        if (input.isActive !== undefined) set.is_active = input.isActive;
+        if (input.legalEntities !== undefined) set.legal_entities = JSON.stringify(input.legalEntities);
+        if (input.settings !== undefined) set.settings = JSON.stringify({ ...current.settings, ...input.settings });
+        if (input.metadata !== undefined) {
+          const metadata = mergeMetadata(current.metadata, input.metadata);
+          checkMetadataSize(metadata);
+          set.metadata = JSON.stringify(metadata);
+        }
+        return set;
+      });
+    },
+
+    async remove(caller: Principal, id: string, force: boolean, ifMatch?: string): Promise<void> {
+      authorize(caller, 'tenants.delete');
+      await db.transaction().execute(async (trx) => {
+        const current = await load(caller, id, trx, true);
+        if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
+        const users = await countUsers(trx, id);
+        if (users > 0 && !force) {
+          throw errors.conflict(
+            'TENANT_HAS_USERS',
+            `The tenant still has ${users} user${users === 1 ? '' : 's'}; delete them first or pass ?force=true`,
+          );
+        }
+        await deleteTenantCascade(trx, id);
+      });
+    },
+
+    async export(caller: Principal, id: string) {
+      authorize(caller, 'tenants.export');
+      const tenant = await load(caller, id);
+      const users = await db
+        .selectFrom('users')
+        .select(['id', 'email', 'name', 'role', 'is_active', 'created_at'])
+        .where('tenant_id', '=', id)
+        .orderBy('created_at')
+        .execute();
+      const keys = await db
+        .selectFrom('api_keys')
+        .select(['id', 'name', 'prefix', 'scopes', 'created_at', 'expires_at', 'last_used_at'])
+        .where('tenant_id', '=', id)
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at')
+        .execute();
+      return {
+        exportedAt: clock.now().toISOString(),
+        tenant,
+        users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, isActive: u.is_active, createdAt: u.created_at.toISOString() })),
+        apiKeys: keys.map((k) => ({
+          id: k.id,
+          name: k.name,
+          prefix: k.prefix,
+          scopes: k.scopes,
+          createdAt: k.created_at.toISOString(),
+          expiresAt: k.expires_at?.toISOString() ?? null,
+          lastUsedAt: k.last_used_at?.toISOString() ?? null,
+        })),
+      };
+    },
+  };
+
+  function rolledBack() {
+    return new AppError(424, 'BATCH_ROLLED_BACK', 'Not created: another item of this atomic batch failed');
+  }
+}
+
+export type TenantService = ReturnType<typeof createTenantService>;
