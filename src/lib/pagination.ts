@@ -31,15 +31,18 @@ export function decodeCursor(cursor: string): CursorPayload | null {
   return null;
 }
 
-/** The same URL with some query parameters replaced or removed (undefined removes). */
+/** The same URL with some query parameters replaced in place, added, or removed (undefined removes). */
 export function pageUrl(base: string, path: string, query: Record<string, unknown>, changes: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || key in changes) continue;
-    params.append(key, String(value));
+    if (key in changes) {
+      if (changes[key] !== undefined) params.append(key, changes[key]!);
+    } else if (value !== undefined) {
+      params.append(key, String(value));
+    }
   }
   for (const [key, value] of Object.entries(changes)) {
-    if (value !== undefined) params.set(key, value);
+    if (value !== undefined && !(key in query)) params.set(key, value);
   }
   const qs = params.toString();
   return `${base}${path}${qs ? `?${qs}` : ''}`;

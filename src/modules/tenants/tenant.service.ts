@@ -155,9 +155,10 @@ export function createTenantService(deps: TenantServiceDeps) {
     ifMatch: string | undefined,
     build: (current: Tenant, trx: Kysely<Database>) => Promise<Partial<NewTenantRow>>,
   ): Promise<Tenant> {
-    authorize(caller, 'tenants.update');
     return db.transaction().execute(async (trx) => {
+      // Visibility before permission: another tenant's resource is 404, never 403.
       const current = await load(caller, id, trx, true);
+      authorize(caller, 'tenants.update');
       if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
       const set = await build(current, trx);
       await updateTenantRow(trx, id, { ...set, updated_at: clock.now() }).catch(rethrowConflict);
@@ -228,8 +229,9 @@ export function createTenantService(deps: TenantServiceDeps) {
     },
 
     async get(caller: Principal, id: string): Promise<Tenant> {
+      const tenant = await load(caller, id);
       authorize(caller, 'tenants.read');
-      return load(caller, id);
+      return tenant;
     },
 
     async me(caller: Principal): Promise<Tenant> {
@@ -284,9 +286,9 @@ export function createTenantService(deps: TenantServiceDeps) {
     },
 
     async remove(caller: Principal, id: string, force: boolean, ifMatch?: string): Promise<void> {
-      authorize(caller, 'tenants.delete');
       await db.transaction().execute(async (trx) => {
         const current = await load(caller, id, trx, true);
+        authorize(caller, 'tenants.delete');
         if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
         const users = await countUsers(trx, id);
         if (users > 0 && !force) {
@@ -300,8 +302,8 @@ export function createTenantService(deps: TenantServiceDeps) {
     },
 
     async export(caller: Principal, id: string) {
-      authorize(caller, 'tenants.export');
       const tenant = await load(caller, id);
+      authorize(caller, 'tenants.export');
       const users = await db
         .selectFrom('users')
         .select(['id', 'email', 'name', 'role', 'is_active', 'created_at'])
