@@ -10,9 +10,10 @@ import { registerMetrics } from './http/metrics.js';
 import { registerNotFound } from './http/method-not-allowed.js';
 import { addErrorResponses, registerOpenApi } from './http/openapi.js';
 import { ProblemSchema } from './http/schemas.js';
-import { validatorCompiler } from './http/validation.js';
+import { unstorableTextField, validatorCompiler } from './http/validation.js';
 import { organizationApiKeyRoutes, tenantApiKeyRoutes, ApiKeySchema } from './modules/credentials/api-key.routes.js';
 import { organizationRoutes, OrganizationSchema } from './modules/organizations/organization.routes.js';
+import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { tenantRoutes } from './modules/tenants/tenant.routes.js';
 import { TenantSchema } from './modules/tenants/tenant.schemas.js';
@@ -53,11 +54,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.removeAllContentTypeParsers();
   const parseJson = (_req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     if (body === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, sjson.parse(body as string, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+      parsed = sjson.parse(body as string, undefined, { protoAction: 'remove', constructorAction: 'remove' });
     } catch {
-      done(errors.malformedJson(), undefined);
+      return done(errors.malformedJson(), undefined);
     }
+    const unstorable = unstorableTextField(body as string, parsed);
+    if (unstorable !== null) {
+      return done(errors.field(unstorable, 'BAD_FORMAT', 'must not contain NUL characters or unpaired surrogates'), undefined);
+    }
+    done(null, parsed);
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/, { parseAs: 'string' }, parseJson);
@@ -70,6 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await registerOpenApi(app, deps.config.publicUrl);
 
   await app.register(systemRoutes, { db: deps.database.db, registry, isClosing: () => closing });
+  await app.register(oauthRoutes, { oauth: deps.oauth });
 
   await app.register(
     async (v1) => {

@@ -7,6 +7,8 @@ import { createAuthenticator, type Authenticator } from './modules/credentials/a
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
+import { createRevocations, type Revocations } from './modules/access/revocations.js';
+import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
 
 export interface Deps {
   config: Config;
@@ -19,6 +21,8 @@ export interface Deps {
   tenants: TenantService;
   organizations: OrganizationService;
   apiKeys: ApiKeyService;
+  revocations: Revocations;
+  oauth: OAuthService;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,18 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     const defaultOrganizationId = await ensureDefaultOrganization(db, clock);
     const rootKey = await ensureRootKey(db, clock, config);
     const secretBox = createSecretBox(loadSecretKey(config));
-    const apiKeys = createApiKeyService({ db, clock });
+    const revocations = createRevocations({ db, clock, maxTokenTtlSeconds: config.tokenTtlSeconds });
+    await revocations.start();
+    const oauth = createOAuthService({
+      db,
+      clock,
+      secretBox,
+      revocations,
+      issuer: config.publicUrl,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+    });
+    await oauth.start();
+    const apiKeys = createApiKeyService({ db, clock, revocations });
     return {
       config,
       database,
@@ -49,11 +64,16 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       secretBox,
       rootKey,
       defaultOrganizationId,
-      authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId }),
-      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys }),
+      authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier }),
+      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations }),
       organizations: createOrganizationService({ db, clock }),
       apiKeys,
-      close: () => database.close(),
+      revocations,
+      oauth,
+      close: async () => {
+        revocations.stop();
+        await database.close();
+      },
     };
   } catch (error) {
     await database.close().catch(() => {});

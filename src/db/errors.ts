@@ -16,3 +16,9 @@ export function isUnavailable(error: unknown): boolean {
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|PGlite is closed|driver has already been destroyed/i.test(e.message ?? '');
 }
+
+/** Whether a statement failed on text PostgreSQL cannot hold (U+0000 in a query string or path, say): the client's input, not a server fault. */
+export function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '22021' || code === '22P05';
+}

@@ -67,6 +67,48 @@ export interface ApiKeysTable {
   expires_at: Timestamp | null;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  previous_secret_hash: string | null;
+  previous_expires_at: Timestamp | null;
+  updated_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface SignInLinksTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_jwk_sealed: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  revoked_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Timestamp;
+  locked_until: Timestamp | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -94,9 +136,15 @@ export interface Database {
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   system: SystemTable;
+  sessions: SessionsTable;
+  sign_in_links: SignInLinksTable;
+  signing_keys: SigningKeysTable;
+  revoked_tokens: RevokedTokensTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;
 export type NewTenantRow = Insertable<TenantsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type UserRow = Selectable<UsersTable>;

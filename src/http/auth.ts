@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { safeEqual, sha256Base64Url } from '../lib/crypto.js';
 import type { Principal } from '../modules/access/principal.js';
-import type { Authenticator } from '../modules/credentials/authenticator.js';
+import { SESSION_COOKIE, type Authenticator } from '../modules/credentials/authenticator.js';
 import { errors } from './errors.js';
 
 declare module 'fastify' {
@@ -9,15 +10,38 @@ declare module 'fastify' {
   }
 }
 
-/** Authenticates every request of the encapsulated context it is registered in. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** The anti-CSRF token that goes with a session: derived from it, so nothing more is stored. */
+export function csrfTokenFor(sessionValue: string): string {
+  return sha256Base64Url(`csrf:${sessionValue}`).slice(0, 32);
+}
+
+/**
+ * Authenticates every request of the encapsulated context it is registered in. A session cookie
+ * is only accepted for state-changing calls together with its `X-CSRF-Token`, so another site
+ * cannot make a signed-in browser act.
+ */
 export function registerAuth(app: FastifyInstance, authenticate: Authenticator) {
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (request) => {
-    request.principal = await authenticate(request.headers.authorization);
+    const session = request.headers.authorization ? undefined : readCookie(request, SESSION_COOKIE);
+    request.principal = await authenticate({ authorization: request.headers.authorization, session });
+    if (session && !SAFE_METHODS.has(request.method)) {
+      const given = request.headers['x-csrf-token'];
+      if (typeof given !== 'string' || !safeEqual(given, csrfTokenFor(session))) {
+        throw errors.forbidden('A signed-in browser must send X-CSRF-Token with state-changing requests');
+      }
+    }
   });
-}
-
-export function requirePrincipal(principal: Principal | null | undefined): Principal {
-  if (!principal) throw errors.unauthorized();
-  return principal;
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isUnavailable } from '../db/errors.js';
+import { isUnavailable, isUnstorableText } from '../db/errors.js';
 import { AppError, errors } from './errors.js';
 import { toFieldErrors } from './validation.js';
 
@@ -43,6 +43,7 @@ export function toAppError(error: FastifyError | Error, request: FastifyRequest)
   }
   if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return errors.malformedJson();
   if (isUnavailable(e)) return errors.unavailable('The database is unreachable; try again shortly');
+  if (isUnstorableText(e)) return new AppError(400, 'BAD_REQUEST', 'The request contains text the database cannot store (NUL characters)');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return new AppError(e.statusCode, 'BAD_REQUEST', 'The request could not be processed');
   }

@@ -161,3 +161,26 @@ export function toFieldErrors(ajvErrors: ErrorObject[], prefix = ''): FieldError
   }
   return [...out.values()];
 }
+
+// PostgreSQL text and jsonb cannot hold U+0000, and an unpaired UTF-16 surrogate is not Unicode
+// text at all (the driver would store it as U+FFFD). JSON can only carry either as a \u escape.
+const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The field of the first key or string in a parsed JSON body that cannot be stored, or null. */
+export function unstorableTextField(jsonText: string, value: unknown): string | null {
+  if (!UNSTORABLE_ESCAPE.test(jsonText)) return null;
+  const visit = (v: unknown, path: string): string | null => {
+    if (typeof v === 'string') return UNSTORABLE.test(v) ? path : null;
+    if (v === null || typeof v !== 'object') return null;
+    for (const [key, item] of Object.entries(v)) {
+      const field = joinPath(path, key);
+      if (UNSTORABLE.test(key)) return field;
+      const found = visit(item, field);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  const found = visit(value, '');
+  return found === null ? null : found || '(body)';
+}

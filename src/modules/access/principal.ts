@@ -3,9 +3,11 @@ export type Role = 'superadmin' | 'admin' | 'owner' | 'member';
 /** Who is calling: set by the auth plugin on every authenticated request. */
 export interface Principal {
   /** What proved the identity. */
-  readonly kind: 'root' | 'api_key';
+  readonly kind: 'root' | 'api_key' | 'access_token' | 'session';
   /** Stable id of the credential (used for idempotency keys, rate limits and audit). */
   readonly id: string;
+  /** The signed-in user, for sessions. */
+  readonly userId: string | null;
   readonly role: Role;
   /** The caller's organization; for the root key, the default organization. */
   readonly organizationId: string;

@@ -31,7 +31,7 @@ export async function findApiKeyBySecretHash(db: Executor, hash: string): Promis
     .leftJoin('tenants as t', 't.id', 'k.tenant_id')
     .selectAll('k')
     .select('t.is_active as tenant_active')
-    .where('k.secret_hash', '=', hash)
+    .where((eb) => eb.or([eb('k.secret_hash', '=', hash), eb('k.previous_secret_hash', '=', hash)]))
     .executeTakeFirst();
 }
 

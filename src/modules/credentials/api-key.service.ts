@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
+import type { Revocations } from '../access/revocations.js';
 import { generateSecret } from './api-key.js';
 import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
 
@@ -55,8 +56,8 @@ export function checkScopes(requested: string[], holder: Role, caller: Principal
   return out;
 }
 
-export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = deps;
+export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; revocations: Revocations }) {
+  const { db, clock, revocations } = deps;
 
   /** Issues a key inside the caller's transaction; returns the view plus the one-time secret. */
   async function issue(
@@ -123,6 +124,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
       }
       authorize(caller, 'api_keys.revoke');
       await revokeApiKey(db, key.id, clock.now());
+      revocations.markKeyRevoked(key.id);
     },
   };
 }

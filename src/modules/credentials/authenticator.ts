@@ -2,23 +2,34 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { safeEqual } from '../../lib/crypto.js';
-import type { Principal } from '../access/principal.js';
+import { safeEqual, sha256 } from '../../lib/crypto.js';
+import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
+import type { Revocations } from '../access/revocations.js';
+import { looksLikeJwt, type AccessTokenVerifier } from '../oauth/access-token.js';
 import { hashSecret, looksLikeSecret } from './api-key.js';
 import { findApiKeyBySecretHash, touchApiKey } from './api-key.repository.js';
 
 // lastUsedAt is informational; writing it on every request would turn each read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
+export const SESSION_COOKIE = 'landlord_session';
 
 export interface AuthenticatorDeps {
   db: Kysely<Database>;
   clock: Clock;
   rootKeyHash: string;
   defaultOrganizationId: string;
+  revocations: Revocations;
+  tokens: AccessTokenVerifier;
 }
 
-export type Authenticator = (authorization: string | undefined) => Promise<Principal>;
+export interface Credentials {
+  authorization?: string;
+  /** The session cookie's value, when the request carries one. */
+  session?: string;
+}
+
+export type Authenticator = (credentials: Credentials) => Promise<Principal>;
 
 /** Extracts the credential from `Bearer <x>` or its alias `Token <x>`. */
 export function parseAuthorization(header: string | undefined): string | null {
@@ -28,37 +39,90 @@ export function parseAuthorization(header: string | undefined): string | null {
 }
 
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+  const { db, clock, revocations } = deps;
   const rootPrincipal: Principal = Object.freeze({
     kind: 'root',
     id: 'root',
+    userId: null,
     role: 'superadmin',
     organizationId: deps.defaultOrganizationId,
     tenantId: null,
     scopes: new Set(defaultScopes('superadmin')),
   });
 
-  return async function authenticate(authorization) {
-    const credential = parseAuthorization(authorization);
-    if (!credential) throw errors.unauthorized();
-    if (!looksLikeSecret(credential)) throw errors.unauthorized('The credential is not valid');
-    const hash = hashSecret(credential);
+  async function fromApiKey(secret: string): Promise<Principal> {
+    const hash = hashSecret(secret);
     if (safeEqual(hash, deps.rootKeyHash)) return rootPrincipal;
-
-    const key = await findApiKeyBySecretHash(deps.db, hash);
-    const now = deps.clock.now();
+    const key = await findApiKeyBySecretHash(db, hash);
+    const now = clock.now();
     if (!key || key.revoked_at) throw errors.unauthorized('The credential is not valid');
+    if (key.secret_hash !== hash && (!key.previous_expires_at || key.previous_expires_at.getTime() <= now.getTime())) {
+      throw errors.unauthorized('The credential was rotated and its grace period is over');
+    }
     if (key.expires_at && key.expires_at.getTime() <= now.getTime()) throw errors.unauthorized('The API key has expired');
     if (key.tenant_id && key.tenant_active === false) throw errors.unauthorized('The tenant is deactivated');
     if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
-      touchApiKey(deps.db, key.id, now).catch(() => {});
+      touchApiKey(db, key.id, now).catch(() => {});
     }
     return {
       kind: 'api_key',
       id: key.id,
+      userId: null,
       role: key.tenant_id ? 'owner' : 'admin',
       organizationId: key.organization_id,
       tenantId: key.tenant_id,
-      scopes: new Set(key.scopes as unknown as string[]),
+      scopes: new Set(key.scopes),
     };
+  }
+
+  async function fromToken(token: string): Promise<Principal> {
+    const claims = await deps.tokens.verify(token);
+    if (revocations.isTokenRevoked(claims.jti)) throw errors.unauthorized('The access token was revoked');
+    if (revocations.isKeyRevoked(claims.sub)) throw errors.unauthorized('The API key behind this token was revoked');
+    if (claims.tid && revocations.isTenantInactive(claims.tid)) throw errors.unauthorized('The tenant is deactivated');
+    return {
+      kind: 'access_token',
+      id: claims.sub,
+      userId: null,
+      role: claims.role,
+      organizationId: claims.org,
+      tenantId: claims.tid ?? null,
+      scopes: new Set(claims.scope.split(' ').filter(Boolean)),
+    };
+  }
+
+  async function fromSession(value: string): Promise<Principal> {
+    const row = await db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .leftJoin('tenants as t', 't.id', 'u.tenant_id')
+      .select(['s.id as session_id', 's.expires_at', 'u.id as user_id', 'u.role', 'u.organization_id', 'u.tenant_id', 'u.is_active', 't.is_active as tenant_active'])
+      .where('s.token_hash', '=', sha256(value))
+      .executeTakeFirst();
+    if (!row || row.expires_at.getTime() <= clock.now().getTime()) throw errors.unauthorized('The session has ended; sign in again');
+    if (!row.is_active) throw errors.unauthorized('The user is deactivated');
+    if (row.tenant_id && row.tenant_active === false) throw errors.unauthorized('The tenant is deactivated');
+    const role = row.role as Role;
+    return {
+      kind: 'session',
+      id: row.session_id,
+      userId: row.user_id,
+      role,
+      organizationId: row.organization_id,
+      tenantId: row.tenant_id,
+      scopes: new Set(defaultScopes(role)),
+    };
+  }
+
+  return async function authenticate({ authorization, session }) {
+    const credential = parseAuthorization(authorization);
+    if (credential) {
+      if (looksLikeSecret(credential)) return fromApiKey(credential);
+      if (looksLikeJwt(credential)) return fromToken(credential);
+      throw errors.unauthorized('The credential is not valid');
+    }
+    if (authorization) throw errors.unauthorized('Use Authorization: Bearer <credential>');
+    if (session) return fromSession(session);
+    throw errors.unauthorized();
   };
 }

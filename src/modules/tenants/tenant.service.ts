@@ -8,6 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { ADMIN_ONLY_TENANT_FIELDS, authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
+import type { Revocations } from '../access/revocations.js';
 import { DEFAULT_SETTINGS, ifMatchSatisfied, isDerivedSlug, mergeMetadata, slugify, tenantEtag } from './tenant.js';
 import {
   countUsers,
@@ -32,6 +33,7 @@ export interface TenantServiceDeps {
   clock: Clock;
   publicUrl: string;
   apiKeys: ApiKeyService;
+  revocations: Revocations;
 }
 
 export interface CreatedTenant extends Tenant {
@@ -70,7 +72,7 @@ const NOT_YET: Record<string, string> = {
 };
 
 export function createTenantService(deps: TenantServiceDeps) {
-  const { db, clock, publicUrl, apiKeys } = deps;
+  const { db, clock, publicUrl, apiKeys, revocations } = deps;
   const queries = createTenantQueries({ db, publicUrl });
 
   const dashboardUrl = (id: string) => `${publicUrl}/dashboard/tenants/${id}`;
@@ -155,7 +157,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     ifMatch: string | undefined,
     build: (current: Tenant, trx: Kysely<Database>) => Promise<Partial<NewTenantRow>>,
   ): Promise<Tenant> {
-    return db.transaction().execute(async (trx) => {
+    const updated = await db.transaction().execute(async (trx) => {
       // Visibility before permission: another tenant's resource is 404, never 403.
       const current = await load(caller, id, trx, true);
       authorize(caller, 'tenants.update');
@@ -164,6 +166,9 @@ export function createTenantService(deps: TenantServiceDeps) {
       await updateTenantRow(trx, id, { ...set, updated_at: clock.now() }).catch(rethrowConflict);
       return toTenant((await findTenantById(trx, id))!);
     });
+    // Tokens are checked against memory; this node knows at once, the others within a poll.
+    revocations.markTenantActive(id, updated.isActive);
+    return updated;
   }
 
   function checkOwnerFields(caller: Principal, current: Tenant, input: Record<string, unknown>) {

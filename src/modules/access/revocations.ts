@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+
+/**
+ * What makes an otherwise valid access token unusable: a revoked token id, a revoked API key,
+ * a deactivated tenant. Tokens are verified without touching the database, so these facts are
+ * kept in memory and refreshed from the database on a short interval; that is how a change made
+ * on one node reaches every other node within a second. The node that makes a change also
+ * records it at once.
+ */
+export interface Revocations {
+  isTokenRevoked(jti: string): boolean;
+  isKeyRevoked(keyId: string): boolean;
+  isTenantInactive(tenantId: string): boolean;
+  markTokenRevoked(jti: string): void;
+  markKeyRevoked(keyId: string): void;
+  markTenantActive(tenantId: string, active: boolean): void;
+  /** Loads the current state; call once before serving. */
+  start(): Promise<void>;
+  refresh(): Promise<void>;
+  stop(): void;
+}
+
+export const REVOCATION_POLL_MS = 500;
+
+export function createRevocations(deps: { db: Kysely<Database>; clock: Clock; maxTokenTtlSeconds: number; pollMs?: number }): Revocations {
+  const { db, clock } = deps;
+  const tokens = new Set<string>();
+  const keys = new Set<string>();
+  const inactiveTenants = new Set<string>();
+  let since = new Date(0);
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+
+  async function load(initial: boolean) {
+    // Overlap the window a little so a row committed just before `since` is not missed.
+    const from = initial ? new Date(0) : new Date(since.getTime() - 2000);
+    const now = clock.now();
+    const tokenFloor = new Date(now.getTime() - deps.maxTokenTtlSeconds * 1000);
+    const [revokedTokens, revokedKeys, tenants] = await Promise.all([
+      db.selectFrom('revoked_tokens').select('jti').where('revoked_at', '>=', from).where('expires_at', '>', now).execute(),
+      db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('revoked_at', 'is not', null)
+        .where('revoked_at', '>=', initial ? tokenFloor : from)
+        .execute(),
+      initial
+        ? db.selectFrom('tenants').select(['id', 'is_active']).where('is_active', '=', false).execute()
+        : db.selectFrom('tenants').select(['id', 'is_active']).where('updated_at', '>=', from).execute(),
+    ]);
+    for (const r of revokedTokens) tokens.add(r.jti);
+    for (const r of revokedKeys) keys.add(r.id);
+    for (const t of tenants) {
+      if (t.is_active) inactiveTenants.delete(t.id);
+      else inactiveTenants.add(t.id);
+    }
+    if (!initial) {
+      // Deleted tenants: forget them (their keys are gone with them).
+      const gone = [...inactiveTenants];
+      if (gone.length > 0 && gone.length < 10_000) {
+        const present = await db.selectFrom('tenants').select('id').where('id', 'in', gone).execute();
+        const keep = new Set(present.map((p) => p.id));
+        for (const id of gone) if (!keep.has(id)) inactiveTenants.delete(id);
+      }
+    }
+    since = now;
+  }
+
+  const refresh = async () => {
+    running ??= load(false).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  return {
+    isTokenRevoked: (jti) => tokens.has(jti),
+    isKeyRevoked: (id) => keys.has(id),
+    isTenantInactive: (id) => inactiveTenants.has(id),
+    markTokenRevoked: (jti) => void tokens.add(jti),
+    markKeyRevoked: (id) => void keys.add(id),
+    markTenantActive: (id, active) => void (active ? inactiveTenants.delete(id) : inactiveTenants.add(id)),
+    async start() {
+      await load(true);
+      timer = setInterval(() => {
+        refresh().catch(() => {});
+      }, deps.pollMs ?? REVOCATION_POLL_MS);
+      timer.unref();
+    },
+    refresh,
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+
