@@ -3,10 +3,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import sjson from 'secure-json-parse';
 import type { Deps } from './deps.js';
 import { registerAuth } from './http/auth.js';
-import { registerErrorHandler } from './http/error-handler.js';
-import { errors } from './http/errors.js';
+import { registerErrorHandler, sendProblem, toAppError } from './http/error-handler.js';
+import { AppError, errors } from './http/errors.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
+import { registerRateLimit } from './http/rate-limit.js';
 import { registerNotFound } from './http/method-not-allowed.js';
 import { addErrorResponses, registerOpenApi } from './http/openapi.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -15,8 +16,15 @@ import { organizationApiKeyRoutes, tenantApiKeyRoutes, ApiKeySchema } from './mo
 import { organizationRoutes, OrganizationSchema } from './modules/organizations/organization.routes.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { dashboardPlugin } from './dashboard/plugin.js';
+import { organizationUserRoutes, tenantUserRoutes } from './modules/users/user.routes.js';
+import { UserSchema } from './modules/users/user.schemas.js';
+import { eventRoutes } from './modules/events/event.routes.js';
 import { tenantRoutes } from './modules/tenants/tenant.routes.js';
 import { TenantSchema } from './modules/tenants/tenant.schemas.js';
+import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
+import { WebhookSchema } from './modules/webhooks/webhook.schemas.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,17 +45,31 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true,
+    // Requests that reach a closing server get a 503 problem from the onRequest hook below.
+    return503OnClosing: false,
+    // Errors the router raises before any route runs are problems like every other error.
+    frameworkErrors: (error, request, reply) =>
+      void sendProblem(
+        reply,
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new AppError(414, 'URI_TOO_LONG', 'A path segment of the URL is too long')
+          : toAppError(error, request),
+      ),
     ajv: { customOptions: { removeAdditional: false } },
   });
   let closing = false;
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     closing = true;
   });
   app.setValidatorCompiler(validatorCompiler);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) throw errors.unavailable('The service is shutting down; retry the request');
+  });
+  // While draining, every answer closes its connection: an idle keep-alive socket would hold up close() until it times out.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   // JSON only: an empty body counts as no body (POST actions without input), anything else must parse.
@@ -69,7 +91,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/, { parseAs: 'string' }, parseJson);
 
-  for (const schema of [ProblemSchema, TenantSchema, OrganizationSchema, ApiKeySchema]) app.addSchema(schema);
+  for (const schema of [ProblemSchema, TenantSchema, OrganizationSchema, ApiKeySchema, UserSchema, WebhookSchema]) app.addSchema(schema);
   addErrorResponses(app);
   registerErrorHandler(app);
   registerNotFound(app);
@@ -79,14 +101,21 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(systemRoutes, { db: deps.database.db, registry, isClosing: () => closing });
   await app.register(oauthRoutes, { oauth: deps.oauth });
 
+  await app.register(authRoutes, { prefix: '/v1', signIn: deps.signIn, secureCookies: deps.config.publicUrl.startsWith('https:') });
+  await app.register(dashboardPlugin, { prefix: '/dashboard' });
   await app.register(
     async (v1) => {
       registerAuth(v1, deps.authenticate);
+      registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, clock: deps.clock });
       registerIdempotency(v1, { db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantRoutes, { tenants: deps.tenants });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
+      await v1.register(tenantUserRoutes, { users: deps.users });
+      await v1.register(organizationUserRoutes, { users: deps.users });
+      await v1.register(eventRoutes, { events: deps.events, audit: deps.audit });
+      await v1.register(webhookRoutes, { webhooks: deps.webhooks });
     },
     { prefix: '/v1' },
   );

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseDuration } from './lib/duration.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -15,7 +16,15 @@ export interface Config {
   readonly secretKey: string | null;
   readonly tokenTtlSeconds: number;
   readonly webhooksAllowPrivate: boolean;
+  /** Delays before each retry of a failed webhook delivery, in ms; its length is the number of retries. */
+  readonly webhookRetrySchedule: readonly number[];
+  /** An endpoint failing continuously for longer than this is disabled. */
+  readonly webhookDisableAfterMs: number;
+  /** How long one delivery attempt may take, connection to response. */
+  readonly webhookTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** Requests per minute per credential; 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +46,26 @@ function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function durationVar(env: NodeJS.ProcessEnv, name: string, fallback: string, min: number, max: number): number {
+  const raw = env[name] || fallback;
+  const ms = parseDuration(raw);
+  if (ms === null) throw new ConfigError(`${name} must be a duration such as 500ms, 10s, 5m, 2h or 5d, got "${raw}"`);
+  if (ms < min || ms > max) throw new ConfigError(`${name} must be between ${min} ms and ${max} ms, got "${raw}"`);
+  return ms;
+}
+
+const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+
+function scheduleVar(env: NodeJS.ProcessEnv, name: string): number[] {
+  const raw = env[name] || DEFAULT_RETRY_SCHEDULE;
+  const parts = raw.split(',').map((p) => p.trim());
+  const delays = parts.map(parseDuration);
+  if (parts.length > 20 || delays.some((d) => d === null || d < 10 || d > 7 * 86_400_000)) {
+    throw new ConfigError(`${name} must be a comma-separated list of at most 20 durations between 10ms and 7d (like "5s,5m,30m"), got "${raw}"`);
+  }
+  return delays as number[];
 }
 
 /** Reads and validates the environment once; the result is frozen and passed around as a value. */
@@ -76,6 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.LANDLORD_SECRET_KEY || null,
     tokenTtlSeconds: intVar(env, 'LANDLORD_TOKEN_TTL', 3600, 60, 86400 * 30),
     webhooksAllowPrivate: boolVar(env, 'LANDLORD_WEBHOOKS_ALLOW_PRIVATE', false),
+    webhookRetrySchedule: Object.freeze(scheduleVar(env, 'LANDLORD_WEBHOOK_RETRY_SCHEDULE')),
+    webhookDisableAfterMs: durationVar(env, 'LANDLORD_WEBHOOK_DISABLE_AFTER', '5d', 1000, 365 * 86_400_000),
+    webhookTimeoutMs: durationVar(env, 'LANDLORD_WEBHOOK_TIMEOUT', '10s', 100, 60_000),
     logLevel,
+    rateLimitPerMinute: intVar(env, 'LANDLORD_RATE_LIMIT', 6000, 0, 100_000_000),
   });
 }

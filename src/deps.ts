@@ -8,7 +8,13 @@ import { createOrganizationService, ensureDefaultOrganization, type Organization
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
 import { createRevocations, type Revocations } from './modules/access/revocations.js';
+import { createSignInService, type SignInService } from './modules/auth/sign-in.service.js';
+import { createThrottle, type Throttle } from './modules/auth/throttle.js';
+import { createUserService, type UserService } from './modules/users/user.service.js';
+import { createEventService, type EventService } from './modules/events/event.service.js';
+import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
+import { createWebhookService, type WebhookService } from './modules/webhooks/webhook.service.js';
 
 export interface Deps {
   config: Config;
@@ -23,6 +29,12 @@ export interface Deps {
   apiKeys: ApiKeyService;
   revocations: Revocations;
   oauth: OAuthService;
+  throttle: Throttle;
+  signIn: SignInService;
+  users: UserService;
+  events: EventService;
+  audit: AuditService;
+  webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -54,9 +66,14 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       revocations,
       issuer: config.publicUrl,
       tokenTtlSeconds: config.tokenTtlSeconds,
+      rootKeyHash: rootKey.hash,
     });
     await oauth.start();
     const apiKeys = createApiKeyService({ db, clock, revocations });
+    const throttle = createThrottle({ db, clock });
+    const signIn = createSignInService({ db, clock, publicUrl: config.publicUrl, throttle });
+    const users = createUserService({ db, clock, signIn });
+    const webhooks = createWebhookService({ db, clock, secretBox, publicUrl: config.publicUrl, allowPrivate: config.webhooksAllowPrivate });
     return {
       config,
       database,
@@ -65,11 +82,17 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       rootKey,
       defaultOrganizationId,
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier }),
-      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations }),
+      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations, users, signIn, webhooks }),
       organizations: createOrganizationService({ db, clock }),
       apiKeys,
       revocations,
       oauth,
+      throttle,
+      signIn,
+      users,
+      events: createEventService({ db, publicUrl: config.publicUrl }),
+      audit: createAuditService({ db, publicUrl: config.publicUrl }),
+      webhooks,
       close: async () => {
         revocations.stop();
         await database.close();

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { doctor } from './cli/doctor.js';
+import { keys } from './cli/keys.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 
@@ -12,6 +13,8 @@ Commands:
   migrate [up|down|status]
                         apply (default), roll back one, or list migrations
   doctor                check configuration, data directory and database
+  keys rotate           new token-signing key; the old one verifies until its tokens expire
+                        (with the embedded database, stop the server first)
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, LANDLORD_DATA_DIR,
 LANDLORD_PUBLIC_URL, LANDLORD_ROOT_KEY, LANDLORD_SECRET_KEY, LANDLORD_TOKEN_TTL,
@@ -40,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return migrate(config, rest[0] ?? 'up');
     case 'doctor':
       return doctor(config);
+    case 'keys':
+      return keys(config, rest[0]);
     default:
       console.error(`Unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -30,7 +30,7 @@ for (const store of stores) {
       expect(up.error).toBeUndefined();
       expect(await isSchemaCurrent(database.db)).toBe(true);
       const created = await tables();
-      expect(created).toEqual(expect.arrayContaining(['api_keys', 'idempotency_keys', 'login_throttle', 'organizations', 'revoked_tokens', 'sessions', 'sign_in_links', 'signing_keys', 'system', 'tenants', 'users']));
+      expect(created).toEqual(expect.arrayContaining(['api_keys', 'audit_logs', 'deliveries', 'delivery_attempts', 'event_sequences', 'events', 'idempotency_keys', 'login_throttle', 'webhooks', 'organizations', 'revoked_tokens', 'sessions', 'sign_in_links', 'signing_keys', 'system', 'tenants', 'users']));
 
       for (;;) {
         const step = await migrator.migrateDown();

@@ -112,10 +112,10 @@ for (const store of stores) {
     });
 
     it('rejects options that need later features instead of ignoring them', async () => {
-      const res = await t.call('POST', '/v1/tenants', { body: { name: 'With owner', owner: { name: 'Rene', email: 'rene@contoso.com' } } });
+      const res = await t.call('POST', '/v1/tenants', { body: { name: 'With webhook', webhook: { url: 'https://hooks.example.com/x' } } });
       expect(res.statusCode).toBe(422);
-      expect(json(res).errors[0]).toMatchObject({ field: 'owner', code: 'NOT_SUPPORTED' });
-      const list = json(await t.call('GET', '/v1/tenants?search=with%20owner'));
+      expect(json(res).errors[0]).toMatchObject({ field: 'webhook', code: 'NOT_SUPPORTED' });
+      const list = json(await t.call('GET', '/v1/tenants?search=with%20webhook'));
       expect(list.count).toBe(0);
     });
 

@@ -129,6 +129,81 @@ export interface SystemTable {
   updated_at: Timestamp;
 }
 
+export interface EventsTable {
+  position: Generated<string>;
+  id: string;
+  txid: Generated<string>;
+  organization_id: string;
+  tenant_id: string | null;
+  sequence: number;
+  type: string;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface EventSequencesTable {
+  scope_id: string;
+  last_sequence: number;
+}
+
+export interface AuditLogsTable {
+  id: string;
+  organization_id: string | null;
+  tenant_id: string | null;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  credential_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  changes: Json<Record<string, unknown>> | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  organization_id: string;
+  tenant_id: string | null;
+  url: string;
+  events: Json<string[]>;
+  description: string | null;
+  is_enabled: boolean;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  failing_since: Timestamp | null;
+  disabled_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  status: 'pending' | 'sending' | 'succeeded' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_status_code: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   tenants: TenantsTable;
@@ -141,6 +216,12 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revoked_tokens: RevokedTokensTable;
   login_throttle: LoginThrottleTable;
+  events: EventsTable;
+  event_sequences: EventSequencesTable;
+  audit_logs: AuditLogsTable;
+  webhooks: WebhooksTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

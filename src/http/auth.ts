@@ -36,7 +36,9 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (request) => {
     const session = request.headers.authorization ? undefined : readCookie(request, SESSION_COOKIE);
-    request.principal = await authenticate({ authorization: request.headers.authorization, session });
+    const principal = await authenticate({ authorization: request.headers.authorization, session });
+    const userAgent = request.headers['user-agent'];
+    request.principal = { ...principal, request: { id: String(request.id), ip: request.ip, userAgent: userAgent ? userAgent.slice(0, 500) : null } };
     if (session && !SAFE_METHODS.has(request.method)) {
       const given = request.headers['x-csrf-token'];
       if (typeof given !== 'string' || !safeEqual(given, csrfTokenFor(session))) {

@@ -55,6 +55,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API key secret (`lk_…`) or the root key' },
+          clientBasic: { type: 'http', scheme: 'basic', description: 'OAuth client authentication: API key id and secret' },
         },
       },
       security: [{ bearer: [] }],

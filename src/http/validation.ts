@@ -57,8 +57,16 @@ const bodyAjv = createAjv(false);
 const paramAjv = createAjv(true);
 
 export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
-  const ajv = httpPart === 'body' ? bodyAjv : paramAjv;
-  return ajv.compile(schema) as ValidateFunction;
+  if (httpPart !== 'body') return paramAjv.compile(schema) as ValidateFunction;
+  const validate = bodyAjv.compile(schema);
+  // No body at all (undefined, or null from an empty request) is validated as `{}`: optional-body actions pass, and creates report their required fields.
+  const wrapped = (data: unknown) => {
+    const ok = validate(data === undefined || data === null ? {} : data);
+    wrapped.errors = validate.errors;
+    return ok;
+  };
+  wrapped.errors = null as ValidateFunction['errors'];
+  return wrapped;
 };
 
 const cache = new WeakMap<object, ValidateFunction>();

@@ -20,6 +20,20 @@ const ACTIONS = {
   'api_keys.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:read' },
   'api_keys.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
   'api_keys.revoke': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
+  'api_keys.rotate': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
+  'webhooks.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:read' },
+  'webhooks.read': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:read' },
+  'webhooks.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:write' },
+  'webhooks.update': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:write' },
+  'webhooks.delete': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:write' },
+  'events.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'events:read' },
+  'audit.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'audit:read' },
+  'users.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:read' },
+  'users.read': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:read' },
+  'users.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
+  'users.update': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
+  'users.delete': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
+  'users.sign_in_link': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
 } as const satisfies Record<string, { roles: readonly Role[]; scope: string }>;
 
 export type Action = keyof typeof ACTIONS;

@@ -14,6 +14,14 @@ export interface Principal {
   /** Set for tenant-bound callers (owners and members). */
   readonly tenantId: string | null;
   readonly scopes: ReadonlySet<string>;
+  /** Where the call came from, for the audit log. */
+  readonly request?: RequestMeta;
+}
+
+export interface RequestMeta {
+  readonly id: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
 }
 
 export const MANAGEMENT_SCOPES = [

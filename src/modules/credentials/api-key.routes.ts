@@ -66,6 +66,23 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
       },
       handler: async (request) => ({ results: await apiKeys.list(request.principal, target(request.params.id)) }),
     });
+    app.post(`/${kind}/:id/api-keys/:keyId/rotate`, {
+      schema: {
+        operationId: `${kind}.api_key.rotate`,
+        tags,
+        summary: 'Rotate an API key: a new secret, the old one valid for a grace period',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
+        body: Type.Optional(
+          Type.Object(
+            { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400, description: 'How long the old secret keeps working (default 0)' })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: CreatedKey },
+      },
+      handler: async (request) =>
+        apiKeys.rotate(request.principal, target(request.params.id), request.params.keyId, request.body?.gracePeriodSeconds ?? 0),
+    });
     app.delete(`/${kind}/:id/api-keys/:keyId`, {
       schema: {
         operationId: `${kind}.api_key.revoke`,

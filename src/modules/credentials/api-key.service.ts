@@ -7,6 +7,7 @@ import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
 import { generateSecret } from './api-key.js';
+import { recordChange } from '../events/outbox.js';
 import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
 
 export interface ApiKeyView {
@@ -88,7 +89,16 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       created_at: now,
       expires_at: expiresAt,
     });
-    return { ...toApiKeyView(row), secret };
+    const view = toApiKeyView(row);
+    await recordChange(trx, clock, caller, {
+      organizationId: owner.organizationId,
+      tenantId: owner.tenantId,
+      action: 'api_key.create',
+      target: { type: 'api_key', id: view.id },
+      events: ['api_key.created'],
+      object: view,
+    });
+    return { ...view, secret };
   }
 
   async function resolveOwner(caller: Principal, target: { organizationId: string } | { tenantId: string }) {
@@ -116,6 +126,41 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       authorize(caller, 'api_keys.list');
       return (await listApiKeys(db, owner.organizationId, owner.tenantId)).map(toApiKeyView);
     },
+    /** A new secret for the same key; the old one keeps working for `gracePeriodSeconds`. */
+    async rotate(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string, gracePeriodSeconds: number) {
+      const owner = await resolveOwner(caller, target);
+      const key = await findApiKey(db, keyId);
+      if (!key || key.organization_id !== owner.organizationId || key.tenant_id !== owner.tenantId) {
+        throw errors.notFound('API key not found');
+      }
+      authorize(caller, 'api_keys.rotate');
+      const now = clock.now();
+      const { secret, hash, prefix } = generateSecret();
+      const row = await db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('api_keys')
+          .set({
+            secret_hash: hash,
+            prefix,
+            previous_secret_hash: gracePeriodSeconds > 0 ? key.secret_hash : null,
+            previous_expires_at: gracePeriodSeconds > 0 ? new Date(now.getTime() + gracePeriodSeconds * 1000) : null,
+            updated_at: now,
+          })
+          .where('id', '=', key.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await recordChange(trx, clock, caller, {
+          organizationId: owner.organizationId,
+          tenantId: owner.tenantId,
+          action: 'api_key.rotate',
+          target: { type: 'api_key', id: key.id },
+          object: { ...toApiKeyView(updated), gracePeriodSeconds },
+          previous: toApiKeyView(key),
+        });
+        return updated;
+      });
+      return { ...toApiKeyView(row), secret };
+    },
     async revoke(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string) {
       const owner = await resolveOwner(caller, target);
       const key = await findApiKey(db, keyId);
@@ -123,7 +168,17 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         throw errors.notFound('API key not found');
       }
       authorize(caller, 'api_keys.revoke');
-      await revokeApiKey(db, key.id, clock.now());
+      await db.transaction().execute(async (trx) => {
+        await revokeApiKey(trx, key.id, clock.now());
+        await recordChange(trx, clock, caller, {
+          organizationId: owner.organizationId,
+          tenantId: owner.tenantId,
+          action: 'api_key.revoke',
+          target: { type: 'api_key', id: key.id },
+          events: ['api_key.revoked'],
+          object: toApiKeyView(key),
+        });
+      });
       revocations.markKeyRevoked(key.id);
     },
   };

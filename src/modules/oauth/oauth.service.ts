@@ -1,31 +1,137 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
+import { safeEqual } from '../../lib/crypto.js';
 import type { SecretBox } from '../../lib/secret-box.js';
+import { MANAGEMENT_SCOPES } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
-import type { AccessTokenVerifier } from './access-token.js';
+import { hashSecret } from '../credentials/api-key.js';
+import { parseAuthorization } from '../credentials/authenticator.js';
+import type { AccessTokenClaims } from './access-token.js';
+import { authenticateClient, readClientCredentials, type ClientParams, type OAuthClient } from './client-auth.js';
+import { oauthErrors } from './oauth.errors.js';
+import { findClientKey, findTenantForBinding, insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
+import { createSigningKeys } from './signing-keys.js';
+import { createTokenIssuer, type TokenRequest } from './token-issuer.js';
+import { createAccessTokenVerifier } from './token-verifier.js';
 
 export interface OAuthServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
   secretBox: SecretBox;
   revocations: Revocations;
+  /** The public URL: `iss` of every token and base of the endpoints in the metadata. */
   issuer: string;
   tokenTtlSeconds: number;
+  /** Lets the root key call the introspection endpoint as a resource server would. */
+  rootKeyHash?: string;
 }
 
-// Placeholder until the token service lands: no token verifies.
+export type GrantParams = ClientParams & TokenRequest & { grant_type: string };
+export type TokenParams = ClientParams & { token?: string; token_type_hint?: string };
+
+export type IntrospectionResult =
+  | { active: false }
+  | ({ active: true; client_id: string; token_type: 'Bearer' } & AccessTokenClaims);
+
+/** The OAuth 2.0 authorization server: token endpoint, introspection, revocation, keys and metadata. */
 export function createOAuthService(deps: OAuthServiceDeps) {
-  void deps;
-  const verifier: AccessTokenVerifier = {
-    async verify() {
-      throw errors.unauthorized('The access token is not valid');
-    },
-  };
+  const { db, clock, revocations, issuer } = deps;
+  const keys = createSigningKeys(deps);
+  const verifier = createAccessTokenVerifier({ keys, clock, issuer });
+  const issuerService = createTokenIssuer({ db, clock, keys, issuer, tokenTtlSeconds: deps.tokenTtlSeconds });
+
+  async function requireClient(authorization: string | undefined, params: ClientParams): Promise<OAuthClient> {
+    const credentials = readClientCredentials(authorization, params);
+    if (!credentials) throw oauthErrors.invalidClient('Client authentication is required');
+    return authenticateClient(db, clock, credentials);
+  }
+
+  /** Introspection also admits the root key as a Bearer credential (a resource server holding it). */
+  async function introspectionCaller(authorization: string | undefined, params: ClientParams): Promise<OAuthClient | 'root'> {
+    if (authorization && !/^Basic\s/i.test(authorization)) {
+      const bearer = parseAuthorization(authorization);
+      if (bearer && deps.rootKeyHash && safeEqual(hashSecret(bearer), deps.rootKeyHash)) return 'root';
+      throw oauthErrors.invalidClient('Only the root key is accepted as a Bearer credential here');
+    }
+    return requireClient(authorization, params);
+  }
+
+  /** The verified claims, or null for anything invalid or expired (both endpoints answer those quietly). */
+  const claimsOf = (token: string) => verifier.verify(token).catch(() => null);
+
+  /** Whether the token is still usable, reading the database rather than this node's cached view. */
+  async function stillValid(claims: AccessTokenClaims): Promise<boolean> {
+    if (revocations.isTokenRevoked(claims.jti) || revocations.isKeyRevoked(claims.sub)) return false;
+    if (claims.tid && revocations.isTenantInactive(claims.tid)) return false;
+    const [revoked, key, tenant] = await Promise.all([
+      isTokenRevokedInDb(db, claims.jti),
+      findClientKey(db, claims.sub),
+      claims.tid ? findTenantForBinding(db, claims.tid) : Promise.resolve(null),
+    ]);
+    if (revoked || !key || key.revoked_at) return false;
+    return tenant === null || tenant?.is_active === true;
+  }
+
   return {
     verifier,
-    async start(): Promise<void> {},
+    async start(): Promise<void> {
+      await keys.start();
+    },
+    rotateSigningKey: () => keys.rotate(),
+    jwks: () => keys.jwks(),
+
+    async token(authorization: string | undefined, params: GrantParams) {
+      const client = await requireClient(authorization, params);
+      if (params.grant_type !== 'client_credentials') throw oauthErrors.unsupportedGrantType(params.grant_type);
+      return issuerService.issue(client, params);
+    },
+
+    async introspect(authorization: string | undefined, params: TokenParams): Promise<IntrospectionResult> {
+      const caller = await introspectionCaller(authorization, params);
+      if (!params.token) throw oauthErrors.invalidRequest('token is required');
+      const claims = await claimsOf(params.token);
+      if (!claims) return { active: false };
+      // A client sees only tokens of its own organization (a tenant key: of its own tenant).
+      if (caller !== 'root' && (claims.org !== caller.organizationId || (caller.tenantId !== null && claims.tid !== caller.tenantId))) {
+        return { active: false };
+      }
+      if (!(await stillValid(claims))) return { active: false };
+      return { active: true, ...claims, client_id: claims.sub, token_type: 'Bearer' };
+    },
+
+    async revoke(authorization: string | undefined, params: TokenParams): Promise<void> {
+      const client = await requireClient(authorization, params);
+      if (!params.token) throw oauthErrors.invalidRequest('token is required');
+      // RFC 7009 2.2: an invalid, expired or unknown token needs no revoking; answer 200.
+      const claims = await claimsOf(params.token);
+      if (!claims) return;
+      const owned = claims.sub === client.id || (client.tenantId === null && claims.org === client.organizationId);
+      if (!owned) throw oauthErrors.unauthorizedClient('The token was not issued to this client');
+      await insertRevokedToken(db, { jti: claims.jti, revoked_at: clock.now(), expires_at: new Date(claims.exp * 1000) });
+      // This node refuses the token at once; the others read revoked_tokens within a poll.
+      revocations.markTokenRevoked(claims.jti);
+    },
+
+    /** RFC 8414 authorization server metadata. */
+    metadata() {
+      const auth = ['client_secret_basic', 'client_secret_post'];
+      return {
+        issuer,
+        token_endpoint: `${issuer}/oauth/token`,
+        jwks_uri: `${issuer}/.well-known/jwks.json`,
+        introspection_endpoint: `${issuer}/oauth/introspect`,
+        revocation_endpoint: `${issuer}/oauth/revoke`,
+        grant_types_supported: ['client_credentials'],
+        // No authorization endpoint: no response type is supported.
+        response_types_supported: [] as string[],
+        token_endpoint_auth_methods_supported: auth,
+        introspection_endpoint_auth_methods_supported: auth,
+        revocation_endpoint_auth_methods_supported: auth,
+        scopes_supported: [...MANAGEMENT_SCOPES],
+        service_documentation: `${issuer}/docs`,
+      };
+    },
   };
 }
 

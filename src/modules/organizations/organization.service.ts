@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids.js';
 import { authorize, canSeeOrganization } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import { slugify } from '../tenants/tenant.js';
+import { recordChange } from '../events/outbox.js';
 
 export interface Organization {
   id: string;
@@ -77,11 +78,14 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       authorize(caller, 'organizations.create');
       const now = clock.now();
       const id = newId('org', now.getTime());
-      await db
-        .insertInto('organizations')
-        .values({ id, name: input.name, slug: input.slug ?? slugify(input.name), created_at: now, updated_at: now })
-        .execute()
-        .catch(rethrowConflict);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('organizations')
+          .values({ id, name: input.name, slug: input.slug ?? slugify(input.name), created_at: now, updated_at: now })
+          .execute()
+          .catch(rethrowConflict);
+        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, action: 'organization.create', target: { type: 'organization', id }, object: input });
+      });
       return load(caller, id);
     },
     async list(caller: Principal): Promise<Organization[]> {
@@ -100,12 +104,22 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       return org;
     },
     async update(caller: Principal, id: string, input: { name?: string; slug?: string }): Promise<Organization> {
-      await load(caller, id);
+      const before = await load(caller, id);
       authorize(caller, 'organizations.update');
       const set: { name?: string; slug?: string; updated_at: Date } = { updated_at: clock.now() };
       if (input.name !== undefined) set.name = input.name;
       if (input.slug !== undefined) set.slug = input.slug;
-      await db.updateTable('organizations').set(set).where('id', '=', id).execute().catch(rethrowConflict);
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('organizations').set(set).where('id', '=', id).execute().catch(rethrowConflict);
+        await recordChange(trx, clock, caller, {
+          organizationId: id,
+          tenantId: null,
+          action: 'organization.update',
+          target: { type: 'organization', id },
+          object: { ...before, ...input },
+          previous: before,
+        });
+      });
       return load(caller, id);
     },
     async remove(caller: Principal, id: string): Promise<void> {
@@ -120,6 +134,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('users').where('organization_id', '=', id).execute();
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
+        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, action: 'organization.delete', target: { type: 'organization', id }, object: org });
       });
     },
   };

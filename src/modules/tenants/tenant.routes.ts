@@ -35,9 +35,10 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
     },
     handler: async (request, reply) => {
       const tenant = await tenants.create(request.principal, request.body);
-      const { dashboardUrl, apiKey, ...plain } = tenant;
+      const { dashboardUrl, apiKey, webhook, ...plain } = tenant;
       void dashboardUrl;
       void apiKey;
+      void webhook;
       reply.header('location', `/v1/tenants/${tenant.id}`).header('etag', tenantEtag(plain));
       return reply.code(201).send(tenant);
     },

@@ -114,10 +114,10 @@ export const TenantCreateBody = Type.Object(
     owner: Type.Optional(
       Type.Object(
         { name: Type.String({ minLength: 1, maxLength: 200 }), email: Email(), password: Type.Optional(Type.String({ maxLength: 128 })) },
-        { additionalProperties: false, description: 'Creates the tenant owner (available with user management)' },
+        { additionalProperties: false, description: 'Creates the tenant owner; the response adds a one-time `signInUrl`' },
       ),
     ),
-    ownerId: Type.Optional(Type.String({ maxLength: 64, description: 'Makes an existing user the owner (available with user management)' })),
+    ownerId: Type.Optional(Type.String({ maxLength: 64, description: 'Makes an existing user of the organization who has no tenant yet the owner' })),
     apiKey: Type.Optional(
       Type.Object(
         {
@@ -130,7 +130,7 @@ export const TenantCreateBody = Type.Object(
     webhook: Type.Optional(
       Type.Object(
         { url: HttpUrl(), events: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })) },
-        { additionalProperties: false, description: 'Subscribes the tenant to events (available with webhooks)' },
+        { additionalProperties: false, description: 'Subscribes an endpoint to this tenant\'s events (`events` defaults to `["*"]`); the response adds `webhook` with its one-time `secret`' },
       ),
     ),
   },
@@ -177,11 +177,20 @@ export type TenantPatchInput = Static<typeof TenantPatchBody>;
 export const TenantCreatedSchema = Type.Object({
   ...TenantSchema.properties,
   dashboardUrl: Type.String({ description: "The tenant's page in the dashboard" }),
+  signInUrl: Type.Optional(Type.String({ description: 'One-time dashboard sign-in link for the new owner (15 minutes)' })),
   apiKey: Type.Optional(
     Type.Object({
       id: Type.String(),
       secret: Type.String({ description: 'Shown only in this response' }),
       scopes: Type.Array(Type.String()),
+    }),
+  ),
+  webhook: Type.Optional(
+    Type.Object({
+      id: Type.String(),
+      url: Type.String(),
+      events: Type.Array(Type.String()),
+      secret: Type.String({ description: 'The signing secret (`whsec_…`): shown only in this response' }),
     }),
   ),
 });

@@ -8,7 +8,10 @@ import { newId } from '../../lib/ids.js';
 import { ADMIN_ONLY_TENANT_FIELDS, authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
+import type { WebhookService } from '../webhooks/webhook.service.js';
 import type { Revocations } from '../access/revocations.js';
+import type { SignInService } from '../auth/sign-in.service.js';
+import { preparePassword, type UserService } from '../users/user.service.js';
 import { DEFAULT_SETTINGS, ifMatchSatisfied, isDerivedSlug, mergeMetadata, slugify, tenantEtag } from './tenant.js';
 import {
   countUsers,
@@ -27,18 +30,30 @@ import {
   type TenantPutInput,
 } from './tenant.schemas.js';
 import { createTenantQueries } from './tenant.queries.js';
+import { recordChange } from '../events/outbox.js';
+import type { EventType } from '../events/event-types.js';
 
 export interface TenantServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
   publicUrl: string;
   apiKeys: ApiKeyService;
+  webhooks: WebhookService;
   revocations: Revocations;
+  users: UserService;
+  signIn: SignInService;
 }
 
 export interface CreatedTenant extends Tenant {
   dashboardUrl: string;
   apiKey?: { id: string; secret: string; scopes: string[] };
+  signInUrl?: string;
+  webhook?: { id: string; url: string; events: string[]; secret: string };
+}
+
+interface PreparedCreate {
+  organizationId: string;
+  ownerPasswordHash: string | null;
 }
 
 const CONSTRAINT_ERRORS: Record<string, { code: string; field: string; message: string }> = {
@@ -66,13 +81,10 @@ export interface BatchResult {
 }
 
 const NOT_YET: Record<string, string> = {
-  owner: 'Creating an owner with the tenant requires user management, which this version does not include yet',
-  ownerId: 'Assigning an owner requires user management, which this version does not include yet',
-  webhook: 'Subscribing a webhook with the tenant requires webhooks, which this version does not include yet',
 };
 
 export function createTenantService(deps: TenantServiceDeps) {
-  const { db, clock, publicUrl, apiKeys, revocations } = deps;
+  const { db, clock, publicUrl, apiKeys, revocations, users, signIn, webhooks } = deps;
   const queries = createTenantQueries({ db, publicUrl });
 
   const dashboardUrl = (id: string) => `${publicUrl}/dashboard/tenants/${id}`;
@@ -98,17 +110,25 @@ export function createTenantService(deps: TenantServiceDeps) {
     return org.id;
   }
 
-  async function prepareCreate(caller: Principal, input: TenantCreateInput): Promise<string> {
+  /** Everything that can be checked or computed before the transaction (password hashing is slow). */
+  async function prepareCreate(caller: Principal, input: TenantCreateInput, field = ''): Promise<PreparedCreate> {
     authorize(caller, 'tenants.create');
+    const at = (name: string) => (field ? `${field}.${name}` : name);
     const unsupported: FieldError[] = Object.keys(NOT_YET)
       .filter((k) => (input as Record<string, unknown>)[k] !== undefined)
-      .map((k) => ({ field: k, code: 'NOT_SUPPORTED', message: NOT_YET[k] }));
+      .map((k) => ({ field: at(k), code: 'NOT_SUPPORTED', message: NOT_YET[k] }));
+    if (input.owner && input.ownerId) {
+      unsupported.push({ field: at('ownerId'), code: 'BAD_FORMAT', message: 'give either owner or ownerId, not both' });
+    }
     if (unsupported.length) throw errors.validation(unsupported);
-    return resolveOrganization(caller, input.organizationId);
+    const organizationId = await resolveOrganization(caller, input.organizationId);
+    const ownerPasswordHash = await preparePassword(input.owner?.password, at('owner.password'));
+    return { organizationId, ownerPasswordHash };
   }
 
   /** Creates the tenant and the extras it asked for inside the caller's transaction. */
-  async function createIn(trx: Kysely<Database>, caller: Principal, organizationId: string, input: TenantCreateInput) {
+  async function createIn(trx: Kysely<Database>, caller: Principal, prepared: PreparedCreate, input: TenantCreateInput) {
+    const { organizationId } = prepared;
     const now = clock.now();
     const id = newId('tnt', now.getTime());
     const slug = input.slug ?? (await nextFreeSlug(trx, organizationId, input.name));
@@ -130,20 +150,66 @@ export function createTenantService(deps: TenantServiceDeps) {
       updated_at: now,
     };
     await insertTenant(trx, row).catch(rethrowConflict);
+    // Subscribed before the tenant's events are recorded, so the endpoint receives this tenant.created too.
+    const webhook = input.webhook && (await webhooks.createIn(trx, caller, { organizationId, tenantId: id }, input.webhook, 'webhook'));
+    let signInUrl: string | undefined;
+    let owner: Awaited<ReturnType<UserService['insertIn']>> | undefined;
+    if (input.owner) {
+      owner = await users.insertIn(trx, { organizationId, tenantId: id }, {
+        email: input.owner.email,
+        name: input.owner.name,
+        role: 'owner',
+        passwordHash: prepared.ownerPasswordHash,
+      });
+      signInUrl = (await signIn.createLink(trx, owner.id)).url;
+    } else if (input.ownerId) {
+      // An existing user of the organization who has no tenant yet becomes this tenant's owner.
+      const moved = await trx
+        .updateTable('users')
+        .set({ tenant_id: id, role: 'owner', updated_at: now })
+        .where('id', '=', input.ownerId)
+        .where('organization_id', '=', organizationId)
+        .where('tenant_id', 'is', null)
+        .where('role', '!=', 'superadmin')
+        .returning('id')
+        .executeTakeFirst();
+      if (!moved) throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
+    }
     const created: CreatedTenant = { ...toTenant((await findTenantById(trx, id))!), dashboardUrl: dashboardUrl(id) };
+    if (signInUrl) created.signInUrl = signInUrl;
+    const { dashboardUrl: _url, signInUrl: _link, ...tenant } = created;
+    await recordChange(trx, clock, caller, {
+      organizationId,
+      tenantId: id,
+      action: 'tenant.create',
+      target: { type: 'tenant', id },
+      events: ['tenant.created'],
+      object: tenant,
+    });
+    if (owner) {
+      await recordChange(trx, clock, caller, {
+        organizationId,
+        tenantId: id,
+        action: 'user.create',
+        target: { type: 'user', id: owner.id },
+        events: ['user.created'],
+        object: owner,
+      });
+    }
     if (input.apiKey) {
       const key = await apiKeys.issue(trx, caller, { organizationId, tenantId: id }, input.apiKey, 'apiKey');
       created.apiKey = { id: key.id, secret: key.secret, scopes: key.scopes };
     }
+    if (webhook) created.webhook = { id: webhook.id, url: webhook.url, events: webhook.events, secret: webhook.secret };
     return created;
   }
 
   async function createOne(caller: Principal, input: TenantCreateInput): Promise<CreatedTenant> {
-    const organizationId = await prepareCreate(caller, input);
+    const prepared = await prepareCreate(caller, input);
     // A derived slug can lose a race with a concurrent create; pick the next suffix and retry.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await db.transaction().execute((trx) => createIn(trx, caller, organizationId, input));
+        return await db.transaction().execute((trx) => createIn(trx, caller, prepared, input));
       } catch (error) {
         const slugRace = error instanceof AppError && error.code === 'SLUG_OCCUPIED' && input.slug === undefined;
         if (!slugRace || attempt >= 5) throw error;
@@ -155,6 +221,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     caller: Principal,
     id: string,
     ifMatch: string | undefined,
+    action: string,
     build: (current: Tenant, trx: Kysely<Database>) => Promise<Partial<NewTenantRow>>,
   ): Promise<Tenant> {
     const updated = await db.transaction().execute(async (trx) => {
@@ -164,7 +231,19 @@ export function createTenantService(deps: TenantServiceDeps) {
       if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
       const set = await build(current, trx);
       await updateTenantRow(trx, id, { ...set, updated_at: clock.now() }).catch(rethrowConflict);
-      return toTenant((await findTenantById(trx, id))!);
+      const next = toTenant((await findTenantById(trx, id))!);
+      const events: EventType[] = ['tenant.updated'];
+      if (current.isActive !== next.isActive) events.push(next.isActive ? 'tenant.reactivated' : 'tenant.deactivated');
+      await recordChange(trx, clock, caller, {
+        organizationId: next.organizationId,
+        tenantId: id,
+        action,
+        target: { type: 'tenant', id },
+        events,
+        object: next,
+        previous: current,
+      });
+      return next;
     });
     // Tokens are checked against memory; this node knows at once, the others within a poll.
     revocations.markTenantActive(id, updated.isActive);
@@ -200,15 +279,15 @@ export function createTenantService(deps: TenantServiceDeps) {
         }
         let failed = -1;
         try {
-          const orgs: string[] = [];
-          for (failed = 0; failed < items.length; failed++) orgs.push(await prepareCreate(caller, items[failed] as TenantCreateInput));
+          const prepared: PreparedCreate[] = [];
+          for (failed = 0; failed < items.length; failed++) prepared.push(await prepareCreate(caller, items[failed] as TenantCreateInput, `items.${failed}`));
           // One transaction for the whole batch: a failure or a crash leaves none of it behind.
           const created = await db.transaction().execute(async (trx) => {
             const out: CreatedTenant[] = [];
             for (let i = 0; i < items.length; i++) {
               failed = i;
               const input = items[i] as TenantCreateInput;
-              out.push(await createIn(trx, caller, orgs[i], input));
+              out.push(await createIn(trx, caller, prepared[i], input));
             }
             return out;
           });
@@ -246,7 +325,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     },
 
     replace(caller: Principal, id: string, input: TenantPutInput, ifMatch?: string) {
-      return write(caller, id, ifMatch, async (current, trx) => {
+      return write(caller, id, ifMatch, 'tenant.replace', async (current, trx) => {
         checkOwnerFields(caller, current, { isActive: true, externalId: null, ...input });
         const base = slugify(input.name);
         const slug =
@@ -268,7 +347,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     },
 
     update(caller: Principal, id: string, input: TenantPatchInput, ifMatch?: string) {
-      return write(caller, id, ifMatch, async (current) => {
+      return write(caller, id, ifMatch, 'tenant.update', async (current) => {
         checkOwnerFields(caller, current, input);
         const set: Partial<NewTenantRow> = {};
         if (input.name !== undefined) set.name = input.name;
@@ -303,6 +382,14 @@ export function createTenantService(deps: TenantServiceDeps) {
           );
         }
         await deleteTenantCascade(trx, id);
+        await recordChange(trx, clock, caller, {
+          organizationId: current.organizationId,
+          tenantId: id,
+          action: 'tenant.delete',
+          target: { type: 'tenant', id },
+          events: ['tenant.deleted'],
+          object: current,
+        });
       });
     },
 

@@ -1,0 +1,75 @@
+import { h, icon } from '../dom.js';
+import { uid } from './form.js';
+
+/**
+ * A "more actions" button with a menu of actions. The menu is a popover (top layer: never clipped
+ * by a scrolling table; Escape and outside clicks close it) positioned under its button.
+ * items: [{label, onSelect, danger?}] (falsy entries are skipped).
+ */
+export function actionMenu(label, items, { buttonLabel } = {}) {
+  const id = uid('menu');
+  const entries = items.filter(Boolean);
+  const button = h(
+    buttonLabel ? 'button.btn.btn-secondary.btn-sm' : 'button.icon-button',
+    { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': id, 'aria-label': buttonLabel ? undefined : label },
+    buttonLabel ? [buttonLabel, icon('chevronDown')] : icon('more'),
+  );
+  const menu = h(
+    'div.menu',
+    { id, role: 'menu', popover: 'auto', 'aria-label': label },
+    entries.map((item) =>
+      h(
+        `button.menu-item${item.danger ? '.menu-item-danger' : ''}`,
+        {
+          type: 'button',
+          role: 'menuitem',
+          tabindex: -1,
+          onclick: () => {
+            menu.hidePopover();
+            button.focus();
+            item.onSelect();
+          },
+        },
+        item.label,
+      ),
+    ),
+  );
+  const itemsOf = () => [...menu.querySelectorAll('[role=menuitem]')];
+  const open = (focusLast = false) => {
+    menu.showPopover();
+    const rect = button.getBoundingClientRect();
+    const width = menu.offsetWidth;
+    const height = menu.offsetHeight;
+    const left = Math.max(8, Math.min(rect.right - width, window.innerWidth - width - 8));
+    const below = rect.bottom + 4;
+    const top = below + height > window.innerHeight - 8 && rect.top - height - 4 > 8 ? rect.top - height - 4 : below;
+    menu.style.left = `${left}px`;
+    menu.style.top = `${top}px`;
+    const list = itemsOf();
+    (focusLast ? list[list.length - 1] : list[0])?.focus();
+  };
+  button.addEventListener('click', () => (menu.matches(':popover-open') ? menu.hidePopover() : open()));
+  button.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      open(event.key === 'ArrowUp');
+    }
+  });
+  menu.addEventListener('toggle', (event) => {
+    button.setAttribute('aria-expanded', String(event.newState === 'open'));
+  });
+  menu.addEventListener('keydown', (event) => {
+    const list = itemsOf();
+    const index = list.indexOf(document.activeElement);
+    const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: list.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      list[(moves[event.key] + list.length) % list.length]?.focus();
+    } else if (event.key === 'Escape' || event.key === 'Tab') {
+      menu.hidePopover();
+      button.focus();
+      if (event.key === 'Escape') event.preventDefault();
+    }
+  });
+  return h('div.menu-wrap', button, menu);
+}

@@ -1,0 +1,83 @@
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { errors } from '../../http/errors.js';
+import { pageUrl } from '../../lib/pagination.js';
+import { authorize, canSeeOrganization, tenantScope } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+
+export interface AuditQuery {
+  cursor?: string;
+  limit?: number;
+  tenantId?: string;
+  actorId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  organizationId?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  occurredAt: string;
+  organizationId: string | null;
+  tenantId: string | null;
+  actor: { type: string; id: string | null };
+  credentialId: string | null;
+  action: string;
+  target: { type: string; id: string } | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  changes: Record<string, unknown> | null;
+}
+
+export function createAuditService(deps: { db: Kysely<Database>; publicUrl: string }) {
+  const { db, publicUrl } = deps;
+  return {
+    /** Newest first; admins read their organization, owners their tenant, superadmins everything. */
+    async list(caller: Principal, query: AuditQuery): Promise<{ results: AuditEntry[]; next: string | null }> {
+      authorize(caller, 'audit.list');
+      const limit = query.limit ?? 50;
+      const scope = tenantScope(caller);
+      if (query.organizationId !== undefined && !canSeeOrganization(caller, query.organizationId)) throw errors.notFound('Organization not found');
+      let q = db.selectFrom('audit_logs').selectAll();
+      const organizationId = query.organizationId ?? scope.organizationId;
+      if (organizationId) q = q.where('organization_id', '=', organizationId);
+      if (scope.tenantId) q = q.where('tenant_id', '=', scope.tenantId);
+      if (query.tenantId) q = q.where('tenant_id', '=', query.tenantId);
+      if (query.actorId) q = q.where('actor_id', '=', query.actorId);
+      if (query.action) q = q.where('action', '=', query.action);
+      if (query.from) q = q.where('occurred_at', '>=', new Date(query.from));
+      if (query.to) q = q.where('occurred_at', '<', new Date(query.to));
+      if (query.cursor) {
+        const match = /^([^|]+)\|(aud_[0-9a-z]{26})$/.exec(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+        if (!match || Number.isNaN(Date.parse(match[1]))) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
+        q = q.where(sql<SqlBool>`(occurred_at, id) < (${new Date(match[1])}, ${match[2]})`);
+      }
+      const rows = await q.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
+      const results = page.map((r) => ({
+        id: r.id,
+        occurredAt: r.occurred_at.toISOString(),
+        organizationId: r.organization_id,
+        tenantId: r.tenant_id,
+        actor: { type: r.actor_type, id: r.actor_id },
+        credentialId: r.credential_id,
+        action: r.action,
+        target: r.target_type && r.target_id ? { type: r.target_type, id: r.target_id } : null,
+        ip: r.ip,
+        userAgent: r.user_agent,
+        requestId: r.request_id,
+        changes: r.changes,
+      }));
+      const last = page.at(-1);
+      const next =
+        rows.length > limit && last
+          ? pageUrl(publicUrl, '/v1/audit-logs', { ...query }, { cursor: Buffer.from(`${last.occurred_at.toISOString()}|${last.id}`).toString('base64url') })
+          : null;
+      return { results, next };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;

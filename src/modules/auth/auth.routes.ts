@@ -1,0 +1,81 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { csrfTokenFor, readCookie } from '../../http/auth.js';
+import { errors } from '../../http/errors.js';
+import { Email, Timestamp } from '../../http/schemas.js';
+import { SESSION_COOKIE } from '../credentials/authenticator.js';
+import type { SessionStart, SignInService } from './sign-in.service.js';
+
+const tags = ['Sign-in'];
+const SessionSchema = Type.Object({
+  user: Type.Ref('User'),
+  expiresAt: Timestamp,
+  csrfToken: Type.String({ description: 'Send as `X-CSRF-Token` on state-changing calls made with the session cookie' }),
+});
+
+export function sessionCookie(value: string, options: { secure: boolean; maxAgeSeconds: number }): string {
+  const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`];
+  if (options.secure) parts.push('Secure');
+  return parts.join('; ');
+}
+
+export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCookies: boolean }> = async (fastify, { signIn, secureCookies }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) });
+  const started = (reply: FastifyReply, s: SessionStart) => {
+    reply.header('set-cookie', sessionCookie(s.token, { secure: secureCookies, maxAgeSeconds: Math.floor((s.expiresAt.getTime() - Date.now()) / 1000) }));
+    reply.header('cache-control', 'no-store');
+    return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(s.token) };
+  };
+
+  app.post('/auth/login', {
+    schema: {
+      operationId: 'auth.login',
+      tags,
+      security: [],
+      summary: 'Sign in with email and password',
+      description: 'Sets an httpOnly SameSite session cookie. Repeated failures for an account or address are slowed, then refused with 429 and `Retry-After`.',
+      body: Type.Object({ email: Email(), password: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+      response: { 200: SessionSchema },
+    },
+    handler: async (request, reply) => started(reply, await signIn.login(request.body.email, request.body.password, meta(request))),
+  });
+
+  app.post('/auth/sign-in-links/consume', {
+    schema: {
+      operationId: 'auth.sign_in_link',
+      tags,
+      security: [],
+      summary: 'Sign in with a one-time link token',
+      body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      response: { 200: SessionSchema },
+    },
+    handler: async (request, reply) => started(reply, await signIn.consumeLink(request.body.token, meta(request))),
+  });
+
+  app.get('/auth/session', {
+    schema: { operationId: 'auth.session', tags, security: [], summary: 'The signed-in user of this session cookie', response: { 200: SessionSchema } },
+    handler: async (request, reply) => {
+      const token = readCookie(request, SESSION_COOKIE);
+      if (!token) throw errors.unauthorized('Not signed in');
+      const s = await signIn.session(token);
+      reply.header('cache-control', 'no-store');
+      return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(token) };
+    },
+  });
+
+  app.post('/auth/logout', {
+    schema: { operationId: 'auth.logout', tags, security: [], summary: 'End this session', response: { 204: Type.Null() } },
+    handler: async (request, reply) => {
+      const token = readCookie(request, SESSION_COOKIE);
+      if (token) {
+        const given = request.headers['x-csrf-token'];
+        if (given !== csrfTokenFor(token)) throw errors.forbidden('Send X-CSRF-Token to sign out');
+        await signIn.logout(token);
+      }
+      reply.header('set-cookie', sessionCookie('', { secure: secureCookies, maxAgeSeconds: 0 }));
+      return reply.code(204).send(null);
+    },
+  });
+};

@@ -1,0 +1,141 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { errors } from '../../http/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { randomToken, sha256 } from '../../lib/crypto.js';
+import { newId } from '../../lib/ids.js';
+import { findUser, findUserByEmail, toUser, type User } from '../users/user.repository.js';
+import { verifyPassword } from '../users/password.js';
+import type { Throttle } from './throttle.js';
+import { recordAudit } from '../events/outbox.js';
+
+export const SESSION_TTL_MS = 12 * 3600_000;
+export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
+
+export interface SessionStart {
+  token: string;
+  user: User;
+  expiresAt: Date;
+}
+
+export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; publicUrl: string; throttle: Throttle }) {
+  const { db, clock, publicUrl, throttle } = deps;
+
+  async function startSession(userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }, action: string): Promise<SessionStart> {
+    const now = clock.now();
+    const token = randomToken(43);
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+    const user = await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: newId('ses', now.getTime()),
+          token_hash: sha256(token),
+          user_id: userId,
+          created_at: now,
+          expires_at: expiresAt,
+          ip: meta.ip ?? null,
+          user_agent: meta.userAgent?.slice(0, 500) ?? null,
+        })
+        .execute();
+      const row = await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
+      await recordAudit(trx, clock, {
+        organizationId: row.organization_id,
+        tenantId: row.tenant_id,
+        actor: { type: 'user', id: row.id, credentialId: null },
+        action,
+        target: { type: 'user', id: row.id },
+        meta,
+      });
+      return row;
+    });
+    return { token, user: toUser(user), expiresAt };
+  }
+
+  async function usable(userId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('users as u')
+      .leftJoin('tenants as t', 't.id', 'u.tenant_id')
+      .select(['u.is_active', 't.is_active as tenant_active', 'u.tenant_id'])
+      .where('u.id', '=', userId)
+      .executeTakeFirst();
+    return !!row && row.is_active && (row.tenant_id === null || row.tenant_active === true);
+  }
+
+  return {
+    /** Email and password; failures are counted per account and per address, then slowed and refused. */
+    async login(email: string, password: string, meta: { ip: string; userAgent?: string; requestId?: string }): Promise<SessionStart> {
+      const keys = [`email:${email.toLowerCase()}`, `ip:${meta.ip}`];
+      await throttle.check(keys);
+      const user = await findUserByEmail(db, email);
+      const ok = await verifyPassword(password, user?.password_hash ?? null);
+      if (!ok || !user) {
+        await recordAudit(db, clock, {
+          organizationId: user?.organization_id ?? null,
+          tenantId: user?.tenant_id ?? null,
+          actor: { type: 'anonymous', id: null, credentialId: null },
+          action: 'auth.login_failed',
+          target: user ? { type: 'user', id: user.id } : undefined,
+          meta,
+          changes: { email },
+        });
+        await throttle.fail(keys);
+        throw errors.unauthorized('The email or password is not correct');
+      }
+      if (!(await usable(user.id))) {
+        await throttle.fail(keys);
+        throw errors.unauthorized('This account is deactivated');
+      }
+      await throttle.succeed(keys[0]);
+      return startSession(user.id, meta, 'auth.login');
+    },
+
+    /** A one-time sign-in link for the dashboard. */
+    async createLink(executor: Kysely<Database>, userId: string): Promise<{ url: string; expiresAt: string }> {
+      const now = clock.now();
+      const token = randomToken(43);
+      const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
+      await executor.insertInto('sign_in_links').values({ token_hash: sha256(token), user_id: userId, created_at: now, expires_at: expiresAt }).execute();
+      return { url: `${publicUrl}/dashboard/sign-in?token=${token}`, expiresAt: expiresAt.toISOString() };
+    },
+
+    /** Spends a sign-in link (once) and opens a session. */
+    async consumeLink(token: string, meta: { ip: string; userAgent?: string; requestId?: string }): Promise<SessionStart> {
+      const keys = [`ip:${meta.ip}`];
+      await throttle.check(keys);
+      const now = clock.now();
+      const link = await db
+        .updateTable('sign_in_links')
+        .set({ used_at: now })
+        .where('token_hash', '=', sha256(token))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning('user_id')
+        .executeTakeFirst();
+      if (!link || !(await usable(link.user_id))) {
+        await throttle.fail(keys);
+        throw errors.unauthorized('This sign-in link is invalid, used or expired');
+      }
+      return startSession(link.user_id, meta, 'auth.sign_in_link');
+    },
+
+    async session(token: string) {
+      const row = await db
+        .selectFrom('sessions')
+        .select(['user_id', 'expires_at'])
+        .where('token_hash', '=', sha256(token))
+        .executeTakeFirst();
+      if (!row || row.expires_at.getTime() <= clock.now().getTime() || !(await usable(row.user_id))) {
+        throw errors.unauthorized('The session has ended; sign in again');
+      }
+      const user = await findUser(db, row.user_id);
+      return { user: toUser(user!), expiresAt: row.expires_at };
+    },
+
+    async logout(token: string): Promise<void> {
+      await db.deleteFrom('sessions').where('token_hash', '=', sha256(token)).execute();
+    },
+  };
+}
+
+export type SignInService = ReturnType<typeof createSignInService>;

@@ -1,0 +1,77 @@
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { errors } from '../../http/errors.js';
+import { pageUrl } from '../../lib/pagination.js';
+import { authorize, canSeeOrganization, tenantScope } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import type { EventView } from './event-types.js';
+
+export interface EventQuery {
+  after?: string;
+  limit?: number;
+  type?: string;
+  tenantId?: string;
+  organizationId?: string;
+}
+
+function encode(txid: string, position: number): string {
+  return Buffer.from(`${txid}:${position}`).toString('base64url');
+}
+
+function decode(cursor: string): { txid: string; position: number } {
+  const match = /^(\d{1,20}):(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw errors.field('after', 'BAD_FORMAT', 'is not a cursor returned by this API');
+  return { txid: match[1], position: Number(match[2]) };
+}
+
+export function createEventService(deps: { db: Kysely<Database>; publicUrl: string }) {
+  const { db, publicUrl } = deps;
+  return {
+    /**
+     * The event stream, oldest first. Only events of transactions older than every running one
+     * are shown, so following `next` never skips an event that commits late.
+     */
+    async list(caller: Principal, query: EventQuery): Promise<{ results: EventView[]; next: string | null }> {
+      authorize(caller, 'events.list');
+      const limit = query.limit ?? 100;
+      const scope = tenantScope(caller);
+      if (query.organizationId !== undefined && !canSeeOrganization(caller, query.organizationId)) throw errors.notFound('Organization not found');
+      const conditions: ReturnType<typeof sql<SqlBool>>[] = [sql<SqlBool>`txid < pg_snapshot_xmin(pg_current_snapshot())`];
+      const organizationId = query.organizationId ?? scope.organizationId;
+      if (organizationId) conditions.push(sql<SqlBool>`organization_id = ${organizationId}`);
+      if (scope.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${scope.tenantId}`);
+      if (query.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${query.tenantId}`);
+      if (query.type) {
+        const types = query.type.split(',').map((t) => t.trim()).filter(Boolean);
+        conditions.push(sql<SqlBool>`type in (${sql.join(types)})`);
+      }
+      if (query.after) {
+        const c = decode(query.after);
+        conditions.push(sql<SqlBool>`(txid, position) > (${c.txid}::xid8, ${c.position})`);
+      }
+      const rows = await db
+        .selectFrom('events')
+        .select(['id', 'type', 'sequence', 'created_at', 'organization_id', 'tenant_id', 'data', sql<string>`txid::text`.as('tx'), 'position'])
+        .where(sql<SqlBool>`${sql.join(conditions, sql` and `)}`)
+        .orderBy(sql`txid`)
+        .orderBy('position')
+        .limit(limit)
+        .execute();
+      const results = rows.map((r) => ({
+        id: r.id,
+        type: r.type,
+        sequence: Number(r.sequence),
+        createdAt: r.created_at.toISOString(),
+        organizationId: r.organization_id,
+        tenantId: r.tenant_id,
+        data: r.data as EventView['data'],
+      }));
+      const last = rows.at(-1);
+      const after = last ? encode(last.tx, Number(last.position)) : query.after;
+      const next = after ? pageUrl(publicUrl, '/v1/events', { ...query }, { after }) : null;
+      return { results, next };
+    },
+  };
+}
+
+export type EventService = ReturnType<typeof createEventService>;

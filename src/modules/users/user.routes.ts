@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { OrganizationUserCreateBody, SignInLinkSchema, TenantUserCreateBody, UserPatchBody } from './user.schemas.js';
+import type { UserHome, UserService } from './user.service.js';
+
+const tags = ['Users'];
+const UserRef = Type.Ref('User');
+const Id = Type.String({ maxLength: 64 });
+
+function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ users: UserService }> {
+  const home = (id: string): UserHome => (kind === 'tenants' ? { tenantId: id } : { organizationId: id });
+  const where = kind === 'tenants' ? 'a tenant (owners and members)' : 'an organization (admins)';
+  return async (fastify, { users }) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    const base = `/${kind}/:id/users`;
+    app.post(base, {
+      schema: {
+        operationId: `${kind}.user.create`,
+        tags,
+        summary: `Create a user in ${where}`,
+        description: 'Emails are unique in the deployment (`EMAIL_OCCUPIED`); passwords are write-only (`WEAK_PASSWORD` when too weak).',
+        params: Type.Object({ id: Id }),
+        body: kind === 'tenants' ? TenantUserCreateBody : OrganizationUserCreateBody,
+        response: { 201: UserRef },
+      },
+      handler: async (request, reply) => {
+        const user = await users.create(request.principal, home(request.params.id), request.body);
+        return reply.code(201).header('location', `/v1${base.replace(':id', request.params.id)}/${user.id}`).send(user);
+      },
+    });
+    app.get(base, {
+      schema: { operationId: `${kind}.user.list`, tags, summary: `List the users of ${where}`, params: Type.Object({ id: Id }), response: { 200: Type.Object({ results: Type.Array(UserRef) }) } },
+      handler: async (request) => ({ results: await users.list(request.principal, home(request.params.id)) }),
+    });
+    const one = Type.Object({ id: Id, userId: Id });
+    app.get(`${base}/:userId`, {
+      schema: { operationId: `${kind}.user.get`, tags, summary: 'Retrieve a user', params: one, response: { 200: UserRef } },
+      handler: async (request) => users.get(request.principal, home(request.params.id), request.params.userId),
+    });
+    app.patch(`${base}/:userId`, {
+      schema: {
+        operationId: `${kind}.user.update`,
+        tags,
+        summary: 'Update a user',
+        description: 'Deactivating a user or changing their password ends their sessions. A tenant with users keeps one owner (`LAST_OWNER`).',
+        params: one,
+        body: UserPatchBody,
+        response: { 200: UserRef },
+      },
+      handler: async (request) => users.update(request.principal, home(request.params.id), request.params.userId, request.body),
+    });
+    app.delete(`${base}/:userId`, {
+      schema: { operationId: `${kind}.user.delete`, tags, summary: 'Delete a user; their sessions end at once', params: one, response: { 204: Type.Null() } },
+      handler: async (request, reply) => {
+        await users.remove(request.principal, home(request.params.id), request.params.userId);
+        return reply.code(204).send(null);
+      },
+    });
+    app.post(`${base}/:userId/sign-in-links`, {
+      schema: {
+        operationId: `${kind}.user.sign_in_link`,
+        tags,
+        summary: 'Create a one-time dashboard sign-in link (15 minutes)',
+        params: one,
+        response: { 201: SignInLinkSchema },
+      },
+      handler: async (request, reply) => reply.code(201).send(await users.signInLink(request.principal, home(request.params.id), request.params.userId)),
+    });
+  };
+}
+
+export const tenantUserRoutes = userRoutes('tenants');
+export const organizationUserRoutes = userRoutes('organizations');

@@ -1,0 +1,76 @@
+import { Type } from 'typebox';
+import { Email, Nullable, Timestamp } from '../../http/schemas.js';
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    organizationId: Type.String(),
+    tenantId: Nullable(Type.String()),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.String({ description: '`owner` or `member` in a tenant; `admin` (or `superadmin`) in an organization' }),
+    isActive: Type.Boolean(),
+    lastSignInAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'User' },
+);
+
+const READ_ONLY = ['id', 'organizationId', 'tenantId', 'lastSignInAt', 'createdAt', 'updatedAt'];
+const Password = Type.String({
+  maxLength: 128,
+  description: 'Write-only. 8-128 characters with an upper case letter, a lower case letter and a digit',
+});
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+export const TenantUserCreateBody = Type.Object(
+  {
+    email: Email(),
+    name: Name,
+    role: Type.Optional(Type.Unsafe<'owner' | 'member'>({ type: 'string', enum: ['owner', 'member'], description: 'Default `member`' })),
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false, 'x-read-only': READ_ONLY },
+);
+
+export const OrganizationUserCreateBody = Type.Object(
+  {
+    email: Email(),
+    name: Name,
+    role: Type.Optional(Type.Unsafe<'admin' | 'superadmin'>({ type: 'string', enum: ['admin', 'superadmin'], description: 'Default `admin`; `superadmin` only by a superadmin' })),
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false, 'x-read-only': READ_ONLY },
+);
+
+export const UserPatchBody = Type.Object(
+  {
+    email: Type.Optional(Email()),
+    name: Type.Optional(Name),
+    role: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['owner', 'member', 'admin', 'superadmin'] })),
+    isActive: Type.Optional(Type.Boolean()),
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false, 'x-read-only': READ_ONLY },
+);
+
+export const SignInLinkSchema = Type.Object({
+  url: Type.String({ description: 'Single use; opens a dashboard session' }),
+  expiresAt: Timestamp,
+});
+
+export interface UserCreateInput {
+  email: string;
+  name: string;
+  role?: string;
+  password?: string;
+}
+
+export interface UserPatchInput {
+  email?: string;
+  name?: string;
+  role?: string;
+  isActive?: boolean;
+  password?: string;
+}

@@ -1,0 +1,178 @@
+import type { Kysely } from 'kysely';
+import type { Database, UserRow } from '../../db/schema.js';
+import { errors } from '../../http/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { authorize, canSeeOrganization, canSeeTenant, type Action } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import type { SignInService } from '../auth/sign-in.service.js';
+import { hashPassword, passwordProblem } from './password.js';
+import { recordChange } from '../events/outbox.js';
+import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser, type User } from './user.repository.js';
+import type { UserCreateInput, UserPatchInput } from './user.schemas.js';
+
+/** Where users live: a tenant (owners, members) or an organization (admins). */
+export type UserHome = { tenantId: string } | { organizationId: string };
+
+const TENANT_ROLES = ['owner', 'member'];
+const ORGANIZATION_ROLES = ['admin', 'superadmin'];
+
+/** Hashes a password after checking its strength; the field name goes into the error. */
+export async function preparePassword(password: string | undefined, field = 'password'): Promise<string | null> {
+  if (password === undefined) return null;
+  const problem = passwordProblem(password);
+  if (problem) throw errors.field(field, 'WEAK_PASSWORD', problem);
+  return hashPassword(password);
+}
+
+export function createUserService(deps: { db: Kysely<Database>; clock: Clock; signIn: SignInService }) {
+  const { db, clock, signIn } = deps;
+
+  /** Resolves the home and checks the caller may see it (404) and act on it (403). */
+  async function resolveHome(caller: Principal, home: UserHome, action: Action, executor: Kysely<Database> = db) {
+    if ('tenantId' in home) {
+      const t = await executor.selectFrom('tenants').select(['id', 'organization_id']).where('id', '=', home.tenantId).executeTakeFirst();
+      if (!t || !canSeeTenant(caller, { id: t.id, organizationId: t.organization_id })) throw errors.notFound('Tenant not found');
+      authorize(caller, action);
+      return { organizationId: t.organization_id, tenantId: t.id as string | null };
+    }
+    const o = await executor.selectFrom('organizations').select('id').where('id', '=', home.organizationId).executeTakeFirst();
+    if (!o || !canSeeOrganization(caller, o.id) || caller.tenantId !== null) throw errors.notFound('Organization not found');
+    authorize(caller, action);
+    return { organizationId: o.id, tenantId: null as string | null };
+  }
+
+  async function loadUser(executor: Kysely<Database>, home: { organizationId: string; tenantId: string | null }, userId: string, forUpdate = false): Promise<UserRow> {
+    const user = await findUser(executor, userId, forUpdate);
+    if (!user || user.organization_id !== home.organizationId || user.tenant_id !== home.tenantId) throw errors.notFound('User not found');
+    return user;
+  }
+
+  function checkRole(caller: Principal, tenantId: string | null, role: string) {
+    const allowed = tenantId ? TENANT_ROLES : ORGANIZATION_ROLES;
+    if (!allowed.includes(role)) throw errors.field('role', 'BAD_FORMAT', `must be one of ${allowed.join(', ')}`);
+    if (role === 'superadmin' && caller.role !== 'superadmin') throw errors.forbidden('Only a superadmin may create superadmins');
+  }
+
+  /** Inserts a user inside the caller's transaction (also used by tenant create for its owner). */
+  async function insertIn(
+    trx: Kysely<Database>,
+    home: { organizationId: string; tenantId: string | null },
+    input: { email: string; name: string; role: string; passwordHash: string | null },
+  ): Promise<User> {
+    const now = clock.now();
+    const row = await insertUser(trx, {
+      id: newId('usr', now.getTime()),
+      organization_id: home.organizationId,
+      tenant_id: home.tenantId,
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      password_hash: input.passwordHash,
+      created_at: now,
+      updated_at: now,
+    });
+    return toUser(row);
+  }
+
+  return {
+    insertIn,
+
+    async create(caller: Principal, home: UserHome, input: UserCreateInput): Promise<User> {
+      const where = await resolveHome(caller, home, 'users.create');
+      const role = input.role ?? (where.tenantId ? 'member' : 'admin');
+      checkRole(caller, where.tenantId, role);
+      const passwordHash = await preparePassword(input.password);
+      return db.transaction().execute(async (trx) => {
+        if (where.tenantId && role !== 'owner' && (await countOwners(trx, where.tenantId)) === 0) {
+          throw errors.field('role', 'BAD_FORMAT', 'the first user of a tenant must be its owner');
+        }
+        const user = await insertIn(trx, where, { email: input.email, name: input.name, role, passwordHash });
+        await recordChange(trx, clock, caller, {
+          organizationId: where.organizationId,
+          tenantId: where.tenantId,
+          action: 'user.create',
+          target: { type: 'user', id: user.id },
+          events: ['user.created'],
+          object: user,
+        });
+        return user;
+      });
+    },
+
+    async list(caller: Principal, home: UserHome): Promise<User[]> {
+      const where = await resolveHome(caller, home, 'users.list');
+      return (await listUsers(db, where)).map(toUser);
+    },
+
+    async get(caller: Principal, home: UserHome, userId: string): Promise<User> {
+      const where = await resolveHome(caller, home, 'users.read');
+      return toUser(await loadUser(db, where, userId));
+    },
+
+    async update(caller: Principal, home: UserHome, userId: string, input: UserPatchInput): Promise<User> {
+      const where = await resolveHome(caller, home, 'users.update');
+      if (input.role !== undefined) checkRole(caller, where.tenantId, input.role);
+      const passwordHash = await preparePassword(input.password);
+      return db.transaction().execute(async (trx) => {
+        const user = await loadUser(trx, where, userId, true);
+        if (where.tenantId && user.role === 'owner' && input.role === 'member' && (await countOwners(trx, where.tenantId, user.id)) === 0) {
+          throw errors.conflict('LAST_OWNER', 'A tenant with users keeps at least one owner; make someone else owner first');
+        }
+        const set: Partial<UserRow> = { updated_at: clock.now() };
+        if (input.email !== undefined) set.email = input.email;
+        if (input.name !== undefined) set.name = input.name;
+        if (input.role !== undefined) set.role = input.role;
+        if (input.isActive !== undefined) set.is_active = input.isActive;
+        if (passwordHash !== null) set.password_hash = passwordHash;
+        const row = await trx.updateTable('users').set(set).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow().catch(rethrowEmailConflict);
+        // A password change or deactivation ends the user's other sessions.
+        if (passwordHash !== null || input.isActive === false) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+        const next = toUser(row);
+        await recordChange(trx, clock, caller, {
+          organizationId: where.organizationId,
+          tenantId: where.tenantId,
+          action: 'user.update',
+          target: { type: 'user', id: user.id },
+          events: ['user.updated'],
+          // The audit entry says the password changed, never what it is.
+          object: passwordHash !== null ? { ...next, passwordChanged: true } : next,
+          previous: toUser(user),
+        });
+        return next;
+      });
+    },
+
+    async remove(caller: Principal, home: UserHome, userId: string): Promise<void> {
+      const where = await resolveHome(caller, home, 'users.delete');
+      await db.transaction().execute(async (trx) => {
+        const user = await loadUser(trx, where, userId, true);
+        if (where.tenantId && user.role === 'owner') {
+          const others = (await countTenantUsers(trx, where.tenantId)) - 1;
+          if (others > 0 && (await countOwners(trx, where.tenantId, user.id)) === 0) {
+            throw errors.conflict('LAST_OWNER', 'A tenant with users keeps at least one owner; make someone else owner first');
+          }
+        }
+        // Sessions and sign-in links go with the user (foreign keys cascade).
+        await trx.deleteFrom('users').where('id', '=', user.id).execute();
+        await recordChange(trx, clock, caller, {
+          organizationId: where.organizationId,
+          tenantId: where.tenantId,
+          action: 'user.delete',
+          target: { type: 'user', id: user.id },
+          events: ['user.deleted'],
+          object: toUser(user),
+        });
+      });
+    },
+
+    async signInLink(caller: Principal, home: UserHome, userId: string) {
+      const where = await resolveHome(caller, home, 'users.sign_in_link');
+      const user = await loadUser(db, where, userId);
+      if (!user.is_active) throw errors.conflict('USER_INACTIVE', 'The user is deactivated');
+      return signIn.createLink(db, user.id);
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

@@ -1,0 +1,309 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { errors, type FieldError } from '../../http/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { sha256Base64Url } from '../../lib/crypto.js';
+import { isId, newId } from '../../lib/ids.js';
+import { pageUrl } from '../../lib/pagination.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import { EVENT_TYPES } from '../events/event-types.js';
+import { recordChange } from '../events/outbox.js';
+import { ifMatchSatisfied } from '../tenants/tenant.js';
+import { generateWebhookSecret } from './signature.js';
+import { urlProblem } from './ssrf.js';
+import {
+  deleteWebhook,
+  findDelivery,
+  findWebhook,
+  insertWebhook,
+  listDeliveries,
+  listWebhooks,
+  requeueDelivery,
+  toWebhook,
+  updateWebhook,
+  type WebhookRow,
+} from './webhook.repository.js';
+import type { DeliveryListQueryInput, Webhook, WebhookListQueryInput, WebhookPatchInput } from './webhook.schemas.js';
+
+export interface WebhookServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  secretBox: SecretBox;
+  publicUrl: string;
+  /** LANDLORD_WEBHOOKS_ALLOW_PRIVATE: accept loopback and private destinations. */
+  allowPrivate: boolean;
+}
+
+export interface WebhookInput {
+  url: string;
+  events?: string[];
+  description?: string | null;
+  isEnabled?: boolean;
+}
+
+export type Owner = { organizationId: string; tenantId: string | null };
+export type WebhookTarget = { organizationId?: string } | { tenantId: string };
+
+const DEFAULT_OVERLAP_SECONDS = 86_400;
+const KNOWN_EVENTS = new Set<string>(EVENT_TYPES);
+
+export function webhookEtag(webhook: Webhook): string {
+  return `"${sha256Base64Url(JSON.stringify(webhook)).slice(0, 27)}"`;
+}
+
+/** Tenant-bound callers see only their tenant's endpoints; administrators their organization's, tenant ones included. */
+export function canSeeWebhook(caller: Principal, row: Pick<WebhookRow, 'organization_id' | 'tenant_id'>): boolean {
+  if (caller.tenantId !== null) return row.tenant_id === caller.tenantId;
+  if (row.tenant_id !== null) return canSeeTenant(caller, { id: row.tenant_id, organizationId: row.organization_id });
+  return canSeeOrganization(caller, row.organization_id);
+}
+
+/** `["*"]` alone, or known event types (deduplicated); field errors otherwise. */
+function checkEvents(events: string[], field: string): { events: string[]; errors: FieldError[] } {
+  if (events.includes('*')) return { events: ['*'], errors: [] };
+  const unknown = events.filter((e) => !KNOWN_EVENTS.has(e));
+  if (unknown.length) {
+    const message = `unknown event type${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use "*" or: ${EVENT_TYPES.join(', ')}`;
+    return { events, errors: [{ field, code: 'BAD_FORMAT', message }] };
+  }
+  return { events: [...new Set(events)], errors: [] };
+}
+
+const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
+function decodeCursor(cursor: string | undefined, prefix: 'whk' | 'dlv'): string | null {
+  if (cursor === undefined) return null;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isId(id, prefix)) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
+  return id;
+}
+
+export function createWebhookService(deps: WebhookServiceDeps) {
+  const { db, clock, secretBox, publicUrl, allowPrivate } = deps;
+  const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
+
+  function checkUrl(url: string, field: string): FieldError[] {
+    const problem = urlProblem(url, allowPrivate);
+    return problem ? [{ field, code: 'BAD_URL', message: problem }] : [];
+  }
+
+  /** Creates an endpoint inside the caller's transaction (also used by tenant create); returns it with its one-time secret. */
+  async function createIn(trx: Kysely<Database>, caller: Principal, owner: Owner, input: WebhookInput, field = ''): Promise<Webhook & { secret: string }> {
+    authorize(caller, 'webhooks.create');
+    const events = checkEvents(input.events ?? ['*'], at(field, 'events'));
+    const fieldErrors = [...checkUrl(input.url, at(field, 'url')), ...events.errors];
+    if (fieldErrors.length) throw errors.validation(fieldErrors);
+    const now = clock.now();
+    const secret = generateWebhookSecret();
+    const row = await insertWebhook(trx, {
+      id: newId('whk', now.getTime()),
+      organization_id: owner.organizationId,
+      tenant_id: owner.tenantId,
+      url: input.url,
+      events: JSON.stringify(events.events),
+      description: input.description ?? null,
+      is_enabled: input.isEnabled ?? true,
+      secret_sealed: secretBox.seal(secret),
+      created_at: now,
+      updated_at: now,
+    });
+    const webhook = toWebhook(row, now);
+    await recordChange(trx, clock, caller, {
+      organizationId: owner.organizationId,
+      tenantId: owner.tenantId,
+      action: 'webhook.create',
+      target: { type: 'webhook', id: webhook.id },
+      object: webhook,
+    });
+    return { ...webhook, secret };
+  }
+
+  /** Where a create or list under this path lands; 404 for what the caller cannot see. */
+  async function resolveOwner(caller: Principal, target: WebhookTarget): Promise<Owner> {
+    if ('tenantId' in target) {
+      const tenant = await db.selectFrom('tenants').select(['id', 'organization_id']).where('id', '=', target.tenantId).executeTakeFirst();
+      const visible = tenant && canSeeTenant(caller, { id: tenant.id, organizationId: tenant.organization_id });
+      if (!visible || (caller.tenantId !== null && caller.tenantId !== tenant.id)) throw errors.notFound('Tenant not found');
+      return { organizationId: tenant.organization_id, tenantId: tenant.id };
+    }
+    const requested = target.organizationId;
+    if (requested === undefined || requested === caller.organizationId) return { organizationId: caller.organizationId, tenantId: null };
+    const org = await db.selectFrom('organizations').select('id').where('id', '=', requested).executeTakeFirst();
+    if (!org || !canSeeOrganization(caller, org.id)) throw errors.notFound('Organization not found');
+    return { organizationId: org.id, tenantId: null };
+  }
+
+  async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false): Promise<WebhookRow> {
+    const row = await findWebhook(executor, id, forUpdate);
+    if (!row || !canSeeWebhook(caller, row)) throw errors.notFound('Webhook not found');
+    return row;
+  }
+
+  /** Loads, checks visibility (404) then permission (403) and If-Match (412), and changes the endpoint in one transaction. */
+  async function change<T>(
+    caller: Principal,
+    id: string,
+    action: 'webhooks.update' | 'webhooks.delete',
+    ifMatch: string | undefined,
+    apply: (trx: Kysely<Database>, row: WebhookRow, current: Webhook) => Promise<T>,
+  ): Promise<T> {
+    return db.transaction().execute(async (trx) => {
+      const row = await load(caller, id, trx, true);
+      authorize(caller, action);
+      const current = toWebhook(row, clock.now());
+      if (!ifMatchSatisfied(ifMatch, webhookEtag(current))) throw errors.preconditionFailed();
+      return apply(trx, row, current);
+    });
+  }
+
+  function audit(trx: Kysely<Database>, caller: Principal, row: WebhookRow, action: string, object: object, previous?: object) {
+    return recordChange(trx, clock, caller, {
+      organizationId: row.organization_id,
+      tenantId: row.tenant_id,
+      action,
+      target: { type: 'webhook', id: row.id },
+      object,
+      previous,
+    });
+  }
+
+  return {
+    createIn,
+
+    async create(caller: Principal, target: WebhookTarget, input: WebhookInput) {
+      if (!('tenantId' in target) && caller.tenantId !== null) {
+        throw errors.forbidden('Tenant credentials manage webhooks under /v1/tenants/{id}/webhooks');
+      }
+      const owner = await resolveOwner(caller, target);
+      return db.transaction().execute((trx) => createIn(trx, caller, owner, input));
+    },
+
+    async list(caller: Principal, target: WebhookTarget, query: WebhookListQueryInput, path: string) {
+      let filter: { organizationId: string | null; tenantId?: string | null };
+      if ('tenantId' in target) {
+        filter = await resolveOwner(caller, target);
+      } else if (caller.tenantId !== null) {
+        filter = { organizationId: caller.organizationId, tenantId: caller.tenantId };
+      } else if (query.organizationId !== undefined) {
+        filter = { organizationId: (await resolveOwner(caller, { organizationId: query.organizationId })).organizationId };
+      } else {
+        filter = { organizationId: caller.role === 'superadmin' ? null : caller.organizationId };
+      }
+      if (query.tenantId !== undefined && filter.tenantId === undefined) filter.tenantId = query.tenantId;
+      authorize(caller, 'webhooks.list');
+      const limit = query.limit ?? 20;
+      const rows = await listWebhooks(db, filter, limit + 1, decodeCursor(query.cursor, 'whk'));
+      const now = clock.now();
+      const results = rows.slice(0, limit).map((r) => toWebhook(r, now));
+      const next = rows.length > limit ? pageUrl(publicUrl, path, { ...query }, { cursor: encodeCursor(results.at(-1)!.id) }) : null;
+      return { results, next };
+    },
+
+    async get(caller: Principal, id: string): Promise<Webhook> {
+      const row = await load(caller, id);
+      authorize(caller, 'webhooks.read');
+      return toWebhook(row, clock.now());
+    },
+
+    update(caller: Principal, id: string, input: WebhookPatchInput, ifMatch?: string): Promise<Webhook> {
+      return change(caller, id, 'webhooks.update', ifMatch, async (trx, row, current) => {
+        const events = input.events ? checkEvents(input.events, 'events') : undefined;
+        const fieldErrors = [...(input.url !== undefined ? checkUrl(input.url, 'url') : []), ...(events?.errors ?? [])];
+        if (fieldErrors.length) throw errors.validation(fieldErrors);
+        const now = clock.now();
+        const updated = await updateWebhook(trx, id, {
+          ...(input.url !== undefined ? { url: input.url } : {}),
+          ...(events ? { events: JSON.stringify(events.events) } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          // Enabling starts afresh: the failure streak that disabled it is over.
+          ...(input.isEnabled !== undefined ? { is_enabled: input.isEnabled, disabled_reason: null } : {}),
+          ...(input.isEnabled === true && !row.is_enabled ? { failing_since: null } : {}),
+          updated_at: now,
+        });
+        const next = toWebhook(updated, now);
+        await audit(trx, caller, row, 'webhook.update', next, current);
+        return next;
+      });
+    },
+
+    remove(caller: Principal, id: string, ifMatch?: string): Promise<void> {
+      // Its deliveries go with it (ON DELETE CASCADE); a worker sending one right now drops the outcome.
+      return change(caller, id, 'webhooks.delete', ifMatch, async (trx, row, current) => {
+        await deleteWebhook(trx, id);
+        await audit(trx, caller, row, 'webhook.delete', current);
+      });
+    },
+
+    /** A new secret, shown once; the previous one keeps signing for `overlapSeconds` so receivers can switch without a gap. */
+    rotateSecret(caller: Principal, id: string, overlapSeconds = DEFAULT_OVERLAP_SECONDS): Promise<Webhook & { secret: string }> {
+      return change(caller, id, 'webhooks.update', undefined, async (trx, row, current) => {
+        const now = clock.now();
+        const secret = generateWebhookSecret();
+        const updated = await updateWebhook(trx, id, {
+          secret_sealed: secretBox.seal(secret),
+          previous_secret_sealed: overlapSeconds > 0 ? row.secret_sealed : null,
+          previous_secret_expires_at: overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000) : null,
+          updated_at: now,
+        });
+        const next = toWebhook(updated, now);
+        await audit(trx, caller, row, 'webhook.rotate_secret', { ...next, overlapSeconds }, current);
+        return { ...next, secret };
+      });
+    },
+
+    /** Emits a `webhook.test` event delivered to this endpoint only. */
+    async test(caller: Principal, id: string): Promise<{ eventId: string; deliveryId: string }> {
+      return db.transaction().execute(async (trx) => {
+        const row = await load(caller, id, trx);
+        authorize(caller, 'webhooks.update');
+        if (!row.is_enabled) throw errors.conflict('WEBHOOK_DISABLED', 'The webhook is disabled; enable it first');
+        const [eventId] = await recordChange(trx, clock, caller, {
+          organizationId: row.organization_id,
+          tenantId: row.tenant_id,
+          action: 'webhook.test',
+          target: { type: 'webhook', id },
+          events: ['webhook.test'],
+          object: { webhookId: id, message: 'A test event sent from the Landlord API' },
+          onlyWebhookId: id,
+        });
+        const delivery = await trx.selectFrom('deliveries').select('id').where('event_id', '=', eventId).executeTakeFirstOrThrow();
+        return { eventId, deliveryId: delivery.id };
+      });
+    },
+
+    async deliveries(caller: Principal, id: string, query: DeliveryListQueryInput, path: string) {
+      await load(caller, id);
+      authorize(caller, 'webhooks.read');
+      const limit = query.limit ?? 20;
+      const rows = await listDeliveries(db, id, { status: query.status, eventId: query.eventId }, limit + 1, decodeCursor(query.cursor, 'dlv'));
+      const results = rows.slice(0, limit);
+      const next = rows.length > limit ? pageUrl(publicUrl, path, { ...query }, { cursor: encodeCursor(results.at(-1)!.id) }) : null;
+      return { results, next };
+    },
+
+    /** Makes a delivery due now (after it failed for good, or to skip the wait before its next retry). */
+    async retry(caller: Principal, id: string, deliveryId: string) {
+      await db.transaction().execute(async (trx) => {
+        const row = await load(caller, id, trx);
+        const delivery = await findDelivery(trx, id, deliveryId);
+        if (!delivery) throw errors.notFound('Delivery not found');
+        authorize(caller, 'webhooks.update');
+        if (!row.is_enabled) throw errors.conflict('WEBHOOK_DISABLED', 'The webhook is disabled; enable it first');
+        if (!(await requeueDelivery(trx, deliveryId, clock.now()))) {
+          throw errors.conflict('DELIVERY_IN_PROGRESS', 'The delivery is being sent right now');
+        }
+        await recordChange(trx, clock, caller, {
+          organizationId: row.organization_id,
+          tenantId: row.tenant_id,
+          action: 'webhook.delivery_retry',
+          target: { type: 'delivery', id: deliveryId },
+          object: { webhookId: id, deliveryId, eventId: delivery.eventId },
+        });
+      });
+      return (await findDelivery(db, id, deliveryId))!;
+    },
+  };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -1,0 +1,216 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { claimDeliveries, recordOutcomes, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
+import { nextRetryDelay } from './retry-schedule.js';
+import { createSender, type HttpSender, type SendResult } from './sender.js';
+import type { Resolver } from './ssrf.js';
+
+/** The subset of pino the worker logs through. */
+export interface WorkerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface WorkerOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  secretBox: SecretBox;
+  config: Pick<Config, 'webhooksAllowPrivate' | 'webhookRetrySchedule' | 'webhookDisableAfterMs' | 'webhookTimeoutMs'>;
+  log?: WorkerLog;
+  /** Sends in flight at once (default 16). */
+  concurrency?: number;
+  /** Pause between claims when nothing was due (default 100 ms). */
+  pollIntervalMs?: number;
+  /** How long a claim is exclusive; a worker that dies holding one frees it after this (default 3 × timeout). */
+  leaseMs?: number;
+  sender?: HttpSender;
+  /** DNS resolution for the default sender (tests). */
+  resolver?: Resolver;
+}
+
+export interface WorkerStats {
+  claimed: number;
+  succeeded: number;
+  retried: number;
+  failed: number;
+}
+
+export interface Worker {
+  start(): void;
+  /** Stops claiming, lets the sends in flight finish and records their outcomes. */
+  stop(): Promise<void>;
+  readonly stats: Readonly<WorkerStats>;
+}
+
+const MAX_FLUSH = 500;
+const silent: WorkerLog = { info() {}, warn() {}, error() {} };
+
+/**
+ * A webhook delivery worker. Claims due deliveries in short statements (never a transaction held
+ * across network I/O: PGlite has one connection, and a held row lock would block the API), sends
+ * them outside any transaction with up to `concurrency` requests in flight, and writes outcomes in
+ * batches. Any number of workers, in any number of processes, may run against one database.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const { db, clock, secretBox, config } = options;
+  const log = options.log ?? silent;
+  const concurrency = options.concurrency ?? 16;
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const leaseMs = options.leaseMs ?? Math.max(3 * config.webhookTimeoutMs, 1000);
+  const sender = options.sender ?? createSender({ allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeoutMs, resolver: options.resolver, now: () => clock.now() });
+  // Claim again once a quarter of the slots are free: fewer, larger claims, yet no idle slots for long.
+  const claimAtLeast = Math.max(1, Math.floor(concurrency / 4));
+  const stats: WorkerStats = { claimed: 0, succeeded: 0, retried: 0, failed: 0 };
+
+  const inFlight = new Set<Promise<void>>();
+  const outcomes: Outcome[] = [];
+  let running: Promise<void> | null = null;
+  let stopping = false;
+  let flushing: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+
+  /** Sleeps until `ms` pass, a send finishes, or stop() is called. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  function secretsOf(webhook: NonNullable<ClaimedDelivery['webhook']>, now: Date): string[] {
+    const secrets = [secretBox.open(webhook.secretSealed)];
+    if (webhook.previousSecretSealed && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now) {
+      secrets.push(secretBox.open(webhook.previousSecretSealed));
+    }
+    return secrets;
+  }
+
+  async function attempt(delivery: ClaimedDelivery): Promise<{ result: SendResult; sent: boolean }> {
+    const { webhook, event } = delivery;
+    const skipped = (error: string) => ({ sent: false, result: { ok: false, statusCode: null, durationMs: 0, error, responseExcerpt: null, retryAfterMs: null } });
+    if (!webhook || !webhook.isEnabled) return skipped('Not sent: the endpoint is disabled');
+    if (!event) return skipped('Not sent: the event no longer exists');
+    // Serialized once: these exact bytes are signed and sent, on every retry the same.
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.type,
+      createdAt: event.createdAt.toISOString(),
+      organizationId: event.organizationId,
+      tenantId: event.tenantId,
+      data: event.data,
+    });
+    const result = await sender.send({ url: webhook.url, id: event.id, body, secrets: secretsOf(webhook, clock.now()) });
+    return { result, sent: true };
+  }
+
+  async function deliver(delivery: ClaimedDelivery): Promise<void> {
+    const attemptedAt = clock.now();
+    let outcome: Outcome;
+    try {
+      const { result, sent } = await attempt(delivery);
+      const now = clock.now();
+      const delay = result.ok || !sent ? null : nextRetryDelay(delivery.attempts + 1, config.webhookRetrySchedule, result.retryAfterMs);
+      const status = result.ok ? 'succeeded' : delay === null ? 'failed' : 'pending';
+      stats[status === 'succeeded' ? 'succeeded' : status === 'failed' ? 'failed' : 'retried']++;
+      outcome = {
+        deliveryId: delivery.id,
+        webhookId: delivery.webhook?.id ?? null,
+        lockedUntil: delivery.lockedUntil,
+        status,
+        nextAttemptAt: new Date(now.getTime() + (delay ?? 0)),
+        ok: result.ok,
+        sent,
+        attempt: { attemptedAt, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error, responseExcerpt: result.responseExcerpt },
+      };
+    } catch (error) {
+      // A bug or an unreadable secret: leave the claim to expire and be retried, rather than lose the event.
+      log.error({ err: error, deliveryId: delivery.id }, 'webhook delivery failed unexpectedly');
+      return;
+    }
+    outcomes.push(outcome);
+    void flush();
+  }
+
+  /** Writes the collected outcomes, one transaction per batch; a failed write is retried, then left to the lease. */
+  function flush(): Promise<void> {
+    flushing ??= (async () => {
+      let failures = 0;
+      while (outcomes.length) {
+        const batch = outcomes.splice(0, MAX_FLUSH);
+        try {
+          const disabled = await recordOutcomes(db, clock, batch, { disableAfterMs: config.webhookDisableAfterMs });
+          for (const id of disabled) log.warn({ webhookId: id }, 'webhook endpoint disabled after failing continuously');
+          failures = 0;
+        } catch (error) {
+          failures++;
+          log.error({ err: error, outcomes: batch.length, failures }, 'recording webhook delivery outcomes failed');
+          // After three tries the leases bring these deliveries back: sent again, not lost.
+          if (failures < 3) outcomes.unshift(...batch);
+          await new Promise((r) => setTimeout(r, 200 * failures));
+        }
+      }
+    })().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  }
+
+  async function loop(): Promise<void> {
+    let errors = 0;
+    while (!stopping) {
+      const free = concurrency - inFlight.size;
+      if (free < claimAtLeast) {
+        await pause(pollIntervalMs * 10);
+        continue;
+      }
+      let claimed: ClaimedDelivery[];
+      try {
+        claimed = await claimDeliveries(db, clock.now(), free, leaseMs);
+        errors = 0;
+      } catch (error) {
+        errors++;
+        log.error({ err: error }, 'claiming webhook deliveries failed');
+        await pause(Math.min(5000, 100 * 2 ** errors));
+        continue;
+      }
+      stats.claimed += claimed.length;
+      for (const delivery of claimed) {
+        const task: Promise<void> = deliver(delivery).finally(() => {
+          inFlight.delete(task);
+          wake?.();
+        });
+        inFlight.add(task);
+      }
+      // A full claim means more may be due: claim again at once. Otherwise wait for the next poll.
+      if (claimed.length < free) await pause(pollIntervalMs);
+    }
+  }
+
+  return {
+    stats,
+    start() {
+      if (running) return;
+      stopping = false;
+      running = loop();
+      log.info({ concurrency, leaseMs }, 'webhook worker started');
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+      running = null;
+      await Promise.allSettled([...inFlight]);
+      while (flushing || outcomes.length) await flush();
+      if (!options.sender) await sender.close();
+      log.info({ ...stats }, 'webhook worker stopped');
+    },
+  };
+}
