@@ -8,6 +8,7 @@ import { AppError, errors } from './http/errors.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerRateLimit } from './http/rate-limit.js';
+import { serializeRequest } from './http/log-safety.js';
 import { registerNotFound } from './http/method-not-allowed.js';
 import { addErrorResponses, registerOpenApi } from './http/openapi.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -37,7 +38,11 @@ export interface AppOptions {
 /** Builds the HTTP application; never listens and never reads the environment. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Every logger gets the safe request serializer, whatever else the caller configured.
+    logger:
+      options.logger && typeof options.logger === 'object'
+        ? { ...options.logger, serializers: { ...(options.logger as { serializers?: object }).serializers, req: serializeRequest as never } }
+        : (options.logger ?? false),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: (req) => {

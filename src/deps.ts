@@ -1,9 +1,10 @@
 import type { Config } from './config.js';
-import { createDb, migrateToLatest, type Db } from './db/create-db.js';
+import { createDb, migrateToLatest, startMaintenance, type Db } from './db/create-db.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { createApiKeyService, type ApiKeyService } from './modules/credentials/api-key.service.js';
 import { createAuthenticator, type Authenticator } from './modules/credentials/authenticator.js';
+import { createKeyCache } from './modules/credentials/key-cache.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
@@ -54,11 +55,19 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   try {
     const { db } = database;
     await migrateToLatest(db);
+    const stopMaintenance = startMaintenance(database);
     const defaultOrganizationId = await ensureDefaultOrganization(db, clock);
     const rootKey = await ensureRootKey(db, clock, config);
     const secretBox = createSecretBox(loadSecretKey(config));
-    const revocations = createRevocations({ db, clock, maxTokenTtlSeconds: config.tokenTtlSeconds });
+    const revocations = createRevocations({
+      db,
+      clock,
+      maxTokenTtlSeconds: config.tokenTtlSeconds,
+      // Only PostgreSQL has other nodes whose changes must be picked up.
+      pollMs: database.store === 'pglite' ? 0 : undefined,
+    });
     await revocations.start();
+    const throttle = createThrottle({ db, clock });
     const oauth = createOAuthService({
       db,
       clock,
@@ -67,10 +76,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       issuer: config.publicUrl,
       tokenTtlSeconds: config.tokenTtlSeconds,
       rootKeyHash: rootKey.hash,
+      throttle,
     });
     await oauth.start();
-    const apiKeys = createApiKeyService({ db, clock, revocations });
-    const throttle = createThrottle({ db, clock });
+    const keyCache = createKeyCache();
+    const apiKeys = createApiKeyService({ db, clock, revocations, keyCache });
     const signIn = createSignInService({ db, clock, publicUrl: config.publicUrl, throttle });
     const users = createUserService({ db, clock, signIn });
     const webhooks = createWebhookService({ db, clock, secretBox, publicUrl: config.publicUrl, allowPrivate: config.webhooksAllowPrivate });
@@ -81,8 +91,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       secretBox,
       rootKey,
       defaultOrganizationId,
-      authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier }),
-      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations, users, signIn, webhooks }),
+      authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyCache }),
+      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations, users, signIn, maxTokenTtlSeconds: config.tokenTtlSeconds, webhooks }),
       organizations: createOrganizationService({ db, clock }),
       apiKeys,
       revocations,
@@ -94,6 +104,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       audit: createAuditService({ db, publicUrl: config.publicUrl }),
       webhooks,
       close: async () => {
+        stopMaintenance();
         revocations.stop();
         await database.close();
       },

@@ -4,12 +4,14 @@ import { doctor } from './cli/doctor.js';
 import { keys } from './cli/keys.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
+import { runWorker } from './cli/worker.js';
 
 const USAGE = `Usage: landlord <command>
 
 Commands:
   start                 API, dashboard and webhook worker in one process (default)
   serve [--no-worker]   the API; --no-worker leaves delivery to separate workers
+  worker                webhook delivery only (PostgreSQL; run any number beside serve --no-worker)
   migrate [up|down|status]
                         apply (default), roll back one, or list migrations
   doctor                check configuration, data directory and database
@@ -18,7 +20,8 @@ Commands:
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, LANDLORD_DATA_DIR,
 LANDLORD_PUBLIC_URL, LANDLORD_ROOT_KEY, LANDLORD_SECRET_KEY, LANDLORD_TOKEN_TTL,
-LANDLORD_WEBHOOKS_ALLOW_PRIVATE, LANDLORD_LOG_LEVEL.`;
+LANDLORD_WEBHOOKS_ALLOW_PRIVATE, LANDLORD_WEBHOOK_RETRY_SCHEDULE, LANDLORD_WEBHOOK_DISABLE_AFTER,
+LANDLORD_WEBHOOK_TIMEOUT, LANDLORD_LOG_LEVEL.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve(config, { worker: !values['no-worker'] });
       return -1;
+    case 'worker':
+      return runWorker(config);
     case 'migrate':
       return migrate(config, rest[0] ?? 'up');
     case 'doctor':

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -48,12 +49,31 @@ export interface TestApp {
   deps: Deps;
   rootKey: string;
   dataDir: string;
+  /** The PostgreSQL database's URL (for child processes on it); null on PGlite. */
+  databaseUrl: string | null;
+  /** LANDLORD_PUBLIC_URL; with `listen: true`, where the app really listens (http://127.0.0.1:port). */
+  baseUrl: string;
   /** inject() with the root key unless another credential (or null for none) is given. */
   call(method: InjectOptions['method'], url: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
-export async function createTestApp(store: Store, env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Listen on a free port of 127.0.0.1, with LANDLORD_PUBLIC_URL pointing there (browser and real-HTTP tests). */
+  listen?: boolean;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function createTestApp(store: Store, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const port = options.listen ? await freePort() : null;
+  if (port !== null) env = { ...env, LANDLORD_PUBLIC_URL: `http://127.0.0.1:${port}` };
   const testDb = await createTestDatabase(store);
   const dataDir = mkdtempSync(join(tmpdir(), 'landlord-test-'));
   const rootKey = `lk_root_${randomToken(43)}`;
@@ -66,11 +86,14 @@ export async function createTestApp(store: Store, env: Record<string, string> = 
   const deps = await createDeps(config, { database: await testDb.open() });
   const app = await buildApp(deps);
   await app.ready();
+  if (port !== null) await app.listen({ port, host: '127.0.0.1' });
   return {
     app,
     deps,
     rootKey,
     dataDir,
+    databaseUrl: testDb.url,
+    baseUrl: config.publicUrl,
     call(method, url, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       const key = options.key === undefined ? rootKey : options.key;

@@ -111,14 +111,6 @@ for (const store of stores) {
       expect(json(many).errors[0]).toMatchObject({ field: 'metadata', code: 'BAD_METADATA' });
     });
 
-    it('rejects options that need later features instead of ignoring them', async () => {
-      const res = await t.call('POST', '/v1/tenants', { body: { name: 'With webhook', webhook: { url: 'https://hooks.example.com/x' } } });
-      expect(res.statusCode).toBe(422);
-      expect(json(res).errors[0]).toMatchObject({ field: 'webhook', code: 'NOT_SUPPORTED' });
-      const list = json(await t.call('GET', '/v1/tenants?search=with%20webhook'));
-      expect(list.count).toBe(0);
-    });
-
     it('issues a tenant API key on create that acts as the owner of that tenant only', async () => {
       const res = await t.call('POST', '/v1/tenants', { body: { name: 'Contoso Tenant Ltd', apiKey: { name: 'interviews' } } });
       expect(res.statusCode).toBe(201);

@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
 import { buildApp } from '../app.js';
 import { createDeps } from '../deps.js';
+import { createWorker } from '../modules/webhooks/worker.js';
 
-/** Runs the API (and, later, the webhook worker) until SIGTERM or SIGINT, then drains and exits 0. */
+/** Runs the API (and, unless `worker` is false, the webhook worker) until SIGTERM or SIGINT, then drains and exits 0. */
 export async function serve(config: Config, options: { worker: boolean }): Promise<void> {
   const deps = await createDeps(config);
   const app = await buildApp(deps, {
@@ -10,6 +11,9 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     processMetrics: true,
   });
   const log = app.log;
+  const worker = options.worker
+    ? createWorker({ db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox, config, log: log.child({ component: 'webhook-worker' }) })
+    : null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -17,7 +21,8 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     try {
       // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
-      await app.close();
+      // The worker finishes the deliveries it is sending and records their outcomes meanwhile.
+      await Promise.all([app.close(), worker?.stop()]);
       await deps.close();
       log.info('stopped');
       process.exit(0);
@@ -30,6 +35,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  worker?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const store = deps.database.store === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';

@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { sendProblem } from '../http/error-handler.js';
+import { errors } from '../http/errors.js';
 
 /**
  * The dashboard: a static single-page app under /dashboard that talks only to the public /v1 API
@@ -90,7 +92,7 @@ export const dashboardPlugin: FastifyPluginAsync = async (app) => {
   app.get('/assets/*', hide, async (request, reply) => {
     const path = (request.params as { '*': string })['*'];
     const asset = path === 'index.html' ? undefined : assets.get(path);
-    if (!asset) return reply.callNotFound();
+    if (!asset) return sendProblem(reply, errors.notFound('No such dashboard file'));
     // Revalidated on every load: file names carry no content hash, so a deploy must show at once.
     return send(reply, asset, request.headers['if-none-match'], 'no-cache');
   });

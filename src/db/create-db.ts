@@ -56,3 +56,18 @@ export async function isSchemaCurrent(db: Kysely<Database>): Promise<boolean> {
   const result = await sql<{ name: string }>`select name from landlord_migrations where name = ${latestMigration}`.execute(db);
   return result.rows.length === 1;
 }
+
+const ANALYZE_EVERY_MS = 10 * 60_000;
+
+/**
+ * PGlite has no autovacuum, so the planner would never get statistics and fall back to
+ * sequential scans; analyze at start and every few minutes. PostgreSQL does this itself.
+ */
+export function startMaintenance(database: Db): () => void {
+  if (database.store !== 'pglite') return () => {};
+  const analyze = () => sql`analyze`.execute(database.db).catch(() => {});
+  void analyze();
+  const timer = setInterval(analyze, ANALYZE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

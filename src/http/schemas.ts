@@ -34,7 +34,7 @@ export const Timestamp = Type.String({ format: 'date-time' });
 
 export const ListEnvelope = <T extends TSchema>(item: T) =>
   Type.Object({
-    count: Nullable(Type.Integer(), { description: 'Total number of matches; null when `count=false`' }),
+    count: Nullable(Type.Integer(), { description: 'Total number of matches; null when not counted (see the `count` parameter)' }),
     next: Nullable(Type.String(), { description: 'URL of the next page, or null' }),
     previous: Nullable(Type.String(), { description: 'URL of the previous page, or null' }),
     results: Type.Array(item),
@@ -46,7 +46,7 @@ export const ListQuery = {
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Alias of `limit`' })),
   cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'Opaque cursor from `next` or `previous`' })),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: '1-based page number (offset mode)' })),
-  count: Type.Optional(Type.Boolean({ description: '`false` skips the total count' })),
+  count: Type.Optional(Type.Boolean({ description: 'Whether to compute the total `count`. Default: on the first page only (later pages answer `count: null`); `false` skips it, `true` asks for it on any page' })),
 };
 
 export const HttpUrl = (extra: Record<string, unknown> = {}) =>

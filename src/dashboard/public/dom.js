@@ -94,7 +94,7 @@ export const formatDateTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '
 export const formatDate = (iso) => (iso ? dateOnly.format(new Date(iso)) : '—');
 export const formatNumber = (n) => numbers.format(n);
 
-export function relativeTime(iso, now = Date.now()) {
+function relativeTime(iso, now = Date.now()) {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return seconds <= 0 ? 'just now' : 'in a few seconds';

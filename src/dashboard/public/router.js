@@ -52,6 +52,7 @@ export function startRouter(render) {
     if (!link || link.target || link.hasAttribute('download')) return;
     const url = new URL(link.href, location.href);
     if (url.origin !== location.origin || !safeDashboardPath(url.pathname)) return;
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return; // in-page anchor
     event.preventDefault();
     navigate(url.pathname + url.search);
   });

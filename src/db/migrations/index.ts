@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_identity.js';
 import * as m0003 from './0003_events.js';
+import * as m0004 from './0004_list_indexes.js';
 
 // Append-only and listed statically, so the set of migrations never depends on the file system.
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_identity': m0002,
   '0003_events': m0003,
+  '0004_list_indexes': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

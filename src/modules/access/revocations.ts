@@ -23,8 +23,29 @@ export interface Revocations {
 }
 
 export const REVOCATION_POLL_MS = 500;
+const KEY_PREFIX = 'key:';
 
-export function createRevocations(deps: { db: Kysely<Database>; clock: Clock; maxTokenTtlSeconds: number; pollMs?: number }): Revocations {
+/**
+ * Records, in the caller's transaction, that tokens of these keys must stop although the key rows
+ * are about to be deleted (a deleted tenant or organization takes its keys with it).
+ */
+export async function recordKeysGone(trx: Kysely<Database>, keyIds: string[], now: Date, maxTokenTtlSeconds: number): Promise<void> {
+  if (keyIds.length === 0) return;
+  const expiresAt = new Date(now.getTime() + maxTokenTtlSeconds * 1000);
+  await trx
+    .insertInto('revoked_tokens')
+    .values(keyIds.map((id) => ({ jti: `${KEY_PREFIX}${id}`, revoked_at: now, expires_at: expiresAt })))
+    .onConflict((oc) => oc.column('jti').doNothing())
+    .execute();
+}
+
+export function createRevocations(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  maxTokenTtlSeconds: number;
+  /** 0 turns polling off: with the embedded database this process is the only writer, and marks changes itself. */
+  pollMs?: number;
+}): Revocations {
   const { db, clock } = deps;
   const tokens = new Set<string>();
   const keys = new Set<string>();
@@ -50,20 +71,15 @@ export function createRevocations(deps: { db: Kysely<Database>; clock: Clock; ma
         ? db.selectFrom('tenants').select(['id', 'is_active']).where('is_active', '=', false).execute()
         : db.selectFrom('tenants').select(['id', 'is_active']).where('updated_at', '>=', from).execute(),
     ]);
-    for (const r of revokedTokens) tokens.add(r.jti);
+    for (const r of revokedTokens) {
+      // `key:<id>` rows stand for every token of a key that no longer exists (its tenant was deleted).
+      if (r.jti.startsWith(KEY_PREFIX)) keys.add(r.jti.slice(KEY_PREFIX.length));
+      else tokens.add(r.jti);
+    }
     for (const r of revokedKeys) keys.add(r.id);
     for (const t of tenants) {
       if (t.is_active) inactiveTenants.delete(t.id);
       else inactiveTenants.add(t.id);
-    }
-    if (!initial) {
-      // Deleted tenants: forget them (their keys are gone with them).
-      const gone = [...inactiveTenants];
-      if (gone.length > 0 && gone.length < 10_000) {
-        const present = await db.selectFrom('tenants').select('id').where('id', 'in', gone).execute();
-        const keep = new Set(present.map((p) => p.id));
-        for (const id of gone) if (!keep.has(id)) inactiveTenants.delete(id);
-      }
     }
     since = now;
   }
@@ -84,9 +100,11 @@ export function createRevocations(deps: { db: Kysely<Database>; clock: Clock; ma
     markTenantActive: (id, active) => void (active ? inactiveTenants.delete(id) : inactiveTenants.add(id)),
     async start() {
       await load(true);
+      const every = deps.pollMs ?? REVOCATION_POLL_MS;
+      if (every <= 0) return;
       timer = setInterval(() => {
         refresh().catch(() => {});
-      }, deps.pollMs ?? REVOCATION_POLL_MS);
+      }, every);
       timer.unref();
     },
     refresh,

@@ -16,8 +16,8 @@ export interface ThrottlePolicy {
 export const DEFAULT_THROTTLE: ThrottlePolicy = { slowAfter: 3, lockAfter: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000, maxDelayMs: 2000 };
 
 export interface Throttle {
-  /** Throws 429 with Retry-After when any key is locked. */
-  check(keys: string[]): Promise<void>;
+  /** Throws 429 with Retry-After when any key is locked; returns whether any key has failures on record. */
+  check(keys: string[]): Promise<boolean>;
   /** Records a failure for each key and waits a growing delay (slows guessing without locking). */
   fail(keys: string[]): Promise<void>;
   succeed(key: string): Promise<void>;
@@ -38,6 +38,7 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
         const seconds = Math.ceil((lockedUntil - now) / 1000);
         throw new AppError(429, 'RATE_LIMITED', `Too many failed attempts; try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
       }
+      return rows.length > 0;
     },
     async fail(keys) {
       const now = clock.now();

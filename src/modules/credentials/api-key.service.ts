@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.js';
 import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
+import type { KeyCache } from './key-cache.js';
 import { generateSecret } from './api-key.js';
 import { recordChange } from '../events/outbox.js';
 import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
@@ -57,8 +58,8 @@ export function checkScopes(requested: string[], holder: Role, caller: Principal
   return out;
 }
 
-export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; revocations: Revocations }) {
-  const { db, clock, revocations } = deps;
+export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; revocations: Revocations; keyCache: KeyCache }) {
+  const { db, clock, revocations, keyCache } = deps;
 
   /** Issues a key inside the caller's transaction; returns the view plus the one-time secret. */
   async function issue(
@@ -159,6 +160,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         });
         return updated;
       });
+      keyCache.forgetKey(key.id);
       return { ...toApiKeyView(row), secret };
     },
     async revoke(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string) {
@@ -180,6 +182,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         });
       });
       revocations.markKeyRevoked(key.id);
+      keyCache.forgetKey(key.id);
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Revocations } from '../access/revocations.js';
 import { looksLikeJwt, type AccessTokenVerifier } from '../oauth/access-token.js';
 import { hashSecret, looksLikeSecret } from './api-key.js';
 import { findApiKeyBySecretHash, touchApiKey } from './api-key.repository.js';
+import type { KeyCache } from './key-cache.js';
 
 // lastUsedAt is informational; writing it on every request would turn each read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -21,6 +22,7 @@ export interface AuthenticatorDeps {
   defaultOrganizationId: string;
   revocations: Revocations;
   tokens: AccessTokenVerifier;
+  keyCache: KeyCache;
 }
 
 export interface Credentials {
@@ -53,15 +55,25 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   async function fromApiKey(secret: string): Promise<Principal> {
     const hash = hashSecret(secret);
     if (safeEqual(hash, deps.rootKeyHash)) return rootPrincipal;
-    const key = await findApiKeyBySecretHash(db, hash);
     const now = clock.now();
-    if (!key || key.revoked_at) throw errors.unauthorized('The credential is not valid');
+    let key = deps.keyCache.get(hash, now.getTime());
+    const cached = key !== undefined;
+    if (!key) {
+      key = await findApiKeyBySecretHash(db, hash);
+      if (key) deps.keyCache.set(hash, key, now.getTime());
+    }
+    if (!key || key.revoked_at || revocations.isKeyRevoked(key.id)) throw errors.unauthorized('The credential is not valid');
     if (key.secret_hash !== hash && (!key.previous_expires_at || key.previous_expires_at.getTime() <= now.getTime())) {
       throw errors.unauthorized('The credential was rotated and its grace period is over');
     }
     if (key.expires_at && key.expires_at.getTime() <= now.getTime()) throw errors.unauthorized('The API key has expired');
-    if (key.tenant_id && key.tenant_active === false) throw errors.unauthorized('The tenant is deactivated');
+    // A remembered lookup may predate a (de)activation; the revocations view is current for it.
+    const tenantInactive = key.tenant_id !== null && (cached ? revocations.isTenantInactive(key.tenant_id) : key.tenant_active === false);
+    if (tenantInactive) {
+      throw errors.unauthorized('The tenant is deactivated');
+    }
     if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
+      key.last_used_at = now;
       touchApiKey(db, key.id, now).catch(() => {});
     }
     return {

@@ -80,25 +80,15 @@ export async function recordChange(trx: Kysely<Database>, clock: Clock, principa
   const request = typeof principal === 'object' ? principal?.request : undefined;
   const object = change.object ? withoutSecrets(change.object) : null;
   const previous = change.previous ? withoutSecrets(change.previous) : null;
-  await trx
-    .insertInto('audit_logs')
-    .values({
-      id: newId('aud', now.getTime()),
-      organization_id: change.organizationId,
-      tenant_id: change.tenantId,
-      occurred_at: now,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      credential_id: actor.credentialId,
-      action: change.action,
-      target_type: change.target.type,
-      target_id: change.target.id,
-      ip: request?.ip ?? null,
-      user_agent: request?.userAgent ?? null,
-      request_id: request?.id ?? null,
-      changes: JSON.stringify(diff(previous, object)),
-    })
-    .execute();
+  await recordAudit(trx, clock, {
+    organizationId: change.organizationId,
+    tenantId: change.tenantId,
+    actor,
+    action: change.action,
+    target: change.target,
+    meta: { requestId: request?.id, ip: request?.ip ?? undefined, userAgent: request?.userAgent ?? undefined },
+    changes: diff(previous, object),
+  });
 
   const eventIds: string[] = [];
   for (const type of change.events ?? []) {

@@ -56,6 +56,9 @@ export function toOAuthError(error: FastifyError | Error): OAuthError {
       return new OAuthError(413, 'invalid_request', 'The request body is too large');
   }
   if (e instanceof AppError) {
+    // Too many failed client authentications: RFC 6749 has no code for it, so the status and
+    // Retry-After carry the meaning.
+    if (e.status === 429) return new OAuthError(429, 'temporarily_unavailable', e.message, e.headers ?? {});
     if (e.status === 503) return new OAuthError(503, 'temporarily_unavailable', e.message);
     if (e.status < 500) return oauthErrors.invalidRequest(e.message);
   }

@@ -54,7 +54,7 @@ const oauthEndpoints: FastifyPluginAsync<{ oauth: OAuthService }> = async (fasti
       body: TokenBody,
       response: { 200: TokenResponse, ...oauthErrorResponses },
     },
-    handler: async (request, reply) => noStore(reply).send(await oauth.token(request.headers.authorization, request.body)),
+    handler: async (request, reply) => noStore(reply).send(await oauth.token(request.headers.authorization, request.body, request.ip)),
   });
 
   app.post('/oauth/introspect', {

@@ -9,7 +9,8 @@ import { hashSecret } from '../credentials/api-key.js';
 import { parseAuthorization } from '../credentials/authenticator.js';
 import type { AccessTokenClaims } from './access-token.js';
 import { authenticateClient, readClientCredentials, type ClientParams, type OAuthClient } from './client-auth.js';
-import { oauthErrors } from './oauth.errors.js';
+import { OAuthError, oauthErrors } from './oauth.errors.js';
+import type { Throttle } from '../auth/throttle.js';
 import { findClientKey, findTenantForBinding, insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
 import { createSigningKeys } from './signing-keys.js';
 import { createTokenIssuer, type TokenRequest } from './token-issuer.js';
@@ -25,6 +26,8 @@ export interface OAuthServiceDeps {
   tokenTtlSeconds: number;
   /** Lets the root key call the introspection endpoint as a resource server would. */
   rootKeyHash?: string;
+  /** Counts failed client authentications (per client id and address). */
+  throttle?: Throttle;
 }
 
 export type GrantParams = ClientParams & TokenRequest & { grant_type: string };
@@ -41,10 +44,25 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   const verifier = createAccessTokenVerifier({ keys, clock, issuer });
   const issuerService = createTokenIssuer({ db, clock, keys, issuer, tokenTtlSeconds: deps.tokenTtlSeconds });
 
-  async function requireClient(authorization: string | undefined, params: ClientParams): Promise<OAuthClient> {
+  /**
+   * Authenticates the client. Failures are counted per client id and per address like failed
+   * sign-ins: slowed, then refused with 429, so a secret cannot be guessed at speed.
+   */
+  async function requireClient(authorization: string | undefined, params: ClientParams, ip?: string): Promise<OAuthClient> {
     const credentials = readClientCredentials(authorization, params);
     if (!credentials) throw oauthErrors.invalidClient('Client authentication is required');
-    return authenticateClient(db, clock, credentials);
+    const throttle = deps.throttle;
+    if (!throttle) return authenticateClient(db, clock, credentials);
+    const keys = [`client:${credentials.clientId.slice(0, 64)}`, ...(ip ? [`ip:${ip}`] : [])];
+    const hadFailures = await throttle.check(keys);
+    try {
+      const client = await authenticateClient(db, clock, credentials);
+      if (hadFailures) await throttle.succeed(keys[0]);
+      return client;
+    } catch (error) {
+      if (error instanceof OAuthError && error.error === 'invalid_client') await throttle.fail(keys);
+      throw error;
+    }
   }
 
   /** Introspection also admits the root key as a Bearer credential (a resource server holding it). */
@@ -81,8 +99,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     rotateSigningKey: () => keys.rotate(),
     jwks: () => keys.jwks(),
 
-    async token(authorization: string | undefined, params: GrantParams) {
-      const client = await requireClient(authorization, params);
+    async token(authorization: string | undefined, params: GrantParams, ip?: string) {
+      const client = await requireClient(authorization, params, ip);
       if (params.grant_type !== 'client_credentials') throw oauthErrors.unsupportedGrantType(params.grant_type);
       return issuerService.issue(client, params);
     },

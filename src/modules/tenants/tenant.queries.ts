@@ -75,7 +75,9 @@ export function createTenantQueries(deps: { db: Kysely<Database>; publicUrl: str
         createdAfter: query.createdAfter ? new Date(query.createdAfter) : undefined,
         createdBefore: query.createdBefore ? new Date(query.createdBefore) : undefined,
       };
-      const withCount = query.count !== false;
+      // Counting is a scan of every match: done for the first page (unless count=false) and for
+      // later pages only when asked with count=true, so deep pages stay as cheap as the first.
+      const withCount = query.count ?? (query.cursor === undefined && (query.page === undefined || query.page === 1));
       const link = (changes: Record<string, string | undefined>) => pageUrl(publicUrl, path, query, changes);
 
       if (query.page !== undefined && query.cursor === undefined) {

@@ -9,7 +9,7 @@ import { ADMIN_ONLY_TENANT_FIELDS, authorize, canSeeOrganization, canSeeTenant }
 import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
-import type { Revocations } from '../access/revocations.js';
+import { recordKeysGone, type Revocations } from '../access/revocations.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
 import { DEFAULT_SETTINGS, ifMatchSatisfied, isDerivedSlug, mergeMetadata, slugify, tenantEtag } from './tenant.js';
@@ -42,6 +42,7 @@ export interface TenantServiceDeps {
   revocations: Revocations;
   users: UserService;
   signIn: SignInService;
+  maxTokenTtlSeconds: number;
 }
 
 export interface CreatedTenant extends Tenant {
@@ -98,8 +99,10 @@ export function createTenantService(deps: TenantServiceDeps) {
 
   async function nextFreeSlug(executor: Kysely<Database>, organizationId: string, name: string): Promise<string> {
     const base = slugify(name);
+    // Most names are new: one unique-index probe settles it before any prefix search.
+    const exact = await executor.selectFrom('tenants').select('id').where('organization_id', '=', organizationId).where('slug', '=', base).executeTakeFirst();
+    if (!exact) return base;
     const taken = new Set(await slugsLike(executor, organizationId, base));
-    if (!taken.has(base)) return base;
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
   }
 
@@ -370,6 +373,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     },
 
     async remove(caller: Principal, id: string, force: boolean, ifMatch?: string): Promise<void> {
+      let keyIds: string[] = [];
       await db.transaction().execute(async (trx) => {
         const current = await load(caller, id, trx, true);
         authorize(caller, 'tenants.delete');
@@ -381,6 +385,9 @@ export function createTenantService(deps: TenantServiceDeps) {
             `The tenant still has ${users} user${users === 1 ? '' : 's'}; delete them first or pass ?force=true`,
           );
         }
+        // Its keys go with it; their unexpired tokens must stop on every node too.
+        keyIds = (await trx.selectFrom('api_keys').select('id').where('tenant_id', '=', id).execute()).map((k) => k.id);
+        await recordKeysGone(trx, keyIds, clock.now(), deps.maxTokenTtlSeconds);
         await deleteTenantCascade(trx, id);
         await recordChange(trx, clock, caller, {
           organizationId: current.organizationId,
@@ -391,6 +398,9 @@ export function createTenantService(deps: TenantServiceDeps) {
           object: current,
         });
       });
+      // Its keys are gone; make sure no remembered lookup or token outlives it on this node.
+      revocations.markTenantActive(id, false);
+      for (const keyId of keyIds) revocations.markKeyRevoked(keyId);
     },
 
     async export(caller: Principal, id: string) {

@@ -17,8 +17,11 @@ export interface ClaimedDelivery {
     secretSealed: string;
     previousSecretSealed: string | null;
     previousSecretExpiresAt: Date | null;
+    /** Whether it was failing when claimed (a success then has a streak to end). */
+    failing: boolean;
   } | null;
-  event: { id: string; type: string; createdAt: Date; organizationId: string; tenantId: string | null; data: unknown } | null;
+  /** `data` is the stored JSON text, spliced into the body as is (no parse and re-serialize per attempt). */
+  event: { id: string; type: string; createdAt: Date; organizationId: string; tenantId: string | null; data: string } | null;
 }
 
 /**
@@ -39,12 +42,13 @@ export async function claimDeliveries(db: Kysely<Database>, now: Date, limit: nu
     secret_sealed: string | null;
     previous_secret_sealed: string | null;
     previous_secret_expires_at: Date | null;
+    failing_since: Date | null;
     event_id: string | null;
     type: string | null;
     created_at: Date | null;
     organization_id: string | null;
     tenant_id: string | null;
-    data: unknown;
+    data: string | null;
   }>`
     with due as (
       select id from deliveries
@@ -59,7 +63,7 @@ export async function claimDeliveries(db: Kysely<Database>, now: Date, limit: nu
       returning d.id, d.attempts, d.webhook_id, d.event_id
     )
     select c.id, c.attempts, w.id as webhook_id, w.url, w.is_enabled, w.secret_sealed, w.previous_secret_sealed,
-           w.previous_secret_expires_at, e.id as event_id, e.type, e.created_at, e.organization_id, e.tenant_id, e.data
+           w.previous_secret_expires_at, w.failing_since, e.id as event_id, e.type, e.created_at, e.organization_id, e.tenant_id, e.data::text as data
     from claimed c
     left join webhooks w on w.id = c.webhook_id
     left join events e on e.id = c.event_id`.execute(db);
@@ -75,10 +79,11 @@ export async function claimDeliveries(db: Kysely<Database>, now: Date, limit: nu
           secretSealed: r.secret_sealed!,
           previousSecretSealed: r.previous_secret_sealed,
           previousSecretExpiresAt: r.previous_secret_expires_at,
+          failing: r.failing_since !== null,
         }
       : null,
     event: r.event_id
-      ? { id: r.event_id, type: r.type!, createdAt: r.created_at!, organizationId: r.organization_id!, tenantId: r.tenant_id, data: r.data }
+      ? { id: r.event_id, type: r.type!, createdAt: r.created_at!, organizationId: r.organization_id!, tenantId: r.tenant_id, data: r.data! }
       : null,
   }));
 }
@@ -93,6 +98,8 @@ export interface Outcome {
   ok: boolean;
   /** false when nothing was sent (the endpoint was disabled): no verdict on its health. */
   sent: boolean;
+  /** The endpoint had a failure streak when the delivery was claimed. */
+  wasFailing: boolean;
   attempt: { attemptedAt: Date; statusCode: number | null; durationMs: number; error: string | null; responseExcerpt: string | null };
 }
 
@@ -101,48 +108,62 @@ export interface HealthPolicy {
 }
 
 /**
- * Writes a batch of outcomes in one transaction: each delivery's new state, its attempt, and the
- * endpoints' health. The update is fenced by the claim's lease: if this worker overran it and
- * another worker claimed the delivery meanwhile, this outcome is dropped rather than overwriting
- * the newer one (the receiver may then see the event twice: at least once, never lost). Returns
- * the endpoints it disabled.
+ * Writes a batch of outcomes: each delivery's new state and its attempt in one statement, and,
+ * when an endpoint's health changes, that too in the same transaction. The update is fenced by
+ * the claim's lease: if this worker overran it and another worker claimed the delivery meanwhile,
+ * this outcome is dropped rather than overwriting the newer one (the receiver may then see the
+ * event twice: at least once, never lost). Returns the endpoints it disabled.
  */
 export async function recordOutcomes(db: Kysely<Database>, clock: Clock, outcomes: Outcome[], policy: HealthPolicy): Promise<string[]> {
   if (!outcomes.length) return [];
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  // The common case, all well with healthy endpoints, is one round trip.
+  const healthChanges = outcomes.some((o) => o.sent && (o.ok ? o.wasFailing : true));
+  const write = async (executor: Kysely<Database>) => {
     const values = sql.join(
       outcomes.map(
         (o) =>
-          sql`(${o.deliveryId}::text, ${o.lockedUntil}::timestamptz, ${o.status}::text, ${o.nextAttemptAt}::timestamptz, ${o.attempt.statusCode}::int, ${o.status === 'pending' ? null : now}::timestamptz)`,
+          sql`(${o.deliveryId}::text, ${o.lockedUntil}::timestamptz, ${o.status}::text, ${o.nextAttemptAt}::timestamptz, ${o.status === 'pending' ? null : now}::timestamptz,
+               ${o.attempt.attemptedAt}::timestamptz, ${o.attempt.statusCode}::int, ${o.attempt.durationMs}::int, ${o.attempt.error}::text, ${o.attempt.responseExcerpt}::text)`,
       ),
     );
     const { rows } = await sql<{ id: string }>`
-      update deliveries d
-      set status = v.status, attempts = d.attempts + 1, next_attempt_at = v.next_attempt_at, locked_until = null,
-          last_status_code = v.status_code, completed_at = v.completed_at, updated_at = ${now}
-      from (values ${values}) as v(id, locked_until, status, next_attempt_at, status_code, completed_at)
-      where d.id = v.id and d.status = 'sending' and d.locked_until = v.locked_until
-      returning d.id`.execute(trx);
-    const kept = new Set(rows.map((r) => r.id));
-    const recorded = outcomes.filter((o) => kept.has(o.deliveryId));
-    if (recorded.length) {
-      await trx
-        .insertInto('delivery_attempts')
-        .values(
-          recorded.map((o) => ({
-            delivery_id: o.deliveryId,
-            attempted_at: o.attempt.attemptedAt,
-            status_code: o.attempt.statusCode,
-            duration_ms: o.attempt.durationMs,
-            error: o.attempt.error,
-            response_excerpt: o.attempt.responseExcerpt,
-          })),
-        )
-        .execute();
-    }
-    return updateHealth(trx, clock, now, recorded, policy);
+      with v (id, locked_until, status, next_attempt_at, completed_at, attempted_at, status_code, duration_ms, error, response_excerpt) as (values ${values}),
+      updated as (
+        update deliveries d
+        set status = v.status, attempts = d.attempts + 1, next_attempt_at = v.next_attempt_at, locked_until = null,
+            last_status_code = v.status_code, completed_at = v.completed_at, updated_at = ${now}
+        from v
+        where d.id = v.id and d.status = 'sending' and d.locked_until = v.locked_until
+        returning d.id
+      ), attempts as (
+        insert into delivery_attempts (delivery_id, attempted_at, status_code, duration_ms, error, response_excerpt)
+        select v.id, v.attempted_at, v.status_code, v.duration_ms, v.error, v.response_excerpt from v join updated u on u.id = v.id
+      )
+      select id from updated`.execute(executor);
+    return new Set(rows.map((r) => r.id));
+  };
+  if (!healthChanges) {
+    await write(db);
+    return [];
+  }
+  return db.transaction().execute(async (trx) => {
+    const kept = await write(trx);
+    return updateHealth(trx, clock, now, outcomes.filter((o) => kept.has(o.deliveryId)), policy);
   });
+}
+
+/** Gives claims that were never sent back to the queue, due now (a stopping worker's prefetched ones). */
+export async function releaseDeliveries(db: Kysely<Database>, now: Date, claims: Pick<ClaimedDelivery, 'id' | 'lockedUntil'>[]): Promise<void> {
+  for (const claim of claims) {
+    await db
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_attempt_at: now, locked_until: null, updated_at: now })
+      .where('id', '=', claim.id)
+      .where('status', '=', 'sending')
+      .where('locked_until', '=', claim.lockedUntil)
+      .execute();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { claimDeliveries, recordOutcomes, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
+import { claimDeliveries, recordOutcomes, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { createSender, type HttpSender, type SendResult } from './sender.js';
 import type { Resolver } from './ssrf.js';
@@ -62,33 +62,52 @@ export function createWorker(options: WorkerOptions): Worker {
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const leaseMs = options.leaseMs ?? Math.max(3 * config.webhookTimeoutMs, 1000);
   const sender = options.sender ?? createSender({ allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeoutMs, resolver: options.resolver, now: () => clock.now() });
-  // Claim again once a quarter of the slots are free: fewer, larger claims, yet no idle slots for long.
-  const claimAtLeast = Math.max(1, Math.floor(concurrency / 4));
+  // Claimed deliveries wait in a small queue so that a send never waits for a claim's round trip;
+  // the next claim goes out once half of the queue is free: fewer, larger claims.
+  const window = 2 * concurrency;
+  const claimAtLeast = Math.max(1, Math.floor(concurrency / 2));
   const stats: WorkerStats = { claimed: 0, succeeded: 0, retried: 0, failed: 0 };
 
+  const queue: ClaimedDelivery[] = [];
   const inFlight = new Set<Promise<void>>();
   const outcomes: Outcome[] = [];
   let running: Promise<void> | null = null;
   let stopping = false;
   let flushing: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  let waitingForSlot = false;
 
-  /** Sleeps until `ms` pass, a send finishes, or stop() is called. */
-  const pause = (ms: number) =>
+  /** Sleeps until `ms` pass or stop() is called; with `forSlot`, also until a send finishes. */
+  const pause = (ms: number, forSlot = false) =>
     new Promise<void>((resolve) => {
+      if (stopping) return resolve();
+      waitingForSlot = forSlot;
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wake = null;
+        waitingForSlot = false;
         resolve();
       }
       wake = done;
     });
 
+  // Opened secrets by sealed text: a busy endpoint's secret is decrypted once, not per delivery.
+  const opened = new Map<string, string>();
+  const open = (sealed: string) => {
+    let secret = opened.get(sealed);
+    if (secret === undefined) {
+      if (opened.size >= 1000) opened.clear();
+      secret = secretBox.open(sealed);
+      opened.set(sealed, secret);
+    }
+    return secret;
+  };
+
   function secretsOf(webhook: NonNullable<ClaimedDelivery['webhook']>, now: Date): string[] {
-    const secrets = [secretBox.open(webhook.secretSealed)];
+    const secrets = [open(webhook.secretSealed)];
     if (webhook.previousSecretSealed && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now) {
-      secrets.push(secretBox.open(webhook.previousSecretSealed));
+      secrets.push(open(webhook.previousSecretSealed));
     }
     return secrets;
   }
@@ -99,14 +118,14 @@ export function createWorker(options: WorkerOptions): Worker {
     if (!webhook || !webhook.isEnabled) return skipped('Not sent: the endpoint is disabled');
     if (!event) return skipped('Not sent: the event no longer exists');
     // Serialized once: these exact bytes are signed and sent, on every retry the same.
-    const body = JSON.stringify({
+    const head = JSON.stringify({
       id: event.id,
       type: event.type,
       createdAt: event.createdAt.toISOString(),
       organizationId: event.organizationId,
       tenantId: event.tenantId,
-      data: event.data,
     });
+    const body = `${head.slice(0, -1)},"data":${event.data}}`;
     const result = await sender.send({ url: webhook.url, id: event.id, body, secrets: secretsOf(webhook, clock.now()) });
     return { result, sent: true };
   }
@@ -128,6 +147,7 @@ export function createWorker(options: WorkerOptions): Worker {
         nextAttemptAt: new Date(now.getTime() + (delay ?? 0)),
         ok: result.ok,
         sent,
+        wasFailing: delivery.webhook?.failing ?? false,
         attempt: { attemptedAt, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error, responseExcerpt: result.responseExcerpt },
       };
     } catch (error) {
@@ -154,6 +174,7 @@ export function createWorker(options: WorkerOptions): Worker {
           log.error({ err: error, outcomes: batch.length, failures }, 'recording webhook delivery outcomes failed');
           // After three tries the leases bring these deliveries back: sent again, not lost.
           if (failures < 3) outcomes.unshift(...batch);
+          else failures = 0;
           await new Promise((r) => setTimeout(r, 200 * failures));
         }
       }
@@ -163,12 +184,25 @@ export function createWorker(options: WorkerOptions): Worker {
     return flushing;
   }
 
+  /** Starts queued deliveries while slots are free. */
+  function dispatch() {
+    while (inFlight.size < concurrency && queue.length && !stopping) {
+      const delivery = queue.shift()!;
+      const task: Promise<void> = deliver(delivery).finally(() => {
+        inFlight.delete(task);
+        dispatch();
+        if (waitingForSlot) wake?.();
+      });
+      inFlight.add(task);
+    }
+  }
+
   async function loop(): Promise<void> {
     let errors = 0;
     while (!stopping) {
-      const free = concurrency - inFlight.size;
+      const free = window - queue.length - inFlight.size;
       if (free < claimAtLeast) {
-        await pause(pollIntervalMs * 10);
+        await pause(pollIntervalMs * 10, true);
         continue;
       }
       let claimed: ClaimedDelivery[];
@@ -182,13 +216,8 @@ export function createWorker(options: WorkerOptions): Worker {
         continue;
       }
       stats.claimed += claimed.length;
-      for (const delivery of claimed) {
-        const task: Promise<void> = deliver(delivery).finally(() => {
-          inFlight.delete(task);
-          wake?.();
-        });
-        inFlight.add(task);
-      }
+      queue.push(...claimed);
+      dispatch();
       // A full claim means more may be due: claim again at once. Otherwise wait for the next poll.
       if (claimed.length < free) await pause(pollIntervalMs);
     }
@@ -207,6 +236,9 @@ export function createWorker(options: WorkerOptions): Worker {
       wake?.();
       await running;
       running = null;
+      // Claimed but not started: back to the queue for the next worker, rather than sent late.
+      const unsent = queue.splice(0);
+      await releaseDeliveries(db, clock.now(), unsent).catch((error) => log.error({ err: error }, 'releasing unsent deliveries failed'));
       await Promise.allSettled([...inFlight]);
       while (flushing || outcomes.length) await flush();
       if (!options.sender) await sender.close();

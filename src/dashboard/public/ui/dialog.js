@@ -24,14 +24,24 @@ export function openDialog({ title, description, size = 'md', onClose }) {
   dialog.addEventListener('cancel', (event) => {
     if (dialog.dataset.busy) event.preventDefault();
   });
-  dialog.addEventListener('close', () => {
+  // Runs once, as soon as the dialog closes (the native close event comes a task later). Values are
+  // wiped so a secret shown in it is gone from the page at once.
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    for (const input of dialog.querySelectorAll('input, textarea')) input.value = '';
     dialog.remove();
     if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     onClose?.();
-  });
+  };
+  dialog.addEventListener('close', finish);
   const api = {
     dialog,
-    close: () => dialog.open && dialog.close(),
+    close: () => {
+      if (dialog.open) dialog.close();
+      finish();
+    },
     setContent(node) {
       content.replaceChildren(node);
       focusFirst(dialog);

@@ -150,6 +150,9 @@ export async function busy(button, work) {
   }
 }
 
+/** The value of a named control (form.name would be the form's own name attribute). */
+export const valueOf = (form, name) => form.elements.namedItem(name)?.value ?? '';
+
 export const trimmedOrNull = (value) => {
   const text = String(value ?? '').trim();
   return text === '' ? null : text;

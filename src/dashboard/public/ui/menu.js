@@ -6,17 +6,18 @@ import { uid } from './form.js';
  * by a scrolling table; Escape and outside clicks close it) positioned under its button.
  * items: [{label, onSelect, danger?}] (falsy entries are skipped).
  */
-export function actionMenu(label, items, { buttonLabel } = {}) {
+export function actionMenu(label, items, { buttonLabel, buttonContent, header } = {}) {
   const id = uid('menu');
   const entries = items.filter(Boolean);
   const button = h(
-    buttonLabel ? 'button.btn.btn-secondary.btn-sm' : 'button.icon-button',
+    buttonContent ? 'button.menu-trigger' : buttonLabel ? 'button.btn.btn-secondary.btn-sm' : 'button.icon-button',
     { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': id, 'aria-label': buttonLabel ? undefined : label },
-    buttonLabel ? [buttonLabel, icon('chevronDown')] : icon('more'),
+    buttonContent ?? (buttonLabel ? [buttonLabel, icon('chevronDown')] : icon('more')),
   );
   const menu = h(
     'div.menu',
     { id, role: 'menu', popover: 'auto', 'aria-label': label },
+    header ? h('div.menu-header', { role: 'presentation' }, header) : null,
     entries.map((item) =>
       h(
         `button.menu-item${item.danger ? '.menu-item-danger' : ''}`,
@@ -55,8 +56,13 @@ export function actionMenu(label, items, { buttonLabel } = {}) {
       open(event.key === 'ArrowUp');
     }
   });
+  // A fixed-position menu would float away from its button when the page scrolls: close it instead.
+  const closeOnScroll = () => menu.hidePopover();
   menu.addEventListener('toggle', (event) => {
-    button.setAttribute('aria-expanded', String(event.newState === 'open'));
+    const isOpen = event.newState === 'open';
+    button.setAttribute('aria-expanded', String(isOpen));
+    if (isOpen) window.addEventListener('scroll', closeOnScroll, { capture: true, once: true, passive: true });
+    else window.removeEventListener('scroll', closeOnScroll, { capture: true });
   });
   menu.addEventListener('keydown', (event) => {
     const list = itemsOf();

@@ -1,0 +1,35 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb, migrateToLatest } from '/work/main/src/db/create-db.ts';
+import { systemClock } from '/work/main/src/lib/clock.ts';
+import { ensureDefaultOrganization } from '/work/main/src/modules/organizations/organization.service.ts';
+import { claimDeliveries, recordOutcomes } from '/work/main/src/modules/webhooks/delivery.repository.ts';
+const base = 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `prof_${Date.now()}`;
+const a = new pg.Client({ connectionString: base }); await a.connect(); await a.query(`create database ${name}`); await a.end();
+const database = await createDb({ databaseUrl: base.replace(/\/postgres$/, `/${name}`), dataDir: null, poolSize: 4 });
+const db = database.db;
+await migrateToLatest(db);
+const org = await ensureDefaultOrganization(db, systemClock);
+await db.insertInto('webhooks').values({ id: 'whk_1', organization_id: org, tenant_id: null, url: 'http://x', events: '["*"]', is_enabled: true, secret_sealed: 'x', created_at: new Date(), updated_at: new Date() }).execute();
+const N = 20000;
+const data = JSON.stringify({ object: { id: 'tnt_x', name: 'Northwind', metadata: { a: 'b' }, settings: { timezone: 'UTC' } } });
+await sql`insert into events (id, organization_id, tenant_id, sequence, type, data, created_at) select 'evt_' || g, ${org}, null, g, 'tenant.updated', ${data}::jsonb, now() from generate_series(1, ${N}::int) g`.execute(db);
+await sql`insert into deliveries (id, webhook_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) select 'dlv_' || g, 'whk_1', 'evt_' || g, 'pending', 0, now(), now(), now() from generate_series(1, ${N}::int) g`.execute(db);
+let tc = 0, tf = 0, n = 0, k = 0;
+const t0 = Date.now();
+while (n < N) {
+  let s = performance.now();
+  const c = await claimDeliveries(db, new Date(), 16, 30000);
+  tc += performance.now() - s; k++;
+  s = performance.now();
+  await recordOutcomes(db, systemClock, c.map((d) => ({ deliveryId: d.id, webhookId: 'whk_1', lockedUntil: d.lockedUntil, status: 'succeeded', nextAttemptAt: new Date(), ok: true, sent: true, wasFailing: false, attempt: { attemptedAt: new Date(), statusCode: 200, durationMs: 1, error: null, responseExcerpt: null } })), { disableAfterMs: 1e9 });
+  tf += performance.now() - s;
+  n += c.length;
+  if (k % 250 === 0) console.log(n, 'claim avg', (tc / k).toFixed(2), 'flush avg', (tf / k).toFixed(2));
+}
+console.log('total', Date.now() - t0, 'ms', Math.round(N / ((Date.now() - t0) / 1000)), '/s sequential batches of 16');
+const r = await sql`explain analyze with due as (select id from deliveries where next_attempt_at <= now() and (status = 'pending' or (status = 'sending' and locked_until <= now())) order by next_attempt_at limit 16 for update skip locked) select * from due`.execute(db);
+console.log(r.rows.map((x: any) => x['QUERY PLAN']).join('\n'));
+await database.close();
+const c = new pg.Client({ connectionString: base }); await c.connect(); await c.query(`drop database ${name} with (force)`); await c.end();

@@ -1,0 +1,46 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb, migrateToLatest } from '/work/main/src/db/create-db.ts';
+import { systemClock } from '/work/main/src/lib/clock.ts';
+import { createSecretBox } from '/work/main/src/lib/secret-box.ts';
+import { ensureDefaultOrganization } from '/work/main/src/modules/organizations/organization.service.ts';
+import { generateWebhookSecret } from '/work/main/src/modules/webhooks/signature.ts';
+import { createWorker } from '/work/main/src/modules/webhooks/worker.ts';
+import { createSender } from '/work/main/src/modules/webhooks/sender.ts';
+import { loadConfig } from '/work/main/src/config.ts';
+import { createServer } from 'node:http';
+
+const base = 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `prof_${Date.now()}`;
+const a = new pg.Client({ connectionString: base }); await a.connect(); await a.query(`create database ${name}`); await a.end();
+const url = base.replace(/\/postgres$/, `/${name}`);
+const database = await createDb({ databaseUrl: url, dataDir: null, poolSize: 4 });
+const db = database.db;
+await migrateToLatest(db);
+const org = await ensureDefaultOrganization(db, systemClock);
+const box = createSecretBox('x'.repeat(40));
+const mode = process.argv[2] ?? 'fake';
+let server: any; let hookUrl = 'http://127.0.0.1:1/x';
+if (mode === 'http') {
+  server = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200).end()); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${server.address().port}/h`;
+}
+await db.insertInto('webhooks').values({ id: 'whk_1', organization_id: org, tenant_id: null, url: hookUrl, events: '["*"]', is_enabled: true, secret_sealed: box.seal(generateWebhookSecret()), created_at: new Date(), updated_at: new Date() }).execute();
+const N = 10000;
+const data = JSON.stringify({ object: { id: 'tnt_x', name: 'Northwind', metadata: { a: 'b' }, settings: { timezone: 'UTC' } } });
+await sql`insert into events (id, organization_id, tenant_id, sequence, type, data, created_at) select 'evt_' || g, ${org}, null, g, 'tenant.updated', ${data}::jsonb, now() from generate_series(1, ${N}::int) g`.execute(db);
+await sql`insert into deliveries (id, webhook_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) select 'dlv_' || g, 'whk_1', 'evt_' || g, 'pending', 0, now(), now(), now() from generate_series(1, ${N}::int) g`.execute(db);
+const config = loadConfig({ LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const sender = mode === 'fake' ? { send: async () => ({ ok: true, statusCode: 200, durationMs: 0, error: null, responseExcerpt: null, retryAfterMs: null }), close: async () => {} } : undefined;
+const conc = Number(process.argv[3] ?? 16);
+const w = createWorker({ db, clock: systemClock, secretBox: box, config, sender, concurrency: conc, log: console as any });
+const t0 = Date.now();
+w.start();
+while (w.stats.succeeded < N) await new Promise((r) => setTimeout(r, 10));
+const t1 = Date.now();
+await w.stop();
+console.log(mode, 'conc', conc, N, 'in', t1 - t0, 'ms =', Math.round(N / ((t1 - t0) / 1000)), '/s', w.stats);
+server?.close();
+await database.close();
+const c = new pg.Client({ connectionString: base }); await c.connect(); await c.query(`drop database ${name} with (force)`); await c.end();

@@ -1,0 +1,47 @@
+import { pino } from 'pino';
+import type { Config } from '../config.js';
+import { createDb, migrateToLatest } from '../db/create-db.js';
+import { systemClock } from '../lib/clock.js';
+import { createSecretBox } from '../lib/secret-box.js';
+import { loadSecretKey } from '../modules/system/keys.js';
+import { createWorker } from '../modules/webhooks/worker.js';
+
+/**
+ * `landlord worker`: webhook delivery only, for scaling out next to `landlord serve --no-worker`.
+ * PostgreSQL only: the embedded database belongs to one process, and `landlord start` already
+ * runs a worker beside the API there.
+ */
+export async function runWorker(config: Config): Promise<number> {
+  if (!config.databaseUrl) {
+    console.error('landlord worker needs DATABASE_URL (PostgreSQL); with the embedded database, `landlord start` runs the worker');
+    return 1;
+  }
+  const log = pino({ level: config.logLevel });
+  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4 });
+  await migrateToLatest(database.db);
+  // Secrets are sealed by the API nodes; every node needs the same LANDLORD_SECRET_KEY.
+  const secretBox = createSecretBox(loadSecretKey(config));
+  const worker = createWorker({ db: database.db, clock: systemClock, secretBox, config, log });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing the deliveries in flight');
+    try {
+      await worker.stop();
+      await database.close();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  worker.start();
+  process.stdout.write('\n  Landlord webhook worker is running\n  Database:       PostgreSQL\n\n');
+  return -1;
+}

@@ -1,0 +1,123 @@
+import { auth, onUnauthorized, SessionEndedError } from './api.js';
+import { h, replace } from './dom.js';
+import { appFrame, resetFrame, setActiveNav } from './layout.js';
+import { createRoutes, navigate, safeDashboardPath, startRouter } from './router.js';
+import { clearSession, homePath, isAdmin, session, startSession } from './session.js';
+import { errorState, loading } from './ui/components.js';
+
+const ADMINS = ['admin', 'superadmin'];
+const tenantTab = (tab) => ({ load: () => import('./views/tenant-page.js'), tab, nav: 'tenants' });
+
+const match = createRoutes([
+  { path: '/dashboard/sign-in', load: () => import('./views/sign-in.js'), public: true },
+  { path: '/dashboard', home: true },
+  { path: '/dashboard/tenants', load: () => import('./views/tenant-list.js'), roles: ADMINS, nav: 'tenants' },
+  { path: '/dashboard/tenants/:id', ...tenantTab('overview') },
+  { path: '/dashboard/tenants/:id/users', ...tenantTab('users') },
+  { path: '/dashboard/tenants/:id/api-keys', ...tenantTab('api-keys') },
+  { path: '/dashboard/tenants/:id/webhooks', ...tenantTab('webhooks') },
+  { path: '/dashboard/tenants/:id/webhooks/:webhookId', ...tenantTab('webhook') },
+  { path: '/dashboard/tenants/:id/audit-log', ...tenantTab('audit-log') },
+  { path: '/dashboard/audit-log', load: () => import('./views/audit-log.js'), roles: ADMINS, nav: 'audit' },
+  { path: '/dashboard/organizations', load: () => import('./views/organizations.js'), roles: ['superadmin'], nav: 'organizations' },
+]);
+
+const root = document.getElementById('app');
+let controller = null;
+let firstRender = true;
+/** A message for the sign-in page: why the person landed there. */
+const signInNotice = { current: null };
+
+/** Leaves for the sign-in page, remembering where the person was so they can come back. */
+function endSession(notice) {
+  if (!session.user) return;
+  clearSession();
+  resetFrame();
+  signInNotice.current = notice;
+  const here = location.pathname + location.search;
+  const next = safeDashboardPath(location.pathname) && !location.pathname.startsWith('/dashboard/sign-in') ? `?next=${encodeURIComponent(here)}` : '';
+  navigate(`/dashboard/sign-in${next}`, { replace: true });
+}
+
+function beginSession(data) {
+  startSession(data, () => endSession({ kind: 'info', title: 'Your session has expired', text: 'Sign in again to continue.' }));
+}
+
+async function signOut() {
+  try {
+    await auth.logout();
+  } catch {
+    // Signed out on the server already, or unreachable: either way this browser forgets the session.
+  }
+  clearSession();
+  resetFrame();
+  signInNotice.current = { kind: 'success', title: 'You have signed out', text: null };
+  navigate('/dashboard/sign-in', { replace: true });
+}
+
+async function ensureSession() {
+  if (session.user) return true;
+  try {
+    beginSession(await auth.session());
+    return true;
+  } catch (error) {
+    if (error.status === 401) return false;
+    throw error;
+  }
+}
+
+function setTitle(...parts) {
+  document.title = [...parts.filter(Boolean), 'Landlord'].join(' · ');
+}
+
+async function render() {
+  controller?.abort();
+  controller = new AbortController();
+  const { signal } = controller;
+  const url = new URL(location.href);
+  const found = match(url.pathname);
+  try {
+    if (!found?.entry.public && !(await ensureSession())) {
+      const next = found ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';
+      return navigate(`/dashboard/sign-in${next}`, { replace: true });
+    }
+    if (signal.aborted) return;
+    // Home, and the tenant list for someone who has just their own tenant, lead to that person's start page.
+    if (found?.entry.home || (url.pathname === '/dashboard/tenants' && !isAdmin())) {
+      return navigate(homePath(), { replace: true });
+    }
+    if (found?.entry.public) {
+      const view = await found.entry.load();
+      if (!signal.aborted) await view.render({ root, query: url.searchParams, signal, setTitle, beginSession, notice: signInNotice });
+      return;
+    }
+    const frame = appFrame({ onSignOut: signOut });
+    if (!frame.root.isConnected) replace(root, frame.root);
+    setActiveNav(isAdmin() ? found?.entry.nav : 'tenant');
+    replace(frame.main, loading());
+    if (!found || (found.entry.roles && !found.entry.roles.includes(session.user.role))) {
+      const { renderNotFound } = await import('./views/not-found.js');
+      return renderNotFound(frame.main, setTitle);
+    }
+    const view = await found.entry.load();
+    if (signal.aborted) return;
+    await view.render({ main: frame.main, params: found.params, query: url.searchParams, signal, setTitle, tab: found.entry.tab });
+    if (signal.aborted) return;
+    // After an in-app navigation, focus moves to the new page's heading so screen readers announce it.
+    if (!firstRender) {
+      (frame.main.querySelector('.page-title') ?? frame.main).focus({ preventScroll: true });
+      window.scrollTo(0, 0);
+    }
+    firstRender = false;
+  } catch (error) {
+    if (signal.aborted || error instanceof SessionEndedError || error.name === 'AbortError') return;
+    console.error(error);
+    const target = session.user ? appFrame({ onSignOut: signOut }).main : root;
+    replace(target, h('div.page', errorState(error, () => render())));
+  }
+}
+
+onUnauthorized((detail) =>
+  endSession({ kind: 'warning', title: 'You have been signed out', text: `${detail ?? 'Your session has ended.'} Sign in again to continue.` }),
+);
+startRouter(render);

@@ -1,0 +1,122 @@
+import { copyText, h, icon } from '../dom.js';
+import { uid } from './form.js';
+import { toast } from './toast.js';
+
+export function badge(text, kind = 'neutral') {
+  return h(`span.badge.badge-${kind}`, text);
+}
+
+export function statusBadge(active, { on = 'Active', off = 'Inactive' } = {}) {
+  return active ? badge(on, 'success') : badge(off, 'neutral');
+}
+
+export function pageHeader({ title, subtitle, actions, breadcrumb }) {
+  return h(
+    'header.page-header',
+    breadcrumb ? h('nav.breadcrumb', { 'aria-label': 'Breadcrumb' }, breadcrumb) : null,
+    h(
+      'div.page-header-row',
+      h('div.page-heading', h('h1.page-title', { tabindex: -1 }, title), subtitle ? h('div.page-subtitle', subtitle) : null),
+      actions ? h('div.page-actions', actions) : null,
+    ),
+  );
+}
+
+export function sectionHeader({ title, description, actions, level = 'h2', id }) {
+  return h(
+    'div.section-header',
+    h('div', h(`${level}.section-title`, { id }, title), description ? h('p.section-description', description) : null),
+    actions ? h('div.section-actions', actions) : null,
+  );
+}
+
+export function card(...children) {
+  return h('section.card', ...children);
+}
+
+export function emptyState({ iconName = 'list', title, text, action }) {
+  return h('div.empty', h('div.empty-icon', icon(iconName)), h('h3.empty-title', title), text ? h('p.empty-text', text) : null, action ?? null);
+}
+
+export function errorState(error, retry) {
+  return h(
+    'div.empty.empty-error',
+    { role: 'alert' },
+    h('div.empty-icon', icon('alert')),
+    h('h3.empty-title', error.status === 403 ? 'You don’t have access to this' : 'This could not be loaded'),
+    h('p.empty-text', error.detail ?? error.message),
+    retry ? h('button.btn.btn-secondary', { type: 'button', onclick: retry }, 'Try again') : null,
+  );
+}
+
+export function loading(label = 'Loading…') {
+  return h('div.loading', { role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), h('span', label));
+}
+
+export function copyButton(getText, label = 'Copy') {
+  const text = h('span', label);
+  const button = h('button.btn.btn-secondary.copy-button', { type: 'button' }, icon('copy'), text);
+  button.addEventListener('click', async () => {
+    const ok = await copyText(typeof getText === 'function' ? getText() : getText);
+    text.textContent = ok ? 'Copied' : 'Copy failed';
+    if (ok) toast('Copied to the clipboard');
+    setTimeout(() => (text.textContent = label), 2000);
+  });
+  return button;
+}
+
+/** A read-only value with a copy button (ids, links, secrets). */
+export function copyField({ label, value, name, hint }) {
+  const id = uid('copy');
+  const input = h('input.input.mono', { id, name, value, readOnly: true, spellcheck: false, autocomplete: 'off', onfocus: (e) => e.target.select() });
+  return h('div.field', h('label.label', { for: id }, label), h('div.input-row', input, copyButton(() => input.value)), hint ? h('p.hint', hint) : null);
+}
+
+/** A secret the API returns once: a clear warning, the value, and a copy button. Nothing keeps it after the dialog closes. */
+export function secretReveal({ secret, label = 'Secret', what = 'secret', extra }) {
+  return h(
+    'div.secret-reveal',
+    h(
+      'div.alert.alert-warning',
+      { role: 'alert' },
+      icon('alert'),
+      h('div', h('p.alert-title', `Copy this ${what} now`), h('p', `For your security it is shown only once. Store it in your secret manager; if you lose it, rotate to get a new one.`)),
+    ),
+    copyField({ label, value: secret, name: 'secret' }),
+    extra ?? null,
+  );
+}
+
+export function definitionList(rows) {
+  return h(
+    'dl.details',
+    rows.filter(Boolean).map(([term, value]) => h('div.details-row', h('dt', term), h('dd', value ?? h('span.muted', '—')))),
+  );
+}
+
+export function code(text) {
+  return h('code.code', text);
+}
+
+/** Responsive table: on narrow screens each row becomes a card, cells labelled by data-label. */
+export function table({ columns, rows, caption, busy }) {
+  return h(
+    'div.table-wrap',
+    { 'aria-busy': busy ? 'true' : undefined },
+    h(
+      'table.table',
+      caption ? h('caption.visually-hidden', caption) : null,
+      h('thead', h('tr', columns.map((c) => h(`th${c.className ? `.${c.className}` : ''}`, { scope: 'col' }, c.hidden ? h('span.visually-hidden', c.label) : c.label)))),
+      h(
+        'tbody',
+        rows.map((row) =>
+          h(
+            'tr',
+            { dataset: row.dataset },
+            columns.map((c, i) => h(`${i === 0 ? 'th' : 'td'}${c.className ? `.${c.className}` : ''}`, { 'data-label': c.label, scope: i === 0 ? 'row' : undefined }, c.render(row.item))),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,179 @@
+import { api } from '../api.js';
+import { formatDate, h, icon, replace, timeAgo } from '../dom.js';
+import { badge, code, emptyState, errorState, loading, secretReveal, sectionHeader, table } from '../ui/components.js';
+import { confirmDialog, formDialog } from '../ui/dialog.js';
+import { checkbox, field, radio, valueOf } from '../ui/form.js';
+import { actionMenu } from '../ui/menu.js';
+import { toast } from '../ui/toast.js';
+
+const MANAGEMENT_SCOPES = [
+  ['tenants', 'Tenant profile'],
+  ['users', 'Users'],
+  ['api_keys', 'API keys'],
+  ['webhooks', 'Webhooks'],
+];
+const READ_ONLY_SCOPES = [
+  ['events:read', 'Events'],
+  ['audit:read', 'Audit log'],
+];
+const ALL_SCOPES = [...MANAGEMENT_SCOPES.flatMap(([s]) => [`${s}:read`, `${s}:write`]), ...READ_ONLY_SCOPES.map(([s]) => s)];
+const EXPIRIES = [
+  ['', 'Never'],
+  ['7', 'In 7 days'],
+  ['30', 'In 30 days'],
+  ['90', 'In 90 days'],
+  ['365', 'In 1 year'],
+];
+const GRACE = [
+  ['0', 'No grace period: the old secret stops now'],
+  ['3600', '1 hour'],
+  ['86400', '24 hours'],
+  ['604800', '7 days'],
+];
+
+function scopeChips(scopes) {
+  const full = ALL_SCOPES.every((s) => scopes.includes(s));
+  const extra = scopes.filter((s) => !ALL_SCOPES.includes(s));
+  if (full) return h('div.chips', badge('Full access', 'primary'), extra.map((s) => badge(s, 'neutral')));
+  const shown = scopes.slice(0, 3);
+  return h('div.chips', { title: scopes.join(' ') }, shown.map((s) => badge(s, 'neutral')), scopes.length > 3 ? badge(`+${scopes.length - 3}`, 'neutral') : null);
+}
+
+function scopePicker() {
+  const custom = h(
+    'div.scope-grid',
+    { hidden: true },
+    MANAGEMENT_SCOPES.map(([scope, label]) =>
+      h('div.scope-row', h('span.scope-label', label), checkbox({ label: 'Read', name: 'scope', value: `${scope}:read`, checked: true }), checkbox({ label: 'Write', name: 'scope', value: `${scope}:write`, checked: true })),
+    ),
+    READ_ONLY_SCOPES.map(([scope, label]) => h('div.scope-row', h('span.scope-label', label), checkbox({ label: 'Read', name: 'scope', value: scope, checked: true }))),
+    field({ label: 'Application scopes', name: 'appScopes', optional: true, mono: true, wide: true, placeholder: 'content:post reports:read', hint: 'Your own scopes for downstream services, separated by spaces.' }),
+  );
+  const group = h(
+    'fieldset.fieldset',
+    { dataset: { field: 'scopes' } },
+    h('legend.legend', 'Access'),
+    radio({ label: 'Full access', name: 'access', value: 'full', checked: true, description: 'Every management scope of this tenant.' }),
+    radio({ label: 'Restricted', name: 'access', value: 'custom', description: 'Only the scopes you choose.' }),
+    custom,
+    h('p.field-error', { hidden: true }),
+  );
+  group.addEventListener('change', (e) => {
+    if (e.target.name === 'access') custom.hidden = e.target.value !== 'custom';
+  });
+  const read = (form) => {
+    if (form.querySelector('input[name=access]:checked')?.value !== 'custom') return undefined;
+    const scopes = [...form.querySelectorAll('input[name=scope]:checked')].map((el) => el.value);
+    scopes.push(...valueOf(form, 'appScopes').split(/\s+/).filter(Boolean));
+    if (scopes.length === 0) throw { detail: 'Choose at least one scope.', errors: [{ field: 'scopes', message: 'choose at least one scope' }] };
+    return scopes;
+  };
+  return { element: group, read };
+}
+
+export async function render({ page, body, signal, setTitle }) {
+  setTitle('API keys', page.tenant.displayName);
+  const base = `/v1/tenants/${encodeURIComponent(page.tenant.id)}/api-keys`;
+  const list = h('div', loading());
+  let keys = [];
+
+  async function load() {
+    try {
+      keys = (await api.get(base, undefined, { signal })).results;
+      draw();
+    } catch (error) {
+      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, load));
+    }
+  }
+
+  function create() {
+    const scopes = scopePicker();
+    formDialog({
+      title: 'Create an API key',
+      description: 'Your backend uses it to call the Landlord API as this tenant, directly or through OAuth tokens.',
+      submitLabel: 'Create key',
+      size: 'lg',
+      fields: [
+        h('div.form-grid', field({ label: 'Name', name: 'name', required: true, maxlength: 100, autofocus: true, placeholder: 'e.g. Production backend' }), field({ label: 'Expires', name: 'expires', options: EXPIRIES })),
+        scopes.element,
+      ],
+      onSubmit: async (form) => {
+        const name = valueOf(form, 'name').trim();
+        if (!name) throw { detail: 'Please name the key.', errors: [{ field: 'name', message: 'is required' }] };
+        const input = { name };
+        const chosen = scopes.read(form);
+        if (chosen) input.scopes = chosen;
+        const days = Number(valueOf(form, 'expires'));
+        if (days) input.expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
+        const key = await api.post(base, input);
+        await load();
+        return secretReveal({ secret: key.secret, label: `Secret key for “${key.name}”`, what: 'secret key' });
+      },
+    });
+  }
+
+  function rotate(key) {
+    formDialog({
+      title: `Rotate “${key.name}”`,
+      description: 'A new secret is issued now. Keep the old one working for a while so you can switch without downtime.',
+      submitLabel: 'Rotate secret',
+      fields: [field({ label: 'Old secret keeps working for', name: 'grace', options: GRACE })],
+      onSubmit: async (form) => {
+        const gracePeriodSeconds = Number(valueOf(form, 'grace'));
+        const rotated = await api.post(`${base}/${encodeURIComponent(key.id)}/rotate`, { gracePeriodSeconds });
+        await load();
+        return secretReveal({ secret: rotated.secret, label: `New secret key for “${rotated.name}”`, what: 'new secret key' });
+      },
+    });
+  }
+
+  function revoke(key) {
+    confirmDialog({
+      title: `Revoke “${key.name}”?`,
+      message: `Anything using ${key.prefix}… stops working immediately, including tokens issued with it. This cannot be undone.`,
+      confirmLabel: 'Revoke key',
+      danger: true,
+      onConfirm: async () => {
+        await api.del(`${base}/${encodeURIComponent(key.id)}`);
+        toast(`“${key.name}” was revoked`);
+        await load();
+      },
+    });
+  }
+
+  function draw() {
+    if (keys.length === 0) {
+      return replace(list, emptyState({ iconName: 'key', title: 'No API keys', text: 'Create a key for each service that calls the API, so you can rotate or revoke them one by one.', action: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Create API key') }));
+    }
+    const now = Date.now();
+    replace(
+      list,
+      table({
+        caption: 'API keys',
+        columns: [
+          { label: 'Name', render: (k) => h('div.cell-main', h('span.cell-strong', k.name), h('span.cell-sub', code(`${k.prefix}…`))) },
+          { label: 'Scopes', render: (k) => scopeChips(k.scopes) },
+          { label: 'Created', render: (k) => timeAgo(k.createdAt) },
+          { label: 'Last used', render: (k) => timeAgo(k.lastUsedAt) },
+          { label: 'Expires', render: (k) => (!k.expiresAt ? h('span.muted', 'Never') : new Date(k.expiresAt).getTime() <= now ? badge('Expired', 'danger') : formatDate(k.expiresAt)) },
+          { label: 'Actions', hidden: true, className: 'actions', render: (k) => actionMenu(`Actions for ${k.name}`, [{ label: 'Rotate secret…', onSelect: () => rotate(k) }, { label: 'Revoke…', danger: true, onSelect: () => revoke(k) }]) },
+        ],
+        rows: keys.map((k) => ({ item: k, dataset: { id: k.id } })),
+      }),
+    );
+  }
+
+  replace(
+    body,
+    h(
+      'section.card.card-flush',
+      sectionHeader({
+        title: 'API keys',
+        description: 'Secrets are shown once, when a key is created or rotated. Landlord stores only a hash.',
+        actions: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Create API key'),
+      }),
+      list,
+    ),
+  );
+  await load();
+}

@@ -1,0 +1,72 @@
+import { api } from '../api.js';
+import { formatNumber, h, icon, replace, timeAgo } from '../dom.js';
+import { code, emptyState, errorState, loading, pageHeader, table } from '../ui/components.js';
+import { formDialog } from '../ui/dialog.js';
+import { field, trimmedOrNull, valueOf } from '../ui/form.js';
+import { toast } from '../ui/toast.js';
+
+/** Organizations (superadmins): each one a separate customer of this Landlord, with its own tenants. */
+export async function render({ main, signal, setTitle }) {
+  setTitle('Organizations');
+  const list = h('div.card.card-flush', loading());
+
+  async function load() {
+    try {
+      const { results } = await api.get('/v1/organizations', undefined, { signal });
+      draw(results);
+    } catch (error) {
+      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, load));
+    }
+  }
+
+  function create() {
+    formDialog({
+      title: 'New organization',
+      description: 'An organization owns tenants and has its own administrators and API keys.',
+      submitLabel: 'Create organization',
+      fields: [
+        field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
+        field({ label: 'Slug', name: 'slug', optional: true, mono: true, maxlength: 63, hint: 'Derived from the name when empty.' }),
+      ],
+      onSubmit: async (form) => {
+        const name = valueOf(form, 'name').trim();
+        if (!name) throw { detail: 'Please name the organization.', errors: [{ field: 'name', message: 'is required' }] };
+        const slug = trimmedOrNull(valueOf(form, 'slug'));
+        const org = await api.post('/v1/organizations', slug ? { name, slug } : { name });
+        toast(`${org.name} was created`);
+        await load();
+      },
+    });
+  }
+
+  function draw(orgs) {
+    if (orgs.length === 0) return replace(list, emptyState({ iconName: 'users', title: 'No organizations', text: 'Create one to give another company its own tenants.' }));
+    replace(
+      list,
+      table({
+        caption: 'Organizations',
+        columns: [
+          { label: 'Organization', render: (o) => h('div.cell-main', h('a.cell-link', { href: `/dashboard/tenants?organizationId=${encodeURIComponent(o.id)}` }, o.name), h('span.cell-sub', code(o.slug))) },
+          { label: 'ID', className: 'hide-md', render: (o) => code(o.id) },
+          { label: 'Tenants', className: 'num', render: (o) => formatNumber(o.tenantCount) },
+          { label: 'Created', render: (o) => timeAgo(o.createdAt) },
+        ],
+        rows: orgs.map((o) => ({ item: o, dataset: { id: o.id } })),
+      }),
+    );
+  }
+
+  replace(
+    main,
+    h(
+      'div.page',
+      pageHeader({
+        title: 'Organizations',
+        subtitle: 'Each organization has its own tenants, administrators and API keys.',
+        actions: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'New organization'),
+      }),
+      list,
+    ),
+  );
+  await load();
+}

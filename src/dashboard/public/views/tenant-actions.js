@@ -1,0 +1,93 @@
+import { api } from '../api.js';
+import { h, pluralize } from '../dom.js';
+import { checkbox } from '../ui/form.js';
+import { confirmDialog } from '../ui/dialog.js';
+import { toast } from '../ui/toast.js';
+
+const path = (tenant) => `/v1/tenants/${encodeURIComponent(tenant.id)}`;
+
+export function deactivateTenant(tenant, onDone) {
+  confirmDialog({
+    title: `Deactivate ${tenant.displayName}?`,
+    message: 'Its users are signed out at once and cannot sign in, and its API keys and tokens stop working until you reactivate it. Nothing is deleted.',
+    confirmLabel: 'Deactivate tenant',
+    danger: true,
+    onConfirm: async () => {
+      const updated = await api.patch(path(tenant), { isActive: false });
+      toast(`${tenant.displayName} is deactivated`);
+      onDone(updated);
+    },
+  });
+}
+
+export async function reactivateTenant(tenant, onDone) {
+  try {
+    const updated = await api.patch(path(tenant), { isActive: true });
+    toast(`${tenant.displayName} is active again`);
+    onDone(updated);
+  } catch (error) {
+    if (error.status !== 401) toast(error.detail, { kind: 'error' });
+  }
+}
+
+export function deleteTenant(tenant, onDone) {
+  const users = tenant.userCount;
+  const force = checkbox({
+    label: `Also delete its ${pluralize(users, 'user')}`,
+    name: 'force',
+    description: 'Their accounts, sessions, API keys and webhooks go with the tenant.',
+  });
+  const forceBox = force.querySelector('input');
+  const dialog = confirmDialog({
+    title: `Delete ${tenant.displayName}?`,
+    message:
+      users > 0
+        ? `${tenant.displayName} still has ${pluralize(users, 'user')}. Deleting the tenant deletes them too, with its API keys and webhooks. This cannot be undone.`
+        : 'This permanently deletes the tenant with its API keys and webhooks. This cannot be undone.',
+    body: users > 0 ? force : null,
+    confirmLabel: 'Delete tenant',
+    danger: true,
+    onConfirm: async (form) => {
+      if (users > 0 && !forceBox.checked) {
+        throw { detail: `Tick “Also delete its ${pluralize(users, 'user')}” to confirm.`, errors: [] };
+      }
+      try {
+        await api.del(`${path(tenant)}${forceBox.checked ? '?force=true' : ''}`);
+      } catch (error) {
+        // Users were added since the page loaded: offer the same choice now.
+        if (error.code === 'TENANT_HAS_USERS' && !force.isConnected) form.querySelector('.dialog-body').append(force);
+        throw error;
+      }
+      toast(`${tenant.displayName} was deleted`);
+      onDone();
+    },
+  });
+  const submit = dialog.dialog.querySelector('button[type=submit]');
+  if (users > 0) {
+    submit.disabled = true;
+    forceBox.addEventListener('change', () => (submit.disabled = !forceBox.checked));
+  }
+}
+
+/** The admin actions on a tenant, as menu items. */
+export function tenantMenuItems(tenant, { onChange, onDelete }) {
+  return [
+    tenant.isActive
+      ? { label: 'Deactivate', onSelect: () => deactivateTenant(tenant, onChange) }
+      : { label: 'Reactivate', onSelect: () => reactivateTenant(tenant, onChange) },
+    { label: 'Delete…', danger: true, onSelect: () => deleteTenant(tenant, onDelete) },
+  ];
+}
+
+export function inactiveBanner(tenant, { canReactivate, onChange }) {
+  return h(
+    'div.alert.alert-warning.banner',
+    { role: 'status' },
+    h(
+      'div',
+      h('p.alert-title', 'This tenant is deactivated'),
+      h('p', 'Its users cannot sign in and its API keys are refused until it is reactivated.'),
+    ),
+    canReactivate ? h('button.btn.btn-secondary.btn-sm', { type: 'button', onclick: () => reactivateTenant(tenant, onChange) }, 'Reactivate') : null,
+  );
+}

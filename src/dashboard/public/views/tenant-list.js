@@ -1,0 +1,212 @@
+import { api, apiPath, withQuery } from '../api.js';
+import { debounce, formatNumber, h, icon, replace, timeAgo } from '../dom.js';
+import { navigate, setQuery } from '../router.js';
+import { errorState, emptyState, pageHeader, statusBadge, table } from '../ui/components.js';
+import { uid } from '../ui/form.js';
+import { actionMenu } from '../ui/menu.js';
+import { createTenantDialog } from './tenant-create.js';
+import { tenantMenuItems } from './tenant-actions.js';
+
+const PAGE_SIZE = 20;
+const ORDERINGS = [
+  ['-createdAt', 'Newest first'],
+  ['createdAt', 'Oldest first'],
+  ['name', 'Name A–Z'],
+  ['-name', 'Name Z–A'],
+  ['-updatedAt', 'Recently updated'],
+];
+const STATUSES = [
+  ['', 'All statuses'],
+  ['true', 'Active'],
+  ['false', 'Inactive'],
+];
+
+function select(label, options, value) {
+  const id = uid('s');
+  return h(
+    'div.toolbar-field',
+    h('label.visually-hidden', { for: id }, label),
+    h('select.input', { id }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))),
+  );
+}
+
+/**
+ * The tenant list for administrators: debounced search, status filter, ordering, and cursor paging
+ * that follows the API's `next`/`previous` links (fast at any size). The total is counted once per
+ * query; paging on asks with `count=false` so deep pages never pay for it again.
+ */
+export async function render({ main, query, signal, setTitle }) {
+  setTitle('Tenants');
+  const state = {
+    search: query.get('search') ?? '',
+    isActive: query.get('isActive') ?? '',
+    ordering: ORDERINGS.some(([o]) => o === query.get('ordering')) ? query.get('ordering') : '-createdAt',
+    organizationId: query.get('organizationId') ?? '',
+    cursor: query.get('cursor') ?? '',
+    page: Math.max(1, Number(query.get('p')) || 1),
+    count: null,
+    data: null,
+    loading: false,
+  };
+  let inflight = null;
+
+  const searchId = uid('search');
+  const searchInput = h('input.input.search-input', { id: searchId, type: 'search', value: state.search, placeholder: 'Search name, slug, email or external ID', autocomplete: 'off', spellcheck: false });
+  const statusSelect = select('Status', STATUSES, state.isActive);
+  const orderSelect = select('Order', ORDERINGS, state.ordering);
+  const results = h('div.list-results');
+  const summary = h('p.page-subtitle-text', { 'aria-live': 'polite' });
+
+  const newTenant = h('button.btn.btn-primary', { type: 'button', onclick: () => createTenantDialog({ organizationId: state.organizationId || undefined }) }, icon('plus'), 'New tenant');
+  replace(
+    main,
+    h(
+      'div.page',
+      pageHeader({ title: 'Tenants', subtitle: summary, actions: newTenant }),
+      state.organizationId
+        ? h('div.filter-chip', 'Organization ', h('code.code', state.organizationId), h('a.btn.btn-ghost.btn-sm', { href: '/dashboard/tenants' }, 'Show all'))
+        : null,
+      h(
+        'div.toolbar',
+        { role: 'search' },
+        h('div.search', h('label.visually-hidden', { for: searchId }, 'Search tenants'), icon('search'), searchInput),
+        statusSelect,
+        orderSelect,
+      ),
+      results,
+    ),
+  );
+
+  async function load({ link, resetCount = false } = {}) {
+    inflight?.abort();
+    const controller = new AbortController();
+    inflight = controller;
+    signal.addEventListener('abort', () => controller.abort(), { once: true });
+    const wantCount = resetCount || state.count === null;
+    let path;
+    if (link) path = withQuery(apiPath(link), { count: wantCount ? undefined : 'false' });
+    else {
+      path = withQuery('/v1/tenants', {
+        limit: PAGE_SIZE,
+        search: state.search.trim() || undefined,
+        isActive: state.isActive || undefined,
+        ordering: state.ordering,
+        organizationId: state.organizationId || undefined,
+        cursor: state.cursor || undefined,
+        count: wantCount ? undefined : 'false',
+      });
+    }
+    state.loading = true;
+    results.setAttribute('aria-busy', 'true');
+    try {
+      const data = await api.get(path, undefined, { signal: controller.signal });
+      if (controller.signal.aborted) return;
+      if (data.count !== null && data.count !== undefined) state.count = data.count;
+      state.data = data;
+      state.cursor = new URL(path, location.origin).searchParams.get('cursor') ?? '';
+      setQuery({ search: state.search.trim(), isActive: state.isActive, ordering: state.ordering === '-createdAt' ? '' : state.ordering, organizationId: state.organizationId, cursor: state.cursor, p: state.page > 1 ? state.page : '' });
+      draw();
+    } catch (error) {
+      if (error.name === 'AbortError' || controller.signal.aborted || error.status === 401) return;
+      replace(results, errorState(error, () => load({ resetCount: true })));
+    } finally {
+      if (inflight === controller) {
+        state.loading = false;
+        results.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  const restart = () => {
+    state.cursor = '';
+    state.page = 1;
+    state.count = null;
+    load({ resetCount: true });
+  };
+
+  function draw() {
+    const { data } = state;
+    const filtered = Boolean(state.search.trim() || state.isActive);
+    summary.textContent = state.count === null ? '' : `${formatNumber(state.count)} ${state.count === 1 ? 'tenant' : 'tenants'}${filtered ? ' match' : ''}`;
+    if (data.results.length === 0 && state.cursor) return restart(); // the page emptied under us: back to the start
+    if (data.results.length === 0) {
+      return replace(
+        results,
+        filtered
+          ? emptyState({
+              iconName: 'search',
+              title: 'No tenants match',
+              text: state.search.trim() ? `Nothing matches “${state.search.trim()}” with these filters.` : 'No tenants have this status.',
+              action: h('button.btn.btn-secondary', { type: 'button', onclick: () => {
+                state.search = '';
+                state.isActive = '';
+                searchInput.value = '';
+                statusSelect.querySelector('select').value = '';
+                restart();
+              } }, 'Clear filters'),
+            })
+          : emptyState({
+              iconName: 'building',
+              title: 'No tenants yet',
+              text: 'Tenants are the companies you serve. Create one here, or with POST /v1/tenants from your backend.',
+              action: h('button.btn.btn-primary', { type: 'button', onclick: () => newTenant.click() }, icon('plus'), 'Create your first tenant'),
+            }),
+      );
+    }
+    const first = (state.page - 1) * PAGE_SIZE + 1;
+    const last = first + data.results.length - 1;
+    const range = state.count !== null ? `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(state.count)}` : `${formatNumber(first)}–${formatNumber(last)}`;
+    replace(
+      results,
+      table({
+        caption: 'Tenants',
+        columns: [
+          { label: 'Tenant', render: (t) => h('div.cell-main', h('a.cell-link', { href: `/dashboard/tenants/${encodeURIComponent(t.id)}` }, t.displayName), h('span.cell-sub', t.email ?? t.slug)) },
+          { label: 'Status', render: (t) => statusBadge(t.isActive) },
+          { label: 'Owner', className: 'hide-md', render: (t) => (t.owner ? h('div.cell-main', h('span', t.owner.name), h('span.cell-sub', t.owner.email)) : h('span.muted', 'No owner')) },
+          { label: 'Users', className: 'num', render: (t) => formatNumber(t.userCount) },
+          { label: 'Created', render: (t) => timeAgo(t.createdAt) },
+          { label: 'Actions', hidden: true, className: 'actions', render: (t) => actionMenu(`Actions for ${t.displayName}`, [
+              { label: 'Open', onSelect: () => navigate(`/dashboard/tenants/${encodeURIComponent(t.id)}`) },
+              ...tenantMenuItems(t, { onChange: () => load({ link: null }), onDelete: () => { state.count = null; load(); } }),
+            ]) },
+        ],
+        rows: data.results.map((t) => ({ item: t, dataset: { id: t.id } })),
+      }),
+      h(
+        'nav.pager',
+        { 'aria-label': 'Pagination' },
+        h('p.pager-range', range),
+        h(
+          'div.pager-buttons',
+          h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !data.previous, onclick: () => { state.page = Math.max(1, state.page - 1); load({ link: data.previous }); } }, icon('chevronLeft'), 'Previous'),
+          h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !data.next, onclick: () => { state.page += 1; load({ link: data.next }); } }, 'Next', icon('chevronRight')),
+        ),
+      ),
+    );
+  }
+
+  const onSearch = debounce(() => {
+    if (searchInput.value === state.search) return;
+    state.search = searchInput.value;
+    restart();
+  }, 300);
+  searchInput.addEventListener('input', onSearch);
+  searchInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      state.search = searchInput.value;
+      restart();
+    }
+  });
+  statusSelect.querySelector('select').addEventListener('change', (e) => {
+    state.isActive = e.target.value;
+    restart();
+  });
+  orderSelect.querySelector('select').addEventListener('change', (e) => {
+    state.ordering = e.target.value;
+    restart();
+  });
+
+  await load({ resetCount: true });
+}

@@ -1,0 +1,191 @@
+import { request } from '../api.js';
+import { formatDateTime, h, icon, pluralize, replace } from '../dom.js';
+import { navigate } from '../router.js';
+import { canManageTenant, isAdmin } from '../session.js';
+import { code, copyButton, definitionList, sectionHeader } from '../ui/components.js';
+import { busy, clearErrors, field, formAlert, showErrors, trimmedOrNull, valueOf } from '../ui/form.js';
+import { toast } from '../ui/toast.js';
+import { metadataEditor } from './metadata-editor.js';
+import { settingsFields } from './tenant-settings.js';
+import { deactivateTenant, deleteTenant, reactivateTenant } from './tenant-actions.js';
+
+const STALE = 'Someone else changed this tenant after you opened it. Reload the page to see their changes, then make yours again.';
+
+/** A card holding one form that PATCHes only what changed, guarded by the tenant's ETag. */
+function patchForm({ page, title, description, fields, collect, readOnly, onSaved }) {
+  const submit = h('button.btn.btn-primary', { type: 'submit' }, 'Save changes');
+  const form = h(
+    'form.card.form-card',
+    { novalidate: true },
+    sectionHeader({ title, description }),
+    formAlert(),
+    h('div.form-grid', fields),
+    readOnly ? null : h('div.form-actions', submit),
+  );
+  if (readOnly) for (const el of form.querySelectorAll('input, select, textarea, button')) el.disabled = true;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    let body;
+    try {
+      body = collect(form);
+    } catch (problem) {
+      return showErrors(form, problem);
+    }
+    if (Object.keys(body).length === 0) return toast('Nothing changed', { kind: 'info' });
+    try {
+      const { data, etag } = await busy(submit, () => request('PATCH', `/v1/tenants/${encodeURIComponent(page.tenant.id)}`, { body, ifMatch: page.etag }));
+      page.update(data, etag);
+      onSaved?.(data);
+      toast('Changes saved');
+    } catch (error) {
+      if (error.status === 401) return;
+      showErrors(form, error.code === 'PRECONDITION_FAILED' ? { detail: STALE, errors: [] } : error);
+    }
+  });
+  return form;
+}
+
+function changed(current, next) {
+  const body = {};
+  for (const [key, value] of Object.entries(next)) if (value !== current[key]) body[key] = value;
+  return body;
+}
+
+function profileForm(page, readOnly) {
+  const t = page.tenant;
+  const admin = isAdmin();
+  return patchForm({
+    page,
+    readOnly,
+    title: 'Profile',
+    description: 'How this tenant is named and reached.',
+    fields: [
+      field({ label: 'Name', name: 'name', value: t.name, required: true, maxlength: 200, hint: 'The legal or company name; unique in the organization.' }),
+      field({ label: 'Display name', name: 'displayName', value: t.displayName, required: true, maxlength: 200, hint: 'Shown to people in your product.' }),
+      field({ label: 'Contact email', name: 'email', type: 'email', value: t.email, optional: true, autocomplete: 'email' }),
+      field({ label: 'Website', name: 'url', type: 'url', value: t.url, optional: true, placeholder: 'https://example.com', autocomplete: 'url' }),
+      admin ? field({ label: 'Slug', name: 'slug', value: t.slug, mono: true, maxlength: 63, hint: 'Lower-case letters, digits, - and _.' }) : null,
+      admin ? field({ label: 'External ID', name: 'externalId', value: t.externalId, optional: true, mono: true, maxlength: 255, hint: 'Your own system’s id for this tenant.' }) : null,
+      field({ label: 'Description', name: 'description', value: t.description, optional: true, rows: 3, wide: true, maxlength: 2000 }),
+    ],
+    collect: (form) => {
+      const current = page.tenant;
+      const next = {
+        name: valueOf(form, 'name').trim(),
+        displayName: valueOf(form, 'displayName').trim(),
+        email: trimmedOrNull(valueOf(form, 'email')),
+        url: trimmedOrNull(valueOf(form, 'url')),
+        description: trimmedOrNull(valueOf(form, 'description')),
+      };
+      if (admin) {
+        next.slug = valueOf(form, 'slug').trim();
+        next.externalId = trimmedOrNull(valueOf(form, 'externalId'));
+      }
+      const missing = ['name', 'displayName', ...(admin ? ['slug'] : [])].filter((k) => !next[k]);
+      if (missing.length) throw { detail: 'Please fill in the required fields.', errors: missing.map((f) => ({ field: f, message: 'is required' })) };
+      return changed(current, next);
+    },
+  });
+}
+
+function settingsForm(page, readOnly) {
+  const { fields, read } = settingsFields(page.tenant.settings);
+  return patchForm({
+    page,
+    readOnly,
+    title: 'Regional settings',
+    description: 'Used for dates, times and calendars shown to this tenant.',
+    fields,
+    collect: (form) => {
+      const next = read(form);
+      const body = changed(page.tenant.settings, next);
+      return Object.keys(body).length ? { settings: body } : {};
+    },
+  });
+}
+
+function metadataForm(page, readOnly) {
+  const editor = metadataEditor(page.tenant.metadata, { readOnly });
+  return patchForm({
+    page,
+    readOnly,
+    title: 'Metadata',
+    description: 'Up to 50 key–value pairs for your own integrations, such as a plan or a CRM id.',
+    fields: [editor.element],
+    collect: () => {
+      const next = editor.read();
+      const body = {};
+      for (const key of Object.keys(page.tenant.metadata)) if (!(key in next)) body[key] = null;
+      for (const [key, value] of Object.entries(next)) if (page.tenant.metadata[key] !== value) body[key] = value;
+      return Object.keys(body).length ? { metadata: body } : {};
+    },
+  });
+}
+
+function detailsCard(tenant) {
+  const admin = isAdmin();
+  return h(
+    'section.card',
+    sectionHeader({ title: 'Details', level: 'h2' }),
+    definitionList([
+      ['Tenant ID', h('span.id-with-copy', code(tenant.id), copyButton(tenant.id, 'Copy'))],
+      ['Slug', code(tenant.slug)],
+      tenant.externalId ? ['External ID', code(tenant.externalId)] : null,
+      ['Owner', tenant.owner ? h('span.stack', h('span', tenant.owner.name), h('span.muted', tenant.owner.email)) : h('span.muted', 'No owner yet')],
+      ['Users', pluralize(tenant.userCount, 'user')],
+      admin ? ['Organization', code(tenant.organizationId)] : null,
+      ['Created', formatDateTime(tenant.createdAt)],
+      ['Last updated', formatDateTime(tenant.updatedAt)],
+    ]),
+  );
+}
+
+function dangerZone(page) {
+  const t = page.tenant;
+  const reload = () => navigate(location.pathname, { replace: true });
+  return h(
+    'section.card.danger-zone',
+    sectionHeader({ title: 'Danger zone' }),
+    h(
+      'div.danger-row',
+      h('div', h('p.danger-title', t.isActive ? 'Deactivate this tenant' : 'Reactivate this tenant'), h('p.muted', t.isActive ? 'Signs its users out and stops its API keys. You can reactivate it at any time.' : 'Its users can sign in again and its API keys work again.')),
+      t.isActive
+        ? h('button.btn.btn-danger-outline', { type: 'button', onclick: () => deactivateTenant(page.tenant, reload) }, 'Deactivate')
+        : h('button.btn.btn-secondary', { type: 'button', onclick: () => reactivateTenant(page.tenant, reload) }, 'Reactivate'),
+    ),
+    h(
+      'div.danger-row',
+      h('div', h('p.danger-title', 'Delete this tenant'), h('p.muted', 'Removes it for good, with its API keys and webhooks.')),
+      h('button.btn.btn-danger', { type: 'button', onclick: () => deleteTenant(page.tenant, () => navigate('/dashboard/tenants')) }, 'Delete tenant'),
+    ),
+  );
+}
+
+export async function render({ page, body, setTitle }) {
+  setTitle(page.tenant.displayName);
+  const readOnly = !canManageTenant();
+  const aside = h('div.overview-aside');
+  const drawAside = () => replace(aside, detailsCard(page.tenant));
+  const update = page.update;
+  page.update = (next, etag) => {
+    update(next, etag);
+    drawAside();
+  };
+  drawAside();
+  replace(
+    body,
+    h(
+      'div.overview-grid',
+      h(
+        'div.overview-main',
+        readOnly ? h('div.alert.alert-info', { role: 'status' }, icon('info'), h('p', 'You can view this tenant. Its owners can change it.')) : null,
+        profileForm(page, readOnly),
+        settingsForm(page, readOnly),
+        metadataForm(page, readOnly),
+        isAdmin() ? dangerZone(page) : null,
+      ),
+      aside,
+    ),
+  );
+}

@@ -1,0 +1,182 @@
+import { api } from '../api.js';
+import { formatDateTime, h, icon, initials, replace, timeAgo } from '../dom.js';
+import { session } from '../session.js';
+import { badge, copyField, emptyState, errorState, loading, sectionHeader, table } from '../ui/components.js';
+import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.js';
+import { field, radio, valueOf } from '../ui/form.js';
+import { actionMenu } from '../ui/menu.js';
+import { toast } from '../ui/toast.js';
+
+const ROLES = { owner: 'Owner', member: 'Member' };
+
+function linkResult(user, link) {
+  return h(
+    'div.result',
+    copyField({
+      label: `Sign-in link for ${user.name}`,
+      value: link.url,
+      name: 'signInUrl',
+      hint: `Send it to ${user.email}. It signs them in once and expires at ${formatDateTime(link.expiresAt)}.`,
+    }),
+  );
+}
+
+export async function render({ page, body, signal, setTitle }) {
+  setTitle('Users', page.tenant.displayName);
+  const base = `/v1/tenants/${encodeURIComponent(page.tenant.id)}/users`;
+  const list = h('div', loading());
+  let users = [];
+
+  const reportError = (error) => error.status !== 401 && toast(error.detail, { kind: 'error' });
+
+  async function load() {
+    try {
+      users = (await api.get(base, undefined, { signal })).results;
+      draw();
+    } catch (error) {
+      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, load));
+    }
+  }
+
+  async function sendLink(user) {
+    const d = openDialog({ title: 'Sign-in link', description: `A one-time link that signs ${user.name} in to this dashboard.` });
+    try {
+      const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
+      showResult(d, linkResult(user, link));
+    } catch (error) {
+      d.close();
+      reportError(error);
+    }
+  }
+
+  async function update(user, changes, message) {
+    try {
+      await api.patch(`${base}/${encodeURIComponent(user.id)}`, changes);
+      toast(message);
+      await load();
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  function invite() {
+    const roleGroup = h(
+      'fieldset.fieldset',
+      { dataset: { field: 'role' } },
+      h('legend.legend', 'Role'),
+      radio({ label: 'Member', name: 'role', value: 'member', checked: users.length > 0, description: 'Can view the tenant’s profile.' }),
+      radio({ label: 'Owner', name: 'role', value: 'owner', checked: users.length === 0, description: 'Manages the tenant, its users, API keys and webhooks.' }),
+      h('p.field-error', { hidden: true }),
+    );
+    const d = formDialog({
+      title: 'Invite a user',
+      description: 'They can sign in with a one-time link, or with the password you set.',
+      submitLabel: 'Invite user',
+      fields: [
+        field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
+        field({ label: 'Email', name: 'email', type: 'email', required: true, spellcheck: false }),
+        roleGroup,
+        field({ label: 'Password', name: 'password', type: 'password', optional: true, autocomplete: 'new-password', hint: 'Leave empty to invite them with a sign-in link. At least 8 characters with upper and lower case letters and a digit.' }),
+      ],
+      onSubmit: async (form) => {
+        const input = { name: valueOf(form, 'name').trim(), email: valueOf(form, 'email').trim(), role: form.querySelector('input[name=role]:checked')?.value ?? 'member' };
+        const password = valueOf(form, 'password');
+        if (password) input.password = password;
+        const missing = ['name', 'email'].filter((k) => !input[k]).map((f) => ({ field: f, message: 'is required' }));
+        if (missing.length) throw { detail: 'Please fill in the required fields.', errors: missing };
+        const user = await api.post(base, input);
+        await load();
+        if (password) {
+          toast(`${user.name} was added`);
+          return true;
+        }
+        const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
+        return h('div', h('p.result-lead', `${user.name} was added as ${ROLES[user.role].toLowerCase()}.`), linkResult(user, link));
+      },
+    });
+    return d;
+  }
+
+  function menuFor(user) {
+    const self = user.id === session.user.id;
+    const path = `${base}/${encodeURIComponent(user.id)}`;
+    return actionMenu(`Actions for ${user.name}`, [
+      user.isActive && { label: 'Create sign-in link', onSelect: () => sendLink(user) },
+      user.role === 'member'
+        ? { label: 'Make owner', onSelect: () => update(user, { role: 'owner' }, `${user.name} is now an owner`) }
+        : { label: 'Make member', onSelect: () => update(user, { role: 'member' }, `${user.name} is now a member`) },
+      !self &&
+        (user.isActive
+          ? {
+              label: 'Deactivate…',
+              onSelect: () =>
+                confirmDialog({
+                  title: `Deactivate ${user.name}?`,
+                  message: 'They are signed out at once and cannot sign in until you reactivate them.',
+                  confirmLabel: 'Deactivate',
+                  danger: true,
+                  onConfirm: async () => {
+                    await api.patch(path, { isActive: false });
+                    toast(`${user.name} is deactivated`);
+                    await load();
+                  },
+                }),
+            }
+          : { label: 'Reactivate', onSelect: () => update(user, { isActive: true }, `${user.name} can sign in again`) }),
+      !self && {
+        label: 'Remove…',
+        danger: true,
+        onSelect: () =>
+          confirmDialog({
+            title: `Remove ${user.name}?`,
+            message: `${user.email} loses access at once and the account is deleted. This cannot be undone.`,
+            confirmLabel: 'Remove user',
+            danger: true,
+            onConfirm: async () => {
+              await api.del(path);
+              toast(`${user.name} was removed`);
+              await load();
+            },
+          }),
+      },
+    ]);
+  }
+
+  function draw() {
+    if (users.length === 0) {
+      return replace(list, emptyState({ iconName: 'users', title: 'No users yet', text: 'Invite the people who manage this tenant. The first one becomes its owner.', action: h('button.btn.btn-primary', { type: 'button', onclick: invite }, icon('plus'), 'Invite user') }));
+    }
+    replace(
+      list,
+      table({
+        caption: 'Users',
+        columns: [
+          {
+            label: 'User',
+            render: (u) =>
+              h('div.person', h('span.avatar', { 'aria-hidden': 'true' }, initials(u.name)), h('div.cell-main', h('span.cell-strong', u.name, u.id === session.user.id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email))),
+          },
+          { label: 'Role', render: (u) => badge(ROLES[u.role] ?? u.role, u.role === 'owner' ? 'primary' : 'neutral') },
+          { label: 'Status', render: (u) => (u.isActive ? badge('Active', 'success') : badge('Deactivated', 'neutral')) },
+          { label: 'Last sign-in', render: (u) => timeAgo(u.lastSignInAt) },
+          { label: 'Actions', hidden: true, className: 'actions', render: menuFor },
+        ],
+        rows: users.map((u) => ({ item: u, dataset: { id: u.id, email: u.email } })),
+      }),
+    );
+  }
+
+  replace(
+    body,
+    h(
+      'section.card.card-flush',
+      sectionHeader({
+        title: 'Users',
+        description: 'People who can sign in to this tenant’s dashboard.',
+        actions: h('button.btn.btn-primary', { type: 'button', onclick: invite }, icon('plus'), 'Invite user'),
+      }),
+      list,
+    ),
+  );
+  await load();
+}

@@ -1,0 +1,90 @@
+import { api, apiPath } from '../api.js';
+import { h, icon, replace, timeAgo } from '../dom.js';
+import { navigate } from '../router.js';
+import { badge, emptyState, errorState, loading, secretReveal, sectionHeader, table } from '../ui/components.js';
+import { formDialog, showResult } from '../ui/dialog.js';
+import { eventsLabel, readWebhook, webhookFields } from './webhook-form.js';
+
+export function webhookStatus(w) {
+  if (!w.isEnabled) return badge(w.disabledReason ? 'Disabled by Landlord' : 'Disabled', w.disabledReason ? 'danger' : 'neutral');
+  if (w.failingSince) return badge('Failing', 'warning');
+  return badge('Enabled', 'success');
+}
+
+export async function render({ page, body, signal, setTitle }) {
+  setTitle('Webhooks', page.tenant.displayName);
+  const tenantPath = `/dashboard/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`;
+  const list = h('div', loading());
+  let hooks = [];
+  let next = null;
+
+  async function load(link) {
+    try {
+      const data = await api.get(link ? apiPath(link) : `/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, undefined, { signal });
+      hooks = link ? [...hooks, ...data.results] : data.results;
+      next = data.next;
+      draw();
+    } catch (error) {
+      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, () => load()));
+    }
+  }
+
+  function create() {
+    const d = formDialog({
+      title: 'Add a webhook endpoint',
+      description: 'Landlord sends this tenant’s events to it, signed, and retries failed deliveries with backoff.',
+      submitLabel: 'Add endpoint',
+      size: 'lg',
+      fields: [h('div.form-grid', webhookFields(undefined, { autofocus: true }))],
+      onSubmit: async (form) => {
+        const input = readWebhook(form);
+        if (input.description === null) delete input.description;
+        const created = await api.post(`/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, input);
+        await load();
+        showResult(d, secretReveal({ secret: created.secret, label: 'Signing secret', what: 'signing secret', extra: h('p.hint', 'Use it to verify the webhook-signature header of each delivery.') }), {
+          doneLabel: 'Done',
+          extra: h('a.btn.btn-secondary', { href: `${tenantPath}/${encodeURIComponent(created.id)}`, onclick: (event) => {
+            event.preventDefault();
+            d.close();
+            navigate(event.currentTarget.getAttribute('href'));
+          } }, 'View endpoint'),
+        });
+        return false;
+      },
+    });
+  }
+
+  function draw() {
+    if (hooks.length === 0) {
+      return replace(list, emptyState({ iconName: 'webhook', title: 'No webhook endpoints', text: 'Add an endpoint to hear about new users, key changes and tenant updates as they happen.', action: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Add endpoint') }));
+    }
+    replace(
+      list,
+      table({
+        caption: 'Webhook endpoints',
+        columns: [
+          { label: 'Endpoint', render: (w) => h('div.cell-main', h('a.cell-link.mono.truncate', { href: `${tenantPath}/${encodeURIComponent(w.id)}`, title: w.url }, w.url), w.description ? h('span.cell-sub', w.description) : null) },
+          { label: 'Events', render: (w) => h('span', { title: w.events.join(', ') }, eventsLabel(w.events)) },
+          { label: 'Status', render: webhookStatus },
+          { label: 'Created', render: (w) => timeAgo(w.createdAt) },
+        ],
+        rows: hooks.map((w) => ({ item: w, dataset: { id: w.id } })),
+      }),
+      next ? h('div.load-more', h('button.btn.btn-secondary', { type: 'button', onclick: () => load(next) }, 'Load more')) : null,
+    );
+  }
+
+  replace(
+    body,
+    h(
+      'section.card.card-flush',
+      sectionHeader({
+        title: 'Webhooks',
+        description: 'Endpoints that receive this tenant’s events. Each delivery is signed and every attempt is logged.',
+        actions: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Add endpoint'),
+      }),
+      list,
+    ),
+  );
+  await load();
+}

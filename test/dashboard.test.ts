@@ -1,0 +1,439 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'expect';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createWorker, type Worker } from '../src/modules/webhooks/worker.js';
+import { createTestApp, json, type TestApp } from './helpers.js';
+import { startReceiver, type Receiver } from './webhook-receiver.js';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+const PASSWORD = 'Correct-Horse-42';
+
+/** Screenshots for the README: written when missing, rewritten with UPDATE_SCREENSHOTS=1. */
+async function screenshot(page: Page, name: string, fullPage = false) {
+  const path = join(SCREENSHOTS, `${name}.png`);
+  if (existsSync(path) && process.env.UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => document.querySelectorAll('.toast').forEach((el) => el.remove()));
+  await page.screenshot({ path, fullPage, animations: 'disabled', caret: 'hide' });
+}
+
+/** Whether any text or form value on the page contains the string. */
+const pageHolds = (page: Page, text: string) =>
+  page.evaluate((s) => document.body.innerText.includes(s) || [...document.querySelectorAll('input, textarea')].some((el) => (el as HTMLInputElement).value.includes(s)), text);
+
+describe('dashboard in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let worker: Worker;
+  let rx: Receiver;
+  let tenant: any;
+  let other: any;
+  let owner: BrowserContext;
+  let ownerPage: Page;
+  const contexts: BrowserContext[] = [];
+
+  const newPage = async (viewport = DESKTOP) => {
+    const context = await browser.newContext({ viewport, baseURL: t.baseUrl, locale: 'en-US', timezoneId: 'UTC' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    return { context, page };
+  };
+
+  const signInWithPassword = async (page: Page, email: string) => {
+    await page.goto('/dashboard/sign-in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  before(async () => {
+    t = await createTestApp('pglite', { LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true', LANDLORD_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms', LANDLORD_WEBHOOK_TIMEOUT: '2s' }, { listen: true });
+    worker = createWorker({ db: t.deps.database.db, clock: t.deps.clock, secretBox: t.deps.secretBox, config: t.deps.config, pollIntervalMs: 50 });
+    worker.start();
+    rx = await startReceiver();
+    // launch() starts Chromium on a fresh temporary profile; each context is a clean, incognito-like session on it.
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    tenant = json(
+      await t.call('POST', '/v1/tenants', {
+        body: {
+          name: 'Contoso Ltd',
+          email: 'hello@contoso.example',
+          url: 'https://contoso.example',
+          description: 'Interview scheduling for the Contoso group.',
+          metadata: { plan: 'enterprise', crmId: 'CRM-1042' },
+          settings: { timezone: 'Europe/Berlin', locale: 'en-GB' },
+          owner: { name: 'Rene Brandel', email: 'rene@contoso.example' },
+        },
+      }),
+    );
+    other = json(await t.call('POST', '/v1/tenants', { body: { name: 'Northwind Traders', owner: { name: 'Nancy Davolio', email: 'nancy@northwind.example' } } }));
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await worker?.stop();
+    await rx?.close();
+    await t?.close();
+  });
+
+  it('serves the shell for every dashboard path with strict security headers, outside the API reference', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/dashboard/tenants/${tenant.id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.body).not.toMatch(/<script>|<style>|style="/);
+    for (const path of ['/dashboard', '/dashboard/', '/dashboard/sign-in?token=abc', '/dashboard/anything/else']) {
+      const shell = await t.app.inject({ method: 'GET', url: path });
+      expect([path, shell.statusCode, shell.body]).toEqual([path, 200, res.body]);
+    }
+    const script = await t.app.inject({ method: 'GET', url: '/dashboard/assets/app.js' });
+    expect([script.statusCode, script.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    const cached = await t.app.inject({ method: 'GET', url: '/dashboard/assets/app.js', headers: { 'if-none-match': String(script.headers.etag) } });
+    expect(cached.statusCode).toBe(304);
+    // Only the files of the public folder are served: no way up to the source next to it.
+    expect((await t.app.inject({ method: 'GET', url: '/dashboard/assets/nope.js' })).statusCode).toBe(404);
+    for (const path of ['/dashboard/assets/../plugin.ts', '/dashboard/assets/%2e%2e/plugin.ts', '/dashboard/assets/..%2fplugin.ts']) {
+      const res = await t.app.inject({ method: 'GET', url: path });
+      expect([path, res.statusCode === 404 || res.headers['content-type'] === 'text/html; charset=utf-8']).toEqual([path, true]);
+      expect(res.body).not.toContain('loadAssets');
+    }
+    const doc = json(await t.app.inject({ method: 'GET', url: '/openapi.json' }));
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/dashboard'))).toEqual([]);
+  });
+
+  it('signs the owner in with the one-time link from the tenant create and takes the token out of the URL', async () => {
+    ({ context: owner, page: ownerPage } = await newPage());
+    await ownerPage.goto(tenant.signInUrl);
+    await ownerPage.waitForURL(`**/dashboard/tenants/${tenant.id}`);
+    expect(ownerPage.url()).toBe(tenant.dashboardUrl);
+    await expect(ownerPage.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Contoso Ltd');
+    expect(await ownerPage.evaluate(() => history.length)).toBeLessThanOrEqual(2);
+    await ownerPage.getByLabel('Display name').waitFor();
+    await screenshot(ownerPage, 'tenant-overview', true);
+
+    // The link worked once; opened again (say, from history) it is refused with a clear message.
+    const { page: again } = await newPage();
+    await again.goto(tenant.signInUrl);
+    await again.getByText('This sign-in link can’t be used').waitFor();
+    expect(again.url()).not.toContain('token=');
+  });
+
+  it('edits the profile, settings and metadata, with API field errors next to their fields', async () => {
+    const page = ownerPage;
+    await page.getByLabel('Contact email').fill('not-an-email');
+    const profile = page.locator('form', { has: page.getByRole('heading', { name: 'Profile' }) });
+    await profile.getByRole('button', { name: 'Save changes' }).click();
+    const emailError = profile.locator('[data-field="email"] .field-error');
+    await emailError.waitFor();
+    expect(await emailError.textContent()).toMatch(/email/i);
+    expect(await page.getByLabel('Contact email').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Contact email').fill('team@contoso.example');
+    await page.getByLabel('Display name').fill('Contoso');
+    await profile.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved').first().waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Contoso' }).waitFor();
+
+    const settings = page.locator('form', { has: page.getByRole('heading', { name: 'Regional settings' }) });
+    await settings.getByLabel('Time zone').selectOption('America/New_York');
+    await settings.getByLabel('Week starts on').selectOption('0');
+    await settings.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved').first().waitFor();
+
+    const metadata = page.locator('form', { has: page.getByRole('heading', { name: 'Metadata' }) });
+    await metadata.getByRole('button', { name: 'Remove crmId' }).click();
+    await metadata.getByRole('button', { name: 'Add entry' }).click();
+    await metadata.getByLabel('Key').last().fill('region');
+    await metadata.getByLabel('Value').last().fill('eu-west');
+    await metadata.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved').first().waitFor();
+
+    const saved = json(await t.call('GET', `/v1/tenants/${tenant.id}`));
+    expect(saved).toMatchObject({ displayName: 'Contoso', email: 'team@contoso.example', settings: { timezone: 'America/New_York', weekStart: 0, locale: 'en-GB' }, metadata: { plan: 'enterprise', region: 'eu-west' } });
+    expect(saved.metadata.crmId).toBeUndefined();
+  });
+
+  it('invites a user with a sign-in link, changes roles, and handles dialogs from the keyboard', async () => {
+    const page = ownerPage;
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('cell', { name: /Rene Brandel/ }).waitFor();
+    const invite = page.getByRole('button', { name: 'Invite user' });
+    await invite.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+    await dialog.waitFor();
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('name');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Invite user');
+
+    await invite.click();
+    await dialog.getByLabel('Name').fill('Ada Lovelace');
+    await dialog.getByLabel('Email').fill('ada@contoso.example');
+    await dialog.getByRole('button', { name: 'Invite user' }).click();
+    const link = dialog.getByLabel('Sign-in link for Ada Lovelace');
+    await link.waitFor();
+    expect(await link.inputValue()).toMatch(new RegExp(`^${t.baseUrl}/dashboard/sign-in\\?token=`));
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const ada = page.getByRole('row', { name: /Ada Lovelace/ });
+    await ada.getByText('Member').waitFor();
+    await ada.getByRole('button', { name: 'Actions for Ada Lovelace' }).click();
+    await page.getByRole('menuitem', { name: 'Make owner' }).click();
+    await ada.getByText('Owner').waitFor();
+    await screenshot(page, 'users');
+  });
+
+  it('creates an API key and shows its secret exactly once', async () => {
+    const page = ownerPage;
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByText('No API keys').waitFor();
+    await page.getByRole('button', { name: 'Create API key' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create an API key' });
+    await dialog.getByLabel('Name').fill('Production backend');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const secretField = dialog.getByLabel('Secret key for “Production backend”');
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    expect(secret).toMatch(/^lk_/);
+    await dialog.getByText('Copy this secret key now').waitFor();
+    await screenshot(page, 'api-keys-secret');
+
+    // The secret is a working credential...
+    expect((await t.call('GET', `/v1/tenants/${tenant.id}`, { key: secret })).statusCode).toBe(200);
+    // ...and once the dialog is closed it is nowhere on the page, nor after a reload.
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row', { name: /Production backend/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`${secret.slice(0, 8)}`);
+    expect(await pageHolds(page, secret)).toBe(false);
+    await page.reload();
+    await page.getByRole('row', { name: /Production backend/ }).waitFor();
+    expect(await pageHolds(page, secret)).toBe(false);
+    expect(await page.content()).not.toContain(secret);
+
+    // Rotating shows the new secret once too; revoking asks first.
+    await row.getByRole('button', { name: 'Actions for Production backend' }).click();
+    await page.getByRole('menuitem', { name: 'Rotate secret…' }).click();
+    const rotate = page.getByRole('dialog', { name: 'Rotate “Production backend”' });
+    await rotate.getByLabel('Old secret keeps working for').selectOption('3600');
+    await rotate.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = await rotate.getByLabel('New secret key for “Production backend”').inputValue();
+    expect(rotated).toMatch(/^lk_/);
+    expect(rotated).not.toBe(secret);
+    await rotate.getByRole('button', { name: 'Done' }).click();
+    expect(await pageHolds(page, rotated)).toBe(false);
+  });
+
+  it('adds a webhook endpoint, shows its secret once, and logs the test delivery with its attempt', async () => {
+    const page = ownerPage;
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('button', { name: 'Add endpoint' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
+    await dialog.getByLabel('Endpoint URL').fill('ftp://nope');
+    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    await dialog.locator('[data-field="url"] .field-error').waitFor();
+    await dialog.getByLabel('Endpoint URL').fill(rx.url('/hooks/landlord'));
+    await dialog.getByLabel('Description').fill('Provisioning service');
+    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = await dialog.getByLabel('Signing secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await dialog.getByRole('link', { name: 'View endpoint' }).click();
+    await page.getByRole('heading', { name: 'Deliveries', exact: true }).waitFor();
+    expect(await pageHolds(page, secret)).toBe(false);
+
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const delivery = page.locator('.delivery', { hasText: 'webhook.test' });
+    await delivery.getByText('Delivered').waitFor({ timeout: 15_000 });
+    expect(rx.on('/hooks/landlord').some((r) => r.json?.type === 'webhook.test')).toBe(true);
+    await delivery.getByRole('button', { expanded: false }).click();
+    await delivery.getByText('Attempt 1').waitFor();
+    await delivery.locator('.attempt .badge', { hasText: '200' }).waitFor();
+    await screenshot(page, 'webhooks', true);
+
+    // A failing endpoint shows each failed attempt, and a delivery can be retried from the log.
+    let calls = 0;
+    rx.handle('/hooks/landlord', () => (++calls <= 3 ? { status: 503, body: 'upstream busy' } : { status: 200, body: 'ok' }));
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const failed = page.locator('.delivery[data-status="failed"]');
+    await failed.getByText('Failed').waitFor({ timeout: 15_000 });
+    await failed.getByRole('button', { expanded: false }).click();
+    await failed.getByText('Attempt 3').waitFor();
+    await failed.getByText('upstream busy').first().waitFor();
+    await failed.getByRole('button', { name: 'Retry now' }).click();
+    await page.locator('.delivery').first().getByText('Delivered').waitFor({ timeout: 15_000 });
+  });
+
+  it('shows the tenant audit log', async () => {
+    await ownerPage.getByRole('link', { name: 'Audit log' }).click();
+    await ownerPage.getByText('api_key.create').first().waitFor();
+    const entry = ownerPage.locator('.delivery', { has: ownerPage.getByRole('button', { name: /tenant\.update/ }) }).first();
+    await entry.getByRole('button').click();
+    await entry.getByRole('rowheader', { name: 'metadata' }).waitFor();
+    expect(await entry.getByRole('table', { name: 'Changes' }).textContent()).toContain('eu-west');
+  });
+
+  it('never shows another tenant to an owner who edits the URL', async () => {
+    for (const path of [`/dashboard/tenants/${other.id}`, `/dashboard/tenants/${other.id}/users`, '/dashboard/tenants', '/dashboard/organizations']) {
+      await ownerPage.goto(path);
+      if (path === '/dashboard/tenants') {
+        await ownerPage.waitForURL(`**/dashboard/tenants/${tenant.id}`);
+        continue;
+      }
+      await ownerPage.getByText(/was not found/).waitFor();
+      expect(await pageHolds(ownerPage, 'Northwind')).toBe(false);
+      expect(await pageHolds(ownerPage, 'Nancy')).toBe(false);
+    }
+  });
+
+  it('fits a phone screen', async () => {
+    const link = json(await t.call('POST', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}/sign-in-links`));
+    const { page } = await newPage(PHONE);
+    await page.goto(link.url);
+    await page.getByLabel('Display name').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'phone-tenant-overview');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByText('Ada Lovelace').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  });
+
+  it('refuses a wrong password with a clear error', async () => {
+    await t.call('POST', `/v1/tenants/${tenant.id}/users`, { body: { name: 'Grace Hopper', email: 'grace@contoso.example', password: PASSWORD } });
+    const { page } = await newPage();
+    await page.goto('/dashboard/sign-in');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await screenshot(page, 'sign-in');
+    await page.getByLabel('Email').fill('grace@contoso.example');
+    await page.getByLabel('Password', { exact: true }).fill('Wrong-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('The email or password is not correct').waitFor();
+    expect(page.url()).toContain('/dashboard/sign-in');
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`**/dashboard/tenants/${tenant.id}`);
+    // Grace is a member: she reads the profile and can change nothing.
+    await page.getByText('You can view this tenant').waitFor();
+    expect(await page.getByLabel('Display name').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save changes' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+  });
+
+  it('lets an admin search, page and deactivate tenants; the deactivated owner is signed out', async () => {
+    const organizationId = tenant.organizationId;
+    await t.call('POST', `/v1/organizations/${organizationId}/users`, { body: { name: 'Alex Admin', email: 'alex@platform.example', role: 'admin', password: PASSWORD } });
+    const names = ['Fabrikam Inc', 'Adventure Works', 'Tailspin Toys', 'Wide World Importers', 'Litware', 'Proseware', 'Lucerne Publishing', 'Margie’s Travel', 'Alpine Ski House', 'Coho Winery', 'Woodgrove Bank', 'Humongous Insurance', 'Blue Yonder Airlines', 'Trey Research', 'Graphic Design Institute', 'School of Fine Art', 'Consolidated Messenger', 'VanArsdel', 'Relecloud', 'Southridge Video', 'Fourth Coffee', 'Datum Corporation'];
+    const batch = await t.call('POST', '/v1/tenants/batch', { body: { items: names.map((name, i) => ({ name, email: `hello@${name.toLowerCase().replace(/[^a-z]+/g, '')}.example`, isActive: i % 7 !== 3 })) } });
+    expect(batch.statusCode).toBe(200);
+
+    const { page } = await newPage();
+    await signInWithPassword(page, 'alex@platform.example');
+    await page.waitForURL('**/dashboard/tenants');
+    await page.getByText('24 tenants').waitFor();
+    await page.getByText('1–20 of 24').waitFor();
+    await screenshot(page, 'tenant-list');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('21–24 of 24').waitFor();
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText('1–20 of 24').waitFor();
+
+    await page.getByLabel('Status').selectOption('false');
+    await page.getByText('3 tenants match').waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Search tenants').pressSequentially('contoso', { delay: 30 });
+    await page.getByText('1 tenant match').waitFor();
+    expect(new URL(page.url()).searchParams.get('search')).toBe('contoso');
+    const row = page.getByRole('row', { name: /Contoso/ });
+    await row.getByRole('button', { name: /Actions for/ }).click();
+    await page.getByRole('menuitem', { name: 'Deactivate' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Deactivate tenant' }).click();
+    await row.getByText('Inactive').waitFor();
+
+    // The owner's open dashboard: the next thing they do lands on sign-in, with the reason.
+    await ownerPage.getByRole('link', { name: 'My tenant' }).click();
+    await ownerPage.waitForURL('**/dashboard/sign-in**');
+    await ownerPage.getByText('You have been signed out').waitFor();
+    await ownerPage.getByText(/deactivated/).waitFor();
+
+    // A new tenant with its owner: the owner's one-time link is shown to copy.
+    await page.getByRole('button', { name: 'New tenant' }).click();
+    const create = page.getByRole('dialog', { name: 'New tenant' });
+    await create.getByLabel('Name', { exact: true }).fill('Globex Retail');
+    await create.getByLabel('Owner name').fill('Hank Scorpio');
+    await create.getByLabel('Owner email').fill('hank@globex.example');
+    await create.getByRole('button', { name: 'Create tenant' }).click();
+    expect(await create.getByLabel('Sign-in link for Hank Scorpio').inputValue()).toContain('/dashboard/sign-in?token=');
+    await create.getByRole('button', { name: 'Open tenant' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Globex Retail' }).waitFor();
+    await page.getByRole('link', { name: 'Audit log' }).first().click();
+    await page.getByText('tenant.create').first().waitFor();
+    await page.goBack();
+    await page.goBack();
+
+    // Reactivated from the tenant's page, its owner can sign in again.
+    await row.getByRole('link', { name: 'Contoso' }).click();
+    await page.getByRole('button', { name: 'Reactivate' }).first().click();
+    await page.getByText('Contoso is active again').waitFor();
+    await page.getByText('This tenant is deactivated').waitFor({ state: 'detached' });
+  });
+
+  it('lets a superadmin list and create organizations, and delete a tenant with its users', async () => {
+    await t.call('POST', `/v1/organizations/${tenant.organizationId}/users`, { body: { name: 'Sam Super', email: 'sam@platform.example', role: 'superadmin', password: PASSWORD } });
+    const { page } = await newPage();
+    await signInWithPassword(page, 'sam@platform.example');
+    await page.waitForURL('**/dashboard/tenants');
+    await page.getByRole('link', { name: 'Organizations' }).click();
+    await page.getByRole('button', { name: 'New organization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New organization' });
+    await dialog.getByLabel('Name').fill('Globex Corporation');
+    await dialog.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('row', { name: /Globex Corporation/ }).waitFor();
+
+    await page.goto(`/dashboard/tenants/${other.id}`);
+    await page.getByRole('button', { name: 'Delete tenant' }).click();
+    const confirm = page.getByRole('dialog', { name: /Delete Northwind/ });
+    await confirm.getByText('still has 1 user').waitFor();
+    const submit = confirm.getByRole('button', { name: 'Delete tenant' });
+    expect(await submit.isDisabled()).toBe(true);
+    await confirm.getByLabel('Also delete its 1 user').check();
+    await submit.click();
+    await page.waitForURL('**/dashboard/tenants');
+    expect((await t.call('GET', `/v1/tenants/${other.id}`)).statusCode).toBe(404);
+  });
+
+  it('signs out, and sends an expired session back to sign-in, then back to where it was', async () => {
+    const link = () => t.call('POST', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}/sign-in-links`).then((r) => json(r).url);
+    const { page } = await newPage();
+    await page.goto(await link());
+    await page.getByRole('button', { name: /Account/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out').waitFor();
+    await page.goto(`/dashboard/tenants/${tenant.id}/users`);
+    await page.waitForURL(/\/dashboard\/sign-in\?next=/);
+
+    await page.goto(await link());
+    await page.getByRole('link', { name: 'API keys' }).waitFor();
+    await t.deps.database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.waitForURL('**/dashboard/sign-in?next=*');
+    await page.getByText('You have been signed out').waitFor();
+    await t.call('POST', `/v1/tenants/${tenant.id}/users`, { body: { name: 'Back Again', email: 'back@contoso.example', password: PASSWORD } });
+    await page.getByLabel('Email').fill('back@contoso.example');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`**/dashboard/tenants/${tenant.id}/api-keys`);
+  });
+});

@@ -1,0 +1,36 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { createTestApp, json, type TestApp } from './helpers.js';
+
+describe('failed client authentication at /oauth/token', () => {
+  let t: TestApp;
+  let key: { id: string; secret: string };
+  before(async () => {
+    t = await createTestApp('pglite');
+    key = json(await t.call('POST', '/v1/tenants', { body: { name: 'Guessed Co', apiKey: {} } })).apiKey;
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const token = (secret: string, ip = '203.0.113.50') =>
+    t.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `grant_type=client_credentials&client_id=${key.id}&client_secret=${encodeURIComponent(secret)}`,
+    });
+
+  it('is slowed, then refused with 429 and Retry-After, even with the right secret', async () => {
+    expect((await token(key.secret)).statusCode).toBe(200);
+    const started = Date.now();
+    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => token(`lk_wrong_guess_${i}_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`)));
+    expect(guesses.map((g) => g.statusCode)).toEqual(Array(10).fill(401));
+    expect(Date.now() - started).toBeGreaterThan(1000);
+    const refused = await token(key.secret, '198.51.100.77');
+    expect(refused.statusCode).toBe(429);
+    expect(json(refused).error).toBe('temporarily_unavailable');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,284 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { sql } from 'kysely';
+import { Webhook } from 'standardwebhooks';
+import { randomToken } from '../src/lib/crypto.js';
+import { claimDeliveries } from '../src/modules/webhooks/delivery.repository.js';
+import { createWorker } from '../src/modules/webhooks/worker.js';
+import { createTestApp, createTestDatabase, json, stores, type TestApp } from './helpers.js';
+import { startReceiver, webhookHeaders, type Receiver } from './webhook-receiver.js';
+
+// Workers crashing, stopping and running side by side: in process on every store, and as real
+// `landlord worker` / `landlord serve --no-worker` processes on PostgreSQL (TEST_DATABASE_URL).
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'landlord.js');
+const SECRET_KEY = `test-secret-key-${randomToken(40)}`;
+const ENV = {
+  LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true',
+  LANDLORD_WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms',
+  LANDLORD_WEBHOOK_TIMEOUT: '1s',
+  LANDLORD_SECRET_KEY: SECRET_KEY,
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const children = new Set<ChildProcess>();
+const tempDirs: string[] = [];
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Child {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `node bin/landlord.js …` with only the given Landlord settings; resolves once its banner says it runs. */
+async function launch(args: string[], env: Record<string, string>, banner: RegExp): Promise<Child> {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(LANDLORD_|NODE_TEST)/.test(k) && !['DATABASE_URL', 'PORT', 'NODE_OPTIONS'].includes(k)) base[k] = v;
+  const dataDir = mkdtempSync(join(tmpdir(), 'landlord-workers-'));
+  tempDirs.push(dataDir);
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...base, HOST: '127.0.0.1', LANDLORD_LOG_LEVEL: 'silent', LANDLORD_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  while (!banner.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(' ')} did not start:\n${out}`);
+    await sleep(20);
+  }
+  return { child, output: () => out, exited };
+}
+
+const workerProcess = (databaseUrl: string, extra: Record<string, string> = {}) =>
+  launch(['worker'], { ...ENV, DATABASE_URL: databaseUrl, ...extra }, /webhook worker is running/);
+
+for (const store of stores) {
+  describe(`webhook workers on ${store}`, () => {
+    let t: TestApp;
+    let rx: Receiver;
+    before(async () => {
+      t = await createTestApp(store, ENV);
+      rx = await startReceiver();
+    });
+    after(async () => {
+      await rx?.close();
+      await t?.close();
+    });
+    const newWorker = () =>
+      createWorker({ db: t.deps.database.db, clock: t.deps.clock, secretBox: t.deps.secretBox, config: t.deps.config, pollIntervalMs: 20 });
+
+    it('redelivers what a crashed worker had claimed once its lease runs out', async () => {
+      const hook = json(await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/crash'), events: ['tenant.created'] } }));
+      const batch = json(await t.call('POST', '/v1/tenants/batch', { body: { items: Array.from({ length: 30 }, (_, i) => ({ name: `Crash ${i}` })) } }));
+      expect(batch.results.every((r: any) => r.status === 201)).toBe(true);
+      // A worker claims the batch and dies before sending any of it.
+      const claimedAt = Date.now();
+      const abandoned = await claimDeliveries(t.deps.database.db, new Date(claimedAt), 100, 600);
+      expect(abandoned).toHaveLength(30);
+      const worker = newWorker();
+      worker.start();
+      try {
+        await sleep(300);
+        expect(rx.on('/crash')).toEqual([]); // still leased to the dead worker
+        await rx.waitFor((all) => all.filter((r) => r.path === '/crash').length >= 30, 15_000, '30 redeliveries');
+        expect(Math.min(...rx.on('/crash').map((r) => r.at))).toBeGreaterThanOrEqual(claimedAt + 590);
+        const ids = new Set(rx.on('/crash').map((r) => r.json.id));
+        expect(ids.size).toBe(30);
+        for (const r of rx.on('/crash')) expect(() => new Webhook(hook.secret).verify(r.body, webhookHeaders(r))).not.toThrow();
+      } finally {
+        await worker.stop();
+      }
+      const log = json(await t.call('GET', `/v1/webhooks/${hook.id}/deliveries?limit=100`)).results;
+      // The abandoned claim was no attempt: each delivery took one.
+      expect(log.map((d: any) => [d.status, d.attemptCount])).toEqual(Array(30).fill(['succeeded', 1]));
+    });
+
+    it('stop() lets the sends in flight finish and records them', async () => {
+      rx.handle('/slow', async () => {
+        await sleep(400);
+        return { status: 200, body: 'slow but fine' };
+      });
+      const hook = json(await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/slow'), events: ['webhook.test'] } }));
+      const { deliveryId } = json(await t.call('POST', `/v1/webhooks/${hook.id}/test`));
+      const worker = newWorker();
+      worker.start();
+      await rx.waitFor((all) => all.some((r) => r.path === '/slow'));
+      await worker.stop();
+      const [delivery] = json(await t.call('GET', `/v1/webhooks/${hook.id}/deliveries`)).results;
+      expect(delivery).toMatchObject({ id: deliveryId, status: 'succeeded', attempts: [expect.objectContaining({ statusCode: 200, responseExcerpt: 'slow but fine' })] });
+    });
+
+    if (store !== 'postgres') return;
+
+    it('loses nothing when a `landlord worker` process is killed mid-batch', { timeout: 180_000 }, async (tc) => {
+      rx.handle('/killed', async () => {
+        await sleep(30);
+        return { status: 200 };
+      });
+      const hook = json(await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/killed'), events: ['tenant.created'] } }));
+      for (let b = 0; b < 2; b++) {
+        await t.call('POST', '/v1/tenants/batch', { body: { items: Array.from({ length: 100 }, (_, i) => ({ name: `Killed ${b}-${i}` })) } });
+      }
+      const first = await workerProcess(t.databaseUrl!);
+      await rx.waitFor((all) => all.filter((r) => r.path === '/killed').length >= 40, 60_000, 'the first deliveries');
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from deliveries where webhook_id = ${hook.id} and status = 'sending'`.execute(t.deps.database.db);
+      expect(rows[0].n).toBeGreaterThan(0); // it died holding claims
+      const receivedBeforeKill = rx.on('/killed').length;
+
+      const second = await workerProcess(t.databaseUrl!);
+      await rx.waitFor((all) => new Set(all.filter((r) => r.path === '/killed').map((r) => r.json.id)).size >= 200, 60_000, 'all 200 events');
+      const got = rx.on('/killed');
+      const unique = new Set(got.map((r) => r.json.id)).size;
+      tc.diagnostic(`killed after ${receivedBeforeKill} requests holding ${rows[0].n} claims; ${got.length} requests for ${unique} events: ${got.length - unique} duplicates`);
+      expect(unique).toBe(200);
+      expect(got.length - unique).toBeLessThanOrEqual(rows[0].n);
+      // SIGTERM: finishes and exits 0.
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toEqual({ code: 0, signal: null });
+    });
+
+    it('refuses to run `landlord worker` on the embedded database', { timeout: 60_000 }, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'landlord-workers-'));
+      tempDirs.push(dataDir);
+      const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', LANDLORD_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(err).toContain('DATABASE_URL');
+    });
+  });
+}
+
+describe('`landlord start`', () => {
+  it('runs the worker beside the API on the embedded database, and SIGTERM stops both with exit 0', { timeout: 120_000 }, async () => {
+    const rx = await startReceiver();
+    const rootKey = `lk_root_${randomToken(43)}`;
+    const port = await freePort();
+    const service = await launch(['start'], { ...ENV, PORT: String(port), LANDLORD_ROOT_KEY: rootKey }, /Landlord is running at/);
+    try {
+      expect(service.output()).not.toContain('Webhook worker: off');
+      const res = await fetch(`http://127.0.0.1:${port}/v1/tenants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Started Co', webhook: { url: rx.url('/started') } }),
+      });
+      expect(res.status).toBe(201);
+      const tenant = await res.json();
+      await rx.waitFor((all) => all.some((r) => r.path === '/started'), 30_000, 'tenant.created');
+      const [got] = rx.on('/started');
+      expect(new Webhook(tenant.webhook.secret).verify(got.body, webhookHeaders(got))).toMatchObject({ type: 'tenant.created', tenantId: tenant.id });
+      service.child.kill('SIGTERM');
+      expect(await service.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      service.child.kill('SIGKILL');
+      await rx.close();
+    }
+  });
+});
+
+if (process.env.TEST_DATABASE_URL) {
+  describe('three `landlord worker` and two `landlord serve --no-worker` processes on PostgreSQL', () => {
+    it('deliver every event of 1,000 tenants created through both API processes at least once', { timeout: 600_000 }, async (tc) => {
+      const database = await createTestDatabase('postgres');
+      const rx = await startReceiver();
+      const rootKey = `lk_root_${randomToken(43)}`;
+      const env = { ...ENV, DATABASE_URL: database.url!, LANDLORD_ROOT_KEY: rootKey, LANDLORD_RATE_LIMIT: '0' };
+      const started: Child[] = [];
+      try {
+        const api: { base: string }[] = [];
+        for (let i = 0; i < 2; i++) {
+          const port = await freePort();
+          started.push(await launch(['serve', '--no-worker'], { ...env, PORT: String(port) }, /Landlord is running at/));
+          api.push({ base: `http://127.0.0.1:${port}` });
+        }
+        for (let i = 0; i < 3; i++) started.push(await workerProcess(database.url!));
+        const call = async (n: number, method: string, path: string, body?: unknown) => {
+          const res = await fetch(`${api[n % 2].base}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          const text = await res.text();
+          if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+          return JSON.parse(text);
+        };
+        const all = await call(0, 'POST', '/v1/webhooks', { url: rx.url('/all'), events: ['*'] });
+
+        const count = 1000;
+        const tenants: { id: string; secret: string }[] = new Array(count);
+        const startedAt = Date.now();
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (let i = next++; i < count; i = next++) {
+              const tenant = await call(i, 'POST', '/v1/tenants', { name: `Scale ${i}`, webhook: { url: rx.url(`/t/${i}`) } });
+              tenants[i] = { id: tenant.id, secret: tenant.webhook.secret };
+            }
+          }),
+        );
+        const createdIn = Date.now() - startedAt;
+        const expected = 2 * count; // each tenant.created to the organization's endpoint and to the tenant's own
+        const distinct = () => new Set(rx.received.map((r) => `${r.path} ${r.headers['webhook-id']}`)).size;
+        await rx.waitFor(() => distinct() >= expected, 300_000, `${expected} distinct deliveries`);
+        const deliveredIn = Date.now() - startedAt;
+        await sleep(500); // anything still on its way shows up as a duplicate
+
+        const ids = new Set(tenants.map((x) => x.id));
+        const toAll = rx.on('/all').filter((r) => r.json?.type === 'tenant.created');
+        expect(new Set(toAll.map((r) => r.json.tenantId))).toEqual(ids);
+        const allHook = new Webhook(all.secret);
+        for (const r of toAll) allHook.verify(r.body, webhookHeaders(r));
+        for (let i = 0; i < count; i++) {
+          const own = rx.on(`/t/${i}`);
+          expect(own.length).toBeGreaterThanOrEqual(1);
+          const event: any = new Webhook(tenants[i].secret).verify(own[0].body, webhookHeaders(own[0]));
+          expect([event.type, event.tenantId]).toEqual(['tenant.created', tenants[i].id]);
+        }
+        const duplicates = rx.received.length - distinct();
+        tc.diagnostic(
+          `1,000 tenants via 2 API processes in ${createdIn} ms; ${expected} deliveries by 3 workers, all received ${deliveredIn} ms after the first create; ` +
+            `${rx.received.length} requests, ${duplicates} duplicates`,
+        );
+        expect(duplicates).toBe(0);
+        for (const c of started) c.child.kill('SIGTERM');
+        for (const c of started) expect(await c.exited).toEqual({ code: 0, signal: null });
+      } finally {
+        for (const c of started) c.child.kill('SIGKILL');
+        await rx.close();
+        await database.drop();
+      }
+    });
+  });
+}
