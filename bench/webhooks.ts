@@ -16,7 +16,7 @@ import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
@@ -122,6 +122,7 @@ export interface WebhookBenchRun {
 }
 
 export async function runWebhookBench(databaseUrl: string): Promise<{ runs: WebhookBenchRun[]; targetsMet: boolean }> {
+  const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
   console.log(`\nWebhook delivery bench on PostgreSQL: ${DELIVERIES} queued deliveries, then ${RATE} events/s for ${SECONDS} s; workers: ${WORKER_COUNTS.join(', ')}`);
   const dbName = `landlord_bench_wh_${Date.now()}_${randomInt(1e9)}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -270,6 +271,7 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
+    loadAverageAtStart: loadAverage,
     store: 'postgres',
     settings: { queuedDeliveries: DELIVERIES, eventsPerSecond: RATE, seconds: SECONDS, concurrencyPerWorker: 16, receiver: 'node:http on 127.0.0.1, 200 at once' },
     runs,

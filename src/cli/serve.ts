@@ -42,6 +42,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   const lines = [
     '',
     `  Landlord is running at ${config.publicUrl.replace(`:${config.port}`, `:${port}`)}`,
+    `  Dashboard:      ${config.publicUrl}/dashboard`,
     `  API reference:  ${config.publicUrl}/docs`,
     `  Database:       ${store}`,
   ];

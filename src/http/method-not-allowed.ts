@@ -22,7 +22,9 @@ export function registerNotFound(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
     const allow: string[] = METHODS.filter((m) => shadow.find(m, path) !== null);
-    if (allow.length > 0) {
+    // A route that matched and then declared "not found" (reply.callNotFound) is a 404, not a 405.
+    const matchedRoute = request.routeOptions.url !== undefined;
+    if (allow.length > 0 && !matchedRoute) {
       if (allow.includes('GET')) allow.push('HEAD');
       return sendProblem(reply, errors.methodNotAllowed(allow));
     }

@@ -12,7 +12,8 @@ import type { WebhookService } from '../webhooks/webhook.service.js';
 import { recordKeysGone, type Revocations } from '../access/revocations.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
-import { DEFAULT_SETTINGS, ifMatchSatisfied, isDerivedSlug, mergeMetadata, slugify, tenantEtag } from './tenant.js';
+import { ifMatchSatisfied } from '../../lib/etag.js';
+import { DEFAULT_SETTINGS, isDerivedSlug, mergeMetadata, slugify, tenantEtag } from './tenant.js';
 import {
   countUsers,
   deleteTenantCascade,

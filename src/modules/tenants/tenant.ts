@@ -1,4 +1,4 @@
-import { sha256Base64Url } from '../../lib/crypto.js';
+import { etagOf } from '../../lib/etag.js';
 import type { TenantSettings } from '../../db/schema.js';
 import type { Tenant } from './tenant.schemas.js';
 
@@ -24,17 +24,9 @@ export function isDerivedSlug(slug: string, base: string): boolean {
   return slug === base || new RegExp(`^${base.replace(/[-_]/g, '\\$&')}-\\d+$`).test(slug);
 }
 
-/** The strong ETag of a tenant representation: a hash of exactly what the client receives. */
+/** The ETag of a tenant as GET returns it. */
 export function tenantEtag(tenant: Tenant): string {
-  return `"${sha256Base64Url(JSON.stringify(tenant)).slice(0, 27)}"`;
-}
-
-/** RFC 9110 If-Match: `*` or a list of entity tags; weak tags never match. */
-export function ifMatchSatisfied(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return true;
-  const trimmed = header.trim();
-  if (trimmed === '*') return true;
-  return trimmed.split(',').some((tag) => tag.trim() === etag);
+  return etagOf(tenant);
 }
 
 export function mergeMetadata(

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors, type FieldError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { sha256Base64Url } from '../../lib/crypto.js';
 import { isId, newId } from '../../lib/ids.js';
 import { pageUrl } from '../../lib/pagination.js';
 import type { SecretBox } from '../../lib/secret-box.js';
@@ -10,7 +9,7 @@ import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js
 import type { Principal } from '../access/principal.js';
 import { EVENT_TYPES } from '../events/event-types.js';
 import { recordChange } from '../events/outbox.js';
-import { ifMatchSatisfied } from '../tenants/tenant.js';
+import { etagOf, ifMatchSatisfied } from '../../lib/etag.js';
 import { generateWebhookSecret } from './signature.js';
 import { urlProblem } from './ssrf.js';
 import {
@@ -50,7 +49,7 @@ const DEFAULT_OVERLAP_SECONDS = 86_400;
 const KNOWN_EVENTS = new Set<string>(EVENT_TYPES);
 
 export function webhookEtag(webhook: Webhook): string {
-  return `"${sha256Base64Url(JSON.stringify(webhook)).slice(0, 27)}"`;
+  return etagOf(webhook);
 }
 
 /** Tenant-bound callers see only their tenant's endpoints; administrators their organization's, tenant ones included. */

@@ -34,6 +34,16 @@ export function card(...children) {
   return h('section.card', ...children);
 }
 
+/** The primary "add something" button of a list (header and empty state). */
+export function createButton(label, onclick) {
+  return h('button.btn.btn-primary', { type: 'button', onclick }, icon('plus'), label);
+}
+
+/** A tenant section: a card with its title, description and create button over the list. */
+export function listCard({ title, description, createLabel, onCreate }, content) {
+  return h('section.card.card-flush', sectionHeader({ title, description, actions: createButton(createLabel, onCreate) }), content);
+}
+
 export function emptyState({ iconName = 'list', title, text, action }) {
   return h('div.empty', h('div.empty-icon', icon(iconName)), h('h3.empty-title', title), text ? h('p.empty-text', text) : null, action ?? null);
 }

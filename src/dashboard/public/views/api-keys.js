@@ -1,6 +1,6 @@
 import { api } from '../api.js';
-import { formatDate, h, icon, replace, timeAgo } from '../dom.js';
-import { badge, code, emptyState, errorState, loading, secretReveal, sectionHeader, table } from '../ui/components.js';
+import { formatDate, h, replace, timeAgo } from '../dom.js';
+import { badge, code, createButton, emptyState, errorState, listCard, loading, secretReveal, table } from '../ui/components.js';
 import { confirmDialog, formDialog } from '../ui/dialog.js';
 import { checkbox, field, radio, valueOf } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
@@ -143,7 +143,7 @@ export async function render({ page, body, signal, setTitle }) {
 
   function draw() {
     if (keys.length === 0) {
-      return replace(list, emptyState({ iconName: 'key', title: 'No API keys', text: 'Create a key for each service that calls the API, so you can rotate or revoke them one by one.', action: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Create API key') }));
+      return replace(list, emptyState({ iconName: 'key', title: 'No API keys', text: 'Create a key for each service that calls the API, so you can rotate or revoke them one by one.', action: createButton('Create API key', create) }));
     }
     const now = Date.now();
     replace(
@@ -165,15 +165,7 @@ export async function render({ page, body, signal, setTitle }) {
 
   replace(
     body,
-    h(
-      'section.card.card-flush',
-      sectionHeader({
-        title: 'API keys',
-        description: 'Secrets are shown once, when a key is created or rotated. Landlord stores only a hash.',
-        actions: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Create API key'),
-      }),
-      list,
-    ),
+    listCard({ title: 'API keys', description: 'Secrets are shown once, when a key is created or rotated. Landlord stores only a hash.', createLabel: 'Create API key', onCreate: create }, list),
   );
   await load();
 }

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
-import { formatNumber, h, icon, replace, timeAgo } from '../dom.js';
-import { code, emptyState, errorState, loading, pageHeader, table } from '../ui/components.js';
+import { formatNumber, h, replace, timeAgo } from '../dom.js';
+import { code, createButton, emptyState, errorState, loading, pageHeader, table } from '../ui/components.js';
 import { formDialog } from '../ui/dialog.js';
 import { field, trimmedOrNull, valueOf } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
@@ -63,7 +63,7 @@ export async function render({ main, signal, setTitle }) {
       pageHeader({
         title: 'Organizations',
         subtitle: 'Each organization has its own tenants, administrators and API keys.',
-        actions: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'New organization'),
+        actions: createButton('New organization', create),
       }),
       list,
     ),

@@ -1,7 +1,7 @@
 import { api, apiPath, withQuery } from '../api.js';
 import { debounce, formatNumber, h, icon, replace, timeAgo } from '../dom.js';
 import { navigate, setQuery } from '../router.js';
-import { errorState, emptyState, pageHeader, statusBadge, table } from '../ui/components.js';
+import { createButton, errorState, emptyState, pageHeader, statusBadge, table } from '../ui/components.js';
 import { uid } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { createTenantDialog } from './tenant-create.js';
@@ -57,7 +57,7 @@ export async function render({ main, query, signal, setTitle }) {
   const results = h('div.list-results');
   const summary = h('p.page-subtitle-text', { 'aria-live': 'polite' });
 
-  const newTenant = h('button.btn.btn-primary', { type: 'button', onclick: () => createTenantDialog({ organizationId: state.organizationId || undefined }) }, icon('plus'), 'New tenant');
+  const newTenant = createButton('New tenant', () => createTenantDialog({ organizationId: state.organizationId || undefined }));
   replace(
     main,
     h(
@@ -149,7 +149,7 @@ export async function render({ main, query, signal, setTitle }) {
               iconName: 'building',
               title: 'No tenants yet',
               text: 'Tenants are the companies you serve. Create one here, or with POST /v1/tenants from your backend.',
-              action: h('button.btn.btn-primary', { type: 'button', onclick: () => newTenant.click() }, icon('plus'), 'Create your first tenant'),
+              action: createButton('Create your first tenant', () => newTenant.click()),
             }),
       );
     }

@@ -1,7 +1,7 @@
 import { api } from '../api.js';
-import { formatDateTime, h, icon, initials, replace, timeAgo } from '../dom.js';
+import { formatDateTime, h, initials, replace, timeAgo } from '../dom.js';
 import { session } from '../session.js';
-import { badge, copyField, emptyState, errorState, loading, sectionHeader, table } from '../ui/components.js';
+import { badge, copyField, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
 import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.js';
 import { field, radio, valueOf } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
@@ -144,7 +144,7 @@ export async function render({ page, body, signal, setTitle }) {
 
   function draw() {
     if (users.length === 0) {
-      return replace(list, emptyState({ iconName: 'users', title: 'No users yet', text: 'Invite the people who manage this tenant. The first one becomes its owner.', action: h('button.btn.btn-primary', { type: 'button', onclick: invite }, icon('plus'), 'Invite user') }));
+      return replace(list, emptyState({ iconName: 'users', title: 'No users yet', text: 'Invite the people who manage this tenant. The first one becomes its owner.', action: createButton('Invite user', invite) }));
     }
     replace(
       list,
@@ -168,15 +168,7 @@ export async function render({ page, body, signal, setTitle }) {
 
   replace(
     body,
-    h(
-      'section.card.card-flush',
-      sectionHeader({
-        title: 'Users',
-        description: 'People who can sign in to this tenant’s dashboard.',
-        actions: h('button.btn.btn-primary', { type: 'button', onclick: invite }, icon('plus'), 'Invite user'),
-      }),
-      list,
-    ),
+    listCard({ title: 'Users', description: 'People who can sign in to this tenant’s dashboard.', createLabel: 'Invite user', onCreate: invite }, list),
   );
   await load();
 }

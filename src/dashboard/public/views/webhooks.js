@@ -1,7 +1,7 @@
 import { api, apiPath } from '../api.js';
-import { h, icon, replace, timeAgo } from '../dom.js';
+import { h, replace, timeAgo } from '../dom.js';
 import { navigate } from '../router.js';
-import { badge, emptyState, errorState, loading, secretReveal, sectionHeader, table } from '../ui/components.js';
+import { badge, createButton, emptyState, errorState, listCard, loading, secretReveal, table } from '../ui/components.js';
 import { formDialog, showResult } from '../ui/dialog.js';
 import { eventsLabel, readWebhook, webhookFields } from './webhook-form.js';
 
@@ -56,7 +56,7 @@ export async function render({ page, body, signal, setTitle }) {
 
   function draw() {
     if (hooks.length === 0) {
-      return replace(list, emptyState({ iconName: 'webhook', title: 'No webhook endpoints', text: 'Add an endpoint to hear about new users, key changes and tenant updates as they happen.', action: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Add endpoint') }));
+      return replace(list, emptyState({ iconName: 'webhook', title: 'No webhook endpoints', text: 'Add an endpoint to hear about new users, key changes and tenant updates as they happen.', action: createButton('Add endpoint', create) }));
     }
     replace(
       list,
@@ -76,15 +76,7 @@ export async function render({ page, body, signal, setTitle }) {
 
   replace(
     body,
-    h(
-      'section.card.card-flush',
-      sectionHeader({
-        title: 'Webhooks',
-        description: 'Endpoints that receive this tenant’s events. Each delivery is signed and every attempt is logged.',
-        actions: h('button.btn.btn-primary', { type: 'button', onclick: create }, icon('plus'), 'Add endpoint'),
-      }),
-      list,
-    ),
+    listCard({ title: 'Webhooks', description: 'Endpoints that receive this tenant’s events. Each delivery is signed and every attempt is logged.', createLabel: 'Add endpoint', onCreate: create }, list),
   );
   await load();
 }
