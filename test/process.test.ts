@@ -241,7 +241,9 @@ for (const store of durabilityStores) {
         await new Promise((r) => setTimeout(r, 2));
       }
       const first = Number(String(received()[0].reqId).replace('drain-', ''));
-      expect(answered[first]).toBe(false);
+      // On PGlite a query holds the event loop, so the log line that says a batch arrived is only
+      // written once that batch is answered: its being in flight is only observable on PostgreSQL.
+      if (store === 'postgres') expect(answered[first]).toBe(false);
       service.child.kill('SIGTERM');
 
       const outcomes = await Promise.allSettled(pending);

@@ -179,28 +179,36 @@ for (const store of stores) {
             return;
           }
           const created = json(res);
-          expectDomainRules(created);
+          let deleted: { statusCode: number } | undefined;
+          try {
+            expectDomainRules(created);
 
-          // What was acknowledged is what the client sent (the JSON parser drops `__proto__` keys,
-          // and `constructor` keys holding a `prototype`, as prototype-poisoning protection).
-          const sent = lastWins(fields);
-          expect(created.name).toBe(sent.get('name'));
-          if (sent.has('slug')) expect(created.slug).toBe(sent.get('slug'));
-          expect(created.externalId).toBe(sent.has('externalId') ? sent.get('externalId') : null);
-          const sentMetadata = sent.get('metadata');
-          const expectedMetadata =
-            sentMetadata && typeof sentMetadata === 'object' && 'obj' in sentMetadata
-              ? Object.fromEntries([...lastWins(sentMetadata.obj)].filter(([k, v]) => !removedByParser(k, v)))
-              : {};
-          expect(created.metadata).toEqual(expectedMetadata);
+            // What was acknowledged is what the client sent (the JSON parser drops `__proto__` keys,
+            // and `constructor` keys holding a `prototype`, as prototype-poisoning protection).
+            const sent = lastWins(fields);
+            expect(created.name).toBe(sent.get('name'));
+            if (sent.has('slug')) expect(created.slug).toBe(sent.get('slug'));
+            expect(created.externalId).toBe(sent.has('externalId') ? sent.get('externalId') : null);
+            const sentMetadata = sent.get('metadata');
+            const expectedMetadata =
+              sentMetadata && typeof sentMetadata === 'object' && 'obj' in sentMetadata
+                ? Object.fromEntries([...lastWins(sentMetadata.obj)].filter(([k, v]) => !removedByParser(k, v)))
+                : {};
+            expect(created.metadata).toEqual(expectedMetadata);
 
-          // ...and what is stored afterwards.
-          const stored = await t.call('GET', `/v1/tenants/${created.id}`);
-          expect(stored.statusCode).toBe(200);
-          const { dashboardUrl: _d, apiKey: _k, ...plain } = created;
-          expect(json(stored)).toEqual(plain);
-          // Leave the name and slug free for later runs and properties.
-          expect((await t.call('DELETE', `/v1/tenants/${created.id}`)).statusCode).toBe(204);
+            // ...and what is stored afterwards.
+            const stored = await t.call('GET', `/v1/tenants/${created.id}`);
+            expect(stored.statusCode).toBe(200);
+            const { dashboardUrl: _d, apiKey: _k, ...plain } = created;
+            expect(json(stored)).toEqual(plain);
+          } catch (error) {
+            // Say what the service answered, so a failing case explains itself.
+            throw new Error(`${(error as Error).message}\nrequest: ${text}\nresponse: ${res.body}`);
+          } finally {
+            // Leave the name and slug free for later runs, even when this one failed.
+            deleted = await t.call('DELETE', `/v1/tenants/${created.id}`);
+          }
+          expect(deleted?.statusCode).toBe(204);
         }),
         { numRuns: NUM_RUNS },
       );

@@ -131,8 +131,12 @@ for (const store of stores) {
       expect(updated).toMatchObject({ type: 'tenant.updated', data: { object: { description: 'Interviews' }, previous: { description: null } } });
 
       const log = json(await t.call('GET', `/v1/webhooks/${tenant.webhook.id}/deliveries`));
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && !log.results.every(settled)) Object.assign(log, json(await t.call('GET', `/v1/webhooks/${tenant.webhook.id}/deliveries`)));
+      // The receiver may see a delivery before the worker has written its outcome.
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !log.results.every(settled)) {
+        await new Promise((r) => setTimeout(r, 50));
+        Object.assign(log, json(await t.call('GET', `/v1/webhooks/${tenant.webhook.id}/deliveries`)));
+      }
       expect(log.results.map((d: any) => [d.eventType, d.status, d.attemptCount, d.attempts.map((a: any) => [a.statusCode, a.error, a.responseExcerpt])])).toEqual([
         ['tenant.updated', 'succeeded', 1, [[200, null, 'ok']]],
         ['tenant.created', 'succeeded', 1, [[200, null, 'ok']]],
