@@ -63,15 +63,18 @@ const MAX_BAD_RATIO = 0.01;
 const REQUEST_TIMEOUT_S = 30;
 
 type Store = 'pglite' | 'postgres';
-type Name = 'bare' | 'get' | 'create' | 'search' | 'cursor';
+type Name = 'bare' | 'get' | 'create' | 'search' | 'cursor' | 'token' | 'meKey' | 'meJwt';
 const LABELS: Record<Name, string> = {
   bare: 'bare Fastify route (ceiling)',
   get: 'GET /v1/tenants/{id}',
   create: 'POST /v1/tenants',
   search: 'GET /v1/tenants?search=…',
   cursor: 'GET /v1/tenants?cursor=… (deep)',
+  token: 'POST /oauth/token',
+  meKey: 'GET /v1/tenants/me (API key)',
+  meJwt: 'GET /v1/tenants/me (JWT)',
 };
-const ORDER: Name[] = ['bare', 'get', 'create', 'search', 'cursor'];
+const ORDER: Name[] = ['bare', 'get', 'create', 'search', 'cursor', 'token', 'meKey', 'meJwt'];
 
 // ---------------------------------------------------------------------------------------------
 // Data: names from word lists so `search` has realistic selectivity. The word choice is a hash of
@@ -590,6 +593,16 @@ async function benchStore(store: Store, bareBase: string, runTag: string): Promi
     measured.get.target = `/v1/tenants/{id} (${ids.length} loaded ids in turn)`;
     measured.search = await measure('search', base, searchPath, { headers: auth }, () => sample(`${base}${searchPath}`, { headers: auth }));
     measured.cursor = await measure('cursor', base, cursorPath, { headers: auth }, () => sample(`${base}${cursorPath}`, { headers: auth }));
+    // Credentials of one tenant: its API key as a Bearer secret, exchanged for a token, and the token itself.
+    const keyed = await call(base, rootKey, 'POST', '/v1/tenants', { name: `Bench Keyed ${runTag}`, apiKey: {} });
+    const basic = `Basic ${Buffer.from(`${keyed.apiKey.id}:${keyed.apiKey.secret}`).toString('base64')}`;
+    const tokenInit = { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' };
+    measured.token = await measure('token', base, '/oauth/token', tokenInit, () => sample(`${base}/oauth/token`, tokenInit));
+    const jwt = ((await (await fetch(`${base}/oauth/token`, tokenInit)).json()) as { access_token: string }).access_token;
+    const keyAuth = { authorization: `Bearer ${keyed.apiKey.secret}` };
+    measured.meKey = await measure('meKey', base, '/v1/tenants/me', { headers: keyAuth }, () => sample(`${base}/v1/tenants/me`, { headers: keyAuth }));
+    const jwtAuth = { authorization: `Bearer ${jwt}` };
+    measured.meJwt = await measure('meJwt', base, '/v1/tenants/me', { headers: jwtAuth }, () => sample(`${base}/v1/tenants/me`, { headers: jwtAuth }));
     // Last, so the reads above see exactly the loaded set.
     let created = 0;
     const createBody = () => JSON.stringify({ name: `Bench Create ${runTag} ${created}`, email: `bench-${runTag}-${created++}@example.com` });
@@ -618,6 +631,9 @@ async function benchStore(store: Store, bareBase: string, runTag: string): Promi
       { target: 'search p99 < 20 ms', value: measured.search.p99Ms, unit: 'ms', met: measured.search.p99Ms < 20 },
       { target: 'cursor page p99 < 20 ms', value: measured.cursor.p99Ms, unit: 'ms', met: measured.cursor.p99Ms < 20 },
       { target: 'create >= 1500/s', value: Math.round(measured.create.requestsPerSecond), unit: 'req/s', met: measured.create.requestsPerSecond >= 1500 },
+      { target: 'token issuance >= 25% of bare', value: measured.token.percentOfBare!, unit: '%', met: measured.token.percentOfBare! >= 25 },
+      { target: 'GET /me with an API key >= 35% of bare', value: measured.meKey.percentOfBare!, unit: '%', met: measured.meKey.percentOfBare! >= 35 },
+      { target: 'GET /me with a JWT >= 35% of bare', value: measured.meJwt.percentOfBare!, unit: '%', met: measured.meJwt.percentOfBare! >= 35 },
     ];
     return {
       store,

@@ -177,6 +177,10 @@ for (const store of stores) {
       const got = json(await t.call('GET', `/v1/tenants/${created.id}`));
       expect(got.userCount).toBe(1);
       expect(got.owner).toEqual({ id: 'usr_test1', name: 'U', email: 'u1@doomed.example' });
+      const listed = json(await t.call('GET', '/v1/tenants?search=doomed')).results;
+      expect(listed.map((r: any) => [r.userCount, r.owner?.id ?? null])).toEqual([[1, 'usr_test1']]);
+      const others = json(await t.call('GET', '/v1/tenants?limit=100')).results.filter((r: any) => r.id !== created.id);
+      expect(others.every((r: any) => r.userCount === 0 || r.owner !== null)).toBe(true);
       const blocked = await t.call('DELETE', `/v1/tenants/${created.id}`);
       expect(blocked.statusCode).toBe(409);
       expect(json(blocked).code).toBe('TENANT_HAS_USERS');

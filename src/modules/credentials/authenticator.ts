@@ -6,7 +6,7 @@ import { safeEqual, sha256 } from '../../lib/crypto.js';
 import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
-import { looksLikeJwt, type AccessTokenVerifier } from '../oauth/access-token.js';
+import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
 import { hashSecret, looksLikeSecret } from './api-key.js';
 import { findApiKeyBySecretHash, touchApiKey } from './api-key.repository.js';
 import type { KeyCache } from './key-cache.js';
@@ -87,8 +87,20 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     };
   }
 
-  async function fromToken(token: string): Promise<Principal> {
+  // A signature verified once stays verified: remember the claims of recent tokens (expiry and
+  // revocation are still checked on every use), so a client reusing its token skips the Ed25519 work.
+  const verified = new Map<string, AccessTokenClaims>();
+  async function verifyOnce(token: string): Promise<AccessTokenClaims> {
+    const known = verified.get(token);
+    if (known && known.exp * 1000 > clock.now().getTime()) return known;
     const claims = await deps.tokens.verify(token);
+    if (verified.size >= 10_000) verified.clear();
+    verified.set(token, claims);
+    return claims;
+  }
+
+  async function fromToken(token: string): Promise<Principal> {
+    const claims = await verifyOnce(token);
     if (revocations.isTokenRevoked(claims.jti)) throw errors.unauthorized('The access token was revoked');
     if (revocations.isKeyRevoked(claims.sub)) throw errors.unauthorized('The API key behind this token was revoked');
     if (claims.tid && revocations.isTenantInactive(claims.tid)) throw errors.unauthorized('The tenant is deactivated');

@@ -152,7 +152,9 @@ export async function listTenantRows(
   // Walking backwards (a `previous` cursor) reads in the opposite order; the caller reverses.
   const backwards = page.keyset ? !page.keyset.after : false;
   const descending = sort.descending !== backwards;
-  let q = selectTenants(db).where((eb) => filterExpression(eb, filter));
+  // The page is read first and its users summarised in one grouped query afterwards: per-row
+  // subqueries would run twice per tenant on a page of 100.
+  let q = db.selectFrom('tenants as t').selectAll('t').where((eb) => filterExpression(eb, filter));
   if (page.keyset) {
     const value = sort.column.endsWith('_at') ? new Date(page.keyset.value) : page.keyset.value;
     const cmp = descending ? sql.raw('<') : sql.raw('>');
@@ -161,5 +163,18 @@ export async function listTenantRows(
   const dir = descending ? 'desc' : 'asc';
   q = q.orderBy(col, dir).orderBy('t.id', dir).limit(page.limit);
   if (page.offset) q = q.offset(page.offset);
-  return (await q.execute()) as TenantRecord[];
+  const rows = await q.execute();
+  if (rows.length === 0) return [];
+  const summaries = await db
+    .selectFrom('users as u')
+    .select([
+      'u.tenant_id',
+      sql<number>`count(*)::int`.as('user_count'),
+      sql<TenantRecord['owner']>`(array_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email) order by u.created_at) filter (where u.role = 'owner'))[1]`.as('owner'),
+    ])
+    .where('u.tenant_id', 'in', rows.map((r) => r.id))
+    .groupBy('u.tenant_id')
+    .execute();
+  const byTenant = new Map(summaries.map((s) => [s.tenant_id, s]));
+  return rows.map((r) => ({ ...r, user_count: byTenant.get(r.id)?.user_count ?? 0, owner: byTenant.get(r.id)?.owner ?? null }));
 }
