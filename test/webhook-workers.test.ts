@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { randomToken } from '../src/lib/crypto.js';
 import { claimDeliveries } from '../src/modules/webhooks/delivery.repository.js';
 import { createWorker } from '../src/modules/webhooks/worker.js';
-import { createTestApp, createTestDatabase, json, stores, type TestApp } from './helpers.js';
+import { createTestApp, createTestDatabase, json, stores, type TestApp, freePort } from './helpers.js';
 import { startReceiver, webhookHeaders, type Receiver } from './webhook-receiver.js';
 
 // Workers crashing, stopping and running side by side: in process on every store, and as real
@@ -34,14 +33,6 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Child {
   child: ChildProcess;

@@ -1,3 +1,4 @@
+import { onShutdown } from './signals.js';
 import type { Config } from '../config.js';
 import { buildApp } from '../app.js';
 import { createDeps } from '../deps.js';
@@ -14,25 +15,12 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   const worker = options.worker
     ? createWorker({ db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox, config, log: log.child({ component: 'webhook-worker' }) })
     : null;
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    try {
-      // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
-      // The worker finishes the deliveries it is sending and records their outcomes meanwhile.
-      await Promise.all([app.close(), worker?.stop()]);
-      await deps.close();
-      log.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  onShutdown(log, 'no new connections, finishing in-flight requests', async () => {
+    // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
+    // The worker finishes the deliveries it is sending and records their outcomes meanwhile.
+    await Promise.all([app.close(), worker?.stop()]);
+    await deps.close();
+  });
 
   await app.listen({ port: config.port, host: config.host });
   worker?.start();

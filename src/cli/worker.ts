@@ -1,3 +1,4 @@
+import { onShutdown } from './signals.js';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
 import { createDb, migrateToLatest } from '../db/create-db.js';
@@ -23,23 +24,10 @@ export async function runWorker(config: Config): Promise<number> {
   const secretBox = createSecretBox(loadSecretKey(config));
   const worker = createWorker({ db: database.db, clock: systemClock, secretBox, config, log });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: finishing the deliveries in flight');
-    try {
-      await worker.stop();
-      await database.close();
-      log.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  onShutdown(log, 'finishing the deliveries in flight', async () => {
+    await worker.stop();
+    await database.close();
+  });
 
   worker.start();
   process.stdout.write('\n  Landlord webhook worker is running\n  Database:       PostgreSQL\n\n');
