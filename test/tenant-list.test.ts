@@ -116,6 +116,8 @@ for (const store of stores) {
     it('rejects bad list parameters with 422 field errors', async () => {
       for (const [qs, field] of [
         ['?ordering=color', 'ordering'],
+        ['?ordering=toString', 'ordering'],
+        ['?ordering=-constructor', 'ordering'],
         ['?limit=0', 'limit'],
         ['?limit=101', 'limit'],
         ['?page=0', 'page'],

@@ -7,14 +7,15 @@ import type { Principal } from '../access/principal.js';
 import { countTenants, listTenantRows, toTenant, type SortColumn, type TenantFilter } from './tenant.repository.js';
 import type { Tenant, TenantListQueryInput } from './tenant.schemas.js';
 
-const ORDERING: Record<string, SortColumn> = {
-  name: 'name',
-  slug: 'slug',
-  createdAt: 'created_at',
-  created_at: 'created_at',
-  updatedAt: 'updated_at',
-  updated_at: 'updated_at',
-};
+// A Map, not an object: `ordering=toString` must not find Object.prototype.toString.
+const ORDERING = new Map<string, SortColumn>([
+  ['name', 'name'],
+  ['slug', 'slug'],
+  ['createdAt', 'created_at'],
+  ['created_at', 'created_at'],
+  ['updatedAt', 'updated_at'],
+  ['updated_at', 'updated_at'],
+]);
 
 export interface TenantPage {
   count: number | null;
@@ -38,7 +39,8 @@ function sortValue(tenant: Tenant, column: SortColumn): string {
 
 /** `metadata[plan]=pro` query parameters as `{plan: "pro"}`. */
 function metadataFilter(query: Record<string, unknown>): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
+  // No prototype, so a `metadata[__proto__]` parameter is an ordinary key like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(query)) {
     const match = /^metadata\[(.{1,40})\]$/.exec(key);
     if (match) out[match[1]] = Array.isArray(value) ? String(value[0]) : String(value);
@@ -55,7 +57,7 @@ export function createTenantQueries(deps: { db: Kysely<Database>; publicUrl: str
       const limit = query.limit ?? query.pageSize ?? query.page_size ?? 20;
       const orderingParam = query.ordering ?? '-createdAt';
       const descending = orderingParam.startsWith('-');
-      const column = ORDERING[descending ? orderingParam.slice(1) : orderingParam];
+      const column = ORDERING.get(descending ? orderingParam.slice(1) : orderingParam);
       if (!column) {
         throw errors.field('ordering', 'BAD_FORMAT', 'must be one of name, slug, createdAt, updatedAt (optionally prefixed with -)');
       }
