@@ -190,14 +190,26 @@ for (const store of stores) {
     });
 
     it('exports every record of a tenant without secrets', async () => {
-      const created = json(await t.call('POST', '/v1/tenants', { body: { name: 'Exported', apiKey: {} } }));
+      const created = json(
+        await t.call('POST', '/v1/tenants', {
+          body: {
+            name: 'Exported',
+            apiKey: {},
+            owner: { name: 'Ex Owner', email: 'owner@exported.example', password: 'Exp0rtedPassword' },
+            webhook: { url: 'https://hooks.exported.example/in' },
+          },
+        }),
+      );
       const res = await t.call('GET', `/v1/tenants/${created.id}/export`);
       expect(res.statusCode).toBe(200);
       const body = json(res);
       expect(body.tenant.id).toBe(created.id);
-      expect(body.apiKeys).toHaveLength(1);
-      expect(res.body).not.toContain(created.apiKey.secret);
-      expect(res.body).not.toContain('secret_hash');
+      expect(body.apiKeys.map((k: any) => k.id)).toEqual([created.apiKey.id]);
+      expect(body.users.map((u: any) => [u.email, u.role])).toEqual([['owner@exported.example', 'owner']]);
+      expect(body.webhooks.map((w: any) => w.url)).toEqual(['https://hooks.exported.example/in']);
+      for (const secret of [created.apiKey.secret, created.webhook.secret, 'Exp0rtedPassword', 'scrypt$', 'secret_hash', 'whsec_']) {
+        expect(res.body.includes(secret)).toBe(false);
+      }
     });
   });
 }

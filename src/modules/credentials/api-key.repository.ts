@@ -25,14 +25,20 @@ export async function insertApiKey(db: Executor, row: {
     .executeTakeFirstOrThrow();
 }
 
+function selectKeysWithOwner(db: Executor) {
+  return db.selectFrom('api_keys as k').leftJoin('tenants as t', 't.id', 'k.tenant_id').selectAll('k').select('t.is_active as tenant_active');
+}
+
+/** The key whose current or previous (rotated) secret has this hash, with its tenant's status. */
 export async function findApiKeyBySecretHash(db: Executor, hash: string): Promise<ApiKeyWithOwner | undefined> {
-  return db
-    .selectFrom('api_keys as k')
-    .leftJoin('tenants as t', 't.id', 'k.tenant_id')
-    .selectAll('k')
-    .select('t.is_active as tenant_active')
+  return selectKeysWithOwner(db)
     .where((eb) => eb.or([eb('k.secret_hash', '=', hash), eb('k.previous_secret_hash', '=', hash)]))
     .executeTakeFirst();
+}
+
+/** A key by id (revoked ones too), with its tenant's status. */
+export async function findApiKeyWithOwner(db: Executor, id: string): Promise<ApiKeyWithOwner | undefined> {
+  return selectKeysWithOwner(db).where('k.id', '=', id).executeTakeFirst();
 }
 
 export async function listApiKeys(db: Executor, organizationId: string, tenantId: string | null): Promise<ApiKeyRow[]> {

@@ -1,4 +1,4 @@
-import { randomToken, sha256 } from '../../lib/crypto.js';
+import { randomToken, safeEqual, sha256 } from '../../lib/crypto.js';
 
 export const SECRET_PREFIX = 'lk_';
 
@@ -21,4 +21,43 @@ export function hashSecret(secret: string): string {
 
 export function looksLikeSecret(value: string): boolean {
   return value.startsWith(SECRET_PREFIX) && value.length >= 40 && value.length <= 200;
+}
+
+/** Why a stored key does not accept this secret hash right now, or null when it does. */
+export type KeyProblem = 'wrong_secret' | 'revoked' | 'expired' | 'tenant_inactive';
+
+export interface StoredKey {
+  secret_hash: string;
+  previous_secret_hash: string | null;
+  previous_expires_at: Date | null;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+  tenant_id: string | null;
+  tenant_active: boolean | null;
+}
+
+/**
+ * The one set of rules for using an API key, whether as a Bearer secret or as OAuth client
+ * credentials: the current secret, or the previous one during its rotation grace period; not
+ * revoked, not expired, and its tenant (if any) active.
+ */
+export function keyProblem(key: StoredKey, hash: string, now: Date, tenantActive = key.tenant_active !== false): KeyProblem | null {
+  const current = safeEqual(hash, key.secret_hash);
+  const previous =
+    key.previous_secret_hash !== null &&
+    key.previous_expires_at !== null &&
+    key.previous_expires_at.getTime() > now.getTime() &&
+    safeEqual(hash, key.previous_secret_hash);
+  if (!current && !previous) return 'wrong_secret';
+  if (key.revoked_at) return 'revoked';
+  if (key.expires_at && key.expires_at.getTime() <= now.getTime()) return 'expired';
+  if (key.tenant_id !== null && !tenantActive) return 'tenant_inactive';
+  return null;
+}
+
+// lastUsedAt is informational; writing it on every request would turn each read into a write.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function needsTouch(key: { last_used_at: Date | null }, now: Date): boolean {
+  return !key.last_used_at || now.getTime() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS;
 }

@@ -7,12 +7,16 @@ import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
 import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
-import { hashSecret, looksLikeSecret } from './api-key.js';
+import { hashSecret, keyProblem, looksLikeSecret, needsTouch, type KeyProblem } from './api-key.js';
 import { findApiKeyBySecretHash, touchApiKey } from './api-key.repository.js';
 import type { KeyCache } from './key-cache.js';
 
-// lastUsedAt is informational; writing it on every request would turn each read into a write.
-const TOUCH_INTERVAL_MS = 60_000;
+const KEY_PROBLEMS: Record<KeyProblem, string> = {
+  wrong_secret: 'The credential was rotated and its grace period is over',
+  revoked: 'The credential is not valid',
+  expired: 'The API key has expired',
+  tenant_inactive: 'The tenant is deactivated',
+};
 export const SESSION_COOKIE = 'landlord_session';
 
 export interface AuthenticatorDeps {
@@ -62,17 +66,12 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       key = await findApiKeyBySecretHash(db, hash);
       if (key) deps.keyCache.set(hash, key, now.getTime());
     }
-    if (!key || key.revoked_at || revocations.isKeyRevoked(key.id)) throw errors.unauthorized('The credential is not valid');
-    if (key.secret_hash !== hash && (!key.previous_expires_at || key.previous_expires_at.getTime() <= now.getTime())) {
-      throw errors.unauthorized('The credential was rotated and its grace period is over');
-    }
-    if (key.expires_at && key.expires_at.getTime() <= now.getTime()) throw errors.unauthorized('The API key has expired');
+    if (!key || revocations.isKeyRevoked(key.id)) throw errors.unauthorized('The credential is not valid');
     // A remembered lookup may predate a (de)activation; the revocations view is current for it.
-    const tenantInactive = key.tenant_id !== null && (cached ? revocations.isTenantInactive(key.tenant_id) : key.tenant_active === false);
-    if (tenantInactive) {
-      throw errors.unauthorized('The tenant is deactivated');
-    }
-    if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
+    const tenantActive = key.tenant_id === null || (cached ? !revocations.isTenantInactive(key.tenant_id) : key.tenant_active !== false);
+    const problem = keyProblem(key, hash, now, tenantActive);
+    if (problem) throw errors.unauthorized(KEY_PROBLEMS[problem]);
+    if (needsTouch(key, now)) {
       key.last_used_at = now;
       touchApiKey(db, key.id, now).catch(() => {});
     }

@@ -1,11 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { safeEqual } from '../../lib/crypto.js';
 import { isId } from '../../lib/ids.js';
-import { hashSecret } from '../credentials/api-key.js';
+import { hashSecret, keyProblem, needsTouch } from '../credentials/api-key.js';
+import { findApiKeyWithOwner, touchApiKey } from '../credentials/api-key.repository.js';
 import { oauthErrors } from './oauth.errors.js';
-import { findClientKey, touchClientKey } from './oauth.repository.js';
 
 /** An authenticated OAuth client: an API key, acting through its id and secret. */
 export interface OAuthClient {
@@ -27,7 +26,6 @@ export interface ClientParams {
 }
 
 // lastUsedAt is informational; writing it on every token request would turn each into two writes.
-const TOUCH_INTERVAL_MS = 60_000;
 
 /** RFC 6749 2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
 function formDecode(value: string): string {
@@ -69,21 +67,14 @@ export function readClientCredentials(authorization: string | undefined, body: C
 /** Checks the credentials against the api_keys table: revoked, expired, rotated-out and deactivated keys fail. */
 export async function authenticateClient(db: Kysely<Database>, clock: Clock, credentials: ClientCredentials): Promise<OAuthClient> {
   const hash = hashSecret(credentials.clientSecret);
-  const key = isId(credentials.clientId, 'key') ? await findClientKey(db, credentials.clientId) : undefined;
+  const key = isId(credentials.clientId, 'key') ? await findApiKeyWithOwner(db, credentials.clientId) : undefined;
   const now = clock.now();
-  const current = key !== undefined && safeEqual(hash, key.secret_hash);
-  const previous =
-    key?.previous_secret_hash != null &&
-    key.previous_expires_at !== null &&
-    key.previous_expires_at.getTime() > now.getTime() &&
-    safeEqual(hash, key.previous_secret_hash);
-  // One message for unknown ids and wrong secrets, so neither can be told apart.
-  if (!key || key.revoked_at || !(current || previous)) throw oauthErrors.invalidClient('Unknown client or wrong secret');
-  if (key.expires_at && key.expires_at.getTime() <= now.getTime()) throw oauthErrors.invalidClient('The API key has expired');
-  if (key.tenant_id && key.tenant_active === false) throw oauthErrors.unauthorizedClient('The tenant of this API key is deactivated');
-  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
-    touchClientKey(db, key.id, now).catch(() => {});
-  }
+  const problem = key ? keyProblem(key, hash, now) : 'wrong_secret';
+  // One message for unknown ids, wrong secrets and revoked keys, so none can be told apart.
+  if (!key || problem === 'wrong_secret' || problem === 'revoked') throw oauthErrors.invalidClient('Unknown client or wrong secret');
+  if (problem === 'expired') throw oauthErrors.invalidClient('The API key has expired');
+  if (problem === 'tenant_inactive') throw oauthErrors.unauthorizedClient('The tenant of this API key is deactivated');
+  if (needsTouch(key, now)) touchApiKey(db, key.id, now).catch(() => {});
   return {
     id: key.id,
     organizationId: key.organization_id,

@@ -1,11 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ApiKeyRow, Database } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
-
-export interface ClientKeyRow extends ApiKeyRow {
-  tenant_active: boolean | null;
-}
 
 export interface SigningKeyRow {
   kid: string;
@@ -24,16 +20,6 @@ export async function withSigningKeyLock<T>(db: Kysely<Database>, fn: (trx: Tran
     await sql`select pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`.execute(trx);
     return fn(trx);
   });
-}
-
-export async function findClientKey(db: Executor, id: string): Promise<ClientKeyRow | undefined> {
-  return db
-    .selectFrom('api_keys as k')
-    .leftJoin('tenants as t', 't.id', 'k.tenant_id')
-    .selectAll('k')
-    .select('t.is_active as tenant_active')
-    .where('k.id', '=', id)
-    .executeTakeFirst();
 }
 
 export async function findTenantForBinding(db: Executor, id: string) {
@@ -81,6 +67,3 @@ export async function isTokenRevokedInDb(db: Executor, jti: string): Promise<boo
   return row !== undefined;
 }
 
-export async function touchClientKey(db: Executor, id: string, at: Date): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
-}

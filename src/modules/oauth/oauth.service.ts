@@ -11,7 +11,8 @@ import type { AccessTokenClaims } from './access-token.js';
 import { authenticateClient, readClientCredentials, type ClientParams, type OAuthClient } from './client-auth.js';
 import { OAuthError, oauthErrors } from './oauth.errors.js';
 import type { Throttle } from '../auth/throttle.js';
-import { findClientKey, findTenantForBinding, insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
+import { findTenantForBinding, insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
+import { findApiKeyWithOwner } from '../credentials/api-key.repository.js';
 import { createSigningKeys } from './signing-keys.js';
 import { createTokenIssuer, type TokenRequest } from './token-issuer.js';
 import { createAccessTokenVerifier } from './token-verifier.js';
@@ -84,7 +85,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     if (claims.tid && revocations.isTenantInactive(claims.tid)) return false;
     const [revoked, key, tenant] = await Promise.all([
       isTokenRevokedInDb(db, claims.jti),
-      findClientKey(db, claims.sub),
+      findApiKeyWithOwner(db, claims.sub),
       claims.tid ? findTenantForBinding(db, claims.tid) : Promise.resolve(null),
     ]);
     if (revoked || !key || key.revoked_at) return false;

@@ -245,25 +245,7 @@ export const TenantBatchResult = Type.Object({
 export const TenantExportSchema = Type.Object({
   exportedAt: Timestamp,
   tenant: Type.Ref('Tenant'),
-  users: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      email: Type.String(),
-      name: Type.String(),
-      role: Type.String(),
-      isActive: Type.Boolean(),
-      createdAt: Timestamp,
-    }),
-  ),
-  apiKeys: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      prefix: Type.String(),
-      scopes: Type.Array(Type.String()),
-      createdAt: Timestamp,
-      expiresAt: Nullable(Timestamp),
-      lastUsedAt: Nullable(Timestamp),
-    }),
-  ),
+  users: Type.Array(Type.Ref('User')),
+  apiKeys: Type.Array(Type.Ref('ApiKey'), { description: 'Active keys, never their secrets' }),
+  webhooks: Type.Array(Type.Ref('Webhook'), { description: "The tenant's own endpoints, never their secrets" }),
 });

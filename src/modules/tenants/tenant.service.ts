@@ -9,6 +9,9 @@ import { ADMIN_ONLY_TENANT_FIELDS, authorize, canSeeOrganization, canSeeTenant }
 import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
+import { toWebhook } from '../webhooks/webhook.repository.js';
+import { toUser } from '../users/user.repository.js';
+import { toApiKeyView } from '../credentials/api-key.service.js';
 import { recordKeysGone, type Revocations } from '../access/revocations.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
@@ -407,32 +410,19 @@ export function createTenantService(deps: TenantServiceDeps) {
     async export(caller: Principal, id: string) {
       const tenant = await load(caller, id);
       authorize(caller, 'tenants.export');
-      const users = await db
-        .selectFrom('users')
-        .select(['id', 'email', 'name', 'role', 'is_active', 'created_at'])
-        .where('tenant_id', '=', id)
-        .orderBy('created_at')
-        .execute();
-      const keys = await db
-        .selectFrom('api_keys')
-        .select(['id', 'name', 'prefix', 'scopes', 'created_at', 'expires_at', 'last_used_at'])
-        .where('tenant_id', '=', id)
-        .where('revoked_at', 'is', null)
-        .orderBy('created_at')
-        .execute();
+      // The same views the users, API keys and webhooks endpoints give; their mappers leave hashes and secrets out.
+      const [users, keys, hooks] = await Promise.all([
+        db.selectFrom('users').selectAll().where('tenant_id', '=', id).orderBy('created_at').execute(),
+        db.selectFrom('api_keys').selectAll().where('tenant_id', '=', id).where('revoked_at', 'is', null).orderBy('created_at').execute(),
+        db.selectFrom('webhooks').selectAll().where('tenant_id', '=', id).orderBy('created_at').execute(),
+      ]);
+      const now = clock.now();
       return {
-        exportedAt: clock.now().toISOString(),
+        exportedAt: now.toISOString(),
         tenant,
-        users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, isActive: u.is_active, createdAt: u.created_at.toISOString() })),
-        apiKeys: keys.map((k) => ({
-          id: k.id,
-          name: k.name,
-          prefix: k.prefix,
-          scopes: k.scopes,
-          createdAt: k.created_at.toISOString(),
-          expiresAt: k.expires_at?.toISOString() ?? null,
-          lastUsedAt: k.last_used_at?.toISOString() ?? null,
-        })),
+        users: users.map(toUser),
+        apiKeys: keys.map(toApiKeyView),
+        webhooks: hooks.map((h) => toWebhook(h, now)),
       };
     },
   };
