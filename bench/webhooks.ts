@@ -147,7 +147,7 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
   const runs: WebhookBenchRun[] = [];
   try {
     const { db } = database;
-    await migrateToLatest(db);
+    await migrateToLatest(database);
     const organizationId = await ensureDefaultOrganization(db, systemClock);
     const now = new Date();
     const webhookId = newId('whk');

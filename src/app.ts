@@ -103,7 +103,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const registry = registerMetrics(app, { processMetrics: options.processMetrics ?? false });
   await registerOpenApi(app, deps.config.publicUrl);
 
-  await app.register(systemRoutes, { db: deps.database.db, registry, isClosing: () => closing });
+  await app.register(systemRoutes, { database: deps.database, registry, isClosing: () => closing });
   await app.register(oauthRoutes, { oauth: deps.oauth });
 
   await app.register(authRoutes, { prefix: '/v1', signIn: deps.signIn, secureCookies: deps.config.publicUrl.startsWith('https:') });

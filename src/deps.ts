@@ -54,7 +54,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     options.database ?? (await createDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? null : config.dataDir }));
   try {
     const { db } = database;
-    await migrateToLatest(db);
+    await migrateToLatest(database);
     const stopMaintenance = startMaintenance(database);
     const defaultOrganizationId = await ensureDefaultOrganization(db, clock);
     const rootKey = await ensureRootKey(db, clock, config);

@@ -21,7 +21,7 @@ describe('landlord keys rotate', () => {
       expect(await keys(config, 'rotate')).toBe(1);
       expect(printed.pop()).toMatch(/landlord migrate/);
       const setup = await createDb({ databaseUrl: null, dataDir });
-      await migrateToLatest(setup.db);
+      await migrateToLatest(setup);
       await setup.close();
       expect(await keys(config, 'rotate')).toBe(0);
       expect(await keys(config, 'rotate')).toBe(0);

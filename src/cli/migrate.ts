@@ -1,11 +1,23 @@
 import type { Config } from '../config.js';
+import type { Migrator } from 'kysely/migration';
 import { createDb, createMigrator } from '../db/create-db.js';
 
 /** `landlord migrate [up|down|status]`: prints each step, exits non-zero on failure. */
 export async function migrate(config: Config, direction: string): Promise<number> {
+  if (!['up', 'down', 'status'].includes(direction)) {
+    console.error(`Unknown migrate direction "${direction}": use up, down or status`);
+    return 2;
+  }
   const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const migrator = createMigrator(database.db);
   try {
+    return await database.unbounded((db) => run(createMigrator(db), direction));
+  } finally {
+    await database.close();
+  }
+}
+
+async function run(migrator: Migrator, direction: string): Promise<number> {
+  {
     if (direction === 'status') {
       for (const m of await migrator.getMigrations()) {
         console.log(`${m.executedAt ? 'applied' : 'pending'}  ${m.name}`);
@@ -20,7 +32,5 @@ export async function migrate(config: Config, direction: string): Promise<number
     }
     if ((result.results ?? []).length === 0) console.log('nothing to do');
     return 0;
-  } finally {
-    await database.close();
   }
 }

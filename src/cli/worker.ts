@@ -19,7 +19,7 @@ export async function runWorker(config: Config): Promise<number> {
   }
   const log = pino({ level: config.logLevel });
   const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   // Secrets are sealed by the API nodes; every node needs the same LANDLORD_SECRET_KEY.
   const secretBox = createSecretBox(loadSecretKey(config));
   const worker = createWorker({ db: database.db, clock: systemClock, secretBox, config, log });

@@ -6,12 +6,17 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { latestMigration, migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { createGuardedPool, type DbTimeouts, type PoolHealth } from './guarded-pool.js';
 
 export type Store = 'pglite' | 'postgres';
 
 export interface Db {
   readonly db: Kysely<Database>;
   readonly store: Store;
+  /** Whether the database is known to be away, and the pool's connections (PostgreSQL; null on PGlite). */
+  health(): PoolHealth | null;
+  /** Runs `fn` on a connection of its own without statement timeouts: migrations may take long. */
+  unbounded<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,9 @@ export interface DbOptions {
   /** PGlite data directory; null keeps the embedded database in memory (tests). */
   dataDir: string | null;
   poolSize?: number;
+  timeouts?: DbTimeouts;
+  /** Told about connection errors the pool absorbed (for logs). */
+  onError?: (error: Error) => void;
 }
 
 // timestamptz and int8 come back as Date and number on both stores.
@@ -28,25 +36,35 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function createDb(options: DbOptions): Promise<Db> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // A dropped idle connection must not crash the process; the next query reconnects.
-    pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, store: 'postgres', close: () => db.destroy() };
+    const url = options.databaseUrl;
+    const guarded = createGuardedPool(url, options.poolSize ?? 10, options.timeouts, options.onError);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded.pool }) });
+    const unbounded = async <T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> => {
+      const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000 });
+      pool.on('error', () => {});
+      pool.on('connect', (client) => client.on('error', () => {}));
+      const own = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+      try {
+        return await fn(own);
+      } finally {
+        await own.destroy();
+      }
+    };
+    return { db, store: 'postgres', health: guarded.health, unbounded, close: () => db.destroy() };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = new PGlite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), extensions: { pg_trgm } });
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, store: 'pglite', close: () => db.destroy() };
+  return { db, store: 'pglite', health: () => null, unbounded: (fn) => fn(db), close: () => db.destroy() };
 }
 
 export function createMigrator(db: Kysely<Database>): Migrator {
   return new Migrator({ db, provider: migrationProvider, migrationTableName: 'landlord_migrations', migrationLockTableName: 'landlord_migrations_lock' });
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const { error, results } = await createMigrator(db).migrateToLatest();
+export async function migrateToLatest(database: Db): Promise<string[]> {
+  const { error, results } = await database.unbounded((db) => createMigrator(db).migrateToLatest());
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -7,14 +7,33 @@ export function uniqueViolation(error: unknown): string | null {
   return match ? match[1] : 'unknown';
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
+/** The code of the error a guarded pool raises at once while the database is known to be away. */
+export const DATABASE_DOWN = 'LANDLORD_DATABASE_DOWN';
 
-/** Whether an error means the database cannot be reached right now (503, not 500). */
-export function isUnavailable(error: unknown): boolean {
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', DATABASE_DOWN,
+]);
+const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection error/i;
+
+/** Whether an error means the connection to the database failed (as opposed to a statement failing on a live connection). */
+export function isConnectionFailure(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;
   if (!e) return false;
-  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|PGlite is closed|driver has already been destroyed/i.test(e.message ?? '');
+  if (e.code && CONNECTION_CODES.has(e.code)) return true;
+  return CONNECTION_MESSAGES.test(e.message ?? '');
+}
+
+// 57014: a statement ran past its timeout; 53300: too many connections; 25P03: idle in transaction too long.
+const BUSY_CODES = new Set(['57014', '53300', '25P03']);
+
+/** Whether an error means the database cannot serve this request right now (503, not 500). */
+export function isUnavailable(error: unknown): boolean {
+  if (isConnectionFailure(error)) return true;
+  const e = error as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && BUSY_CODES.has(e.code)) return true;
+  return /PGlite is closed|driver has already been destroyed/i.test(e.message ?? '');
 }
 
 /** Whether a statement failed on text PostgreSQL cannot hold (U+0000 in a query string or path, say): the client's input, not a server fault. */

@@ -1,16 +1,25 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { Registry } from 'prom-client';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { isSchemaCurrent } from '../../db/create-db.js';
+import { isSchemaCurrent, type Db } from '../../db/create-db.js';
 import { errors } from '../../http/errors.js';
 
 const tags = ['Operations'];
 
-export const systemRoutes: FastifyPluginAsync<{ db: Kysely<Database>; registry: Registry; isClosing: () => boolean }> = async (
+/** /readyz answers within this, whatever the database does (a load balancer's probe must not hang). */
+const READY_TIMEOUT_MS = 1500;
+
+function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('readiness check timed out')), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry; isClosing: () => boolean }> = async (
   app,
-  { db, registry, isClosing },
+  { database, registry, isClosing },
 ) => {
   app.get('/healthz', {
     schema: { operationId: 'system.health', tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -26,9 +35,10 @@ export const systemRoutes: FastifyPluginAsync<{ db: Kysely<Database>; registry: 
     },
     handler: async () => {
       if (isClosing()) throw errors.unavailable('Shutting down');
+      if (database.health()?.down) throw errors.unavailable('The database is unreachable');
       let current = false;
       try {
-        current = await isSchemaCurrent(db);
+        current = await withinTime(isSchemaCurrent(database.db), READY_TIMEOUT_MS);
       } catch {
         throw errors.unavailable('The database is unreachable');
       }

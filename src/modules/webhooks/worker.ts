@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { claimDeliveries, recordOutcomes, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
+import { isUnavailable } from '../../db/errors.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { createSender, type HttpSender, type SendResult } from './sender.js';
 import type { Resolver } from './ssrf.js';
@@ -74,6 +75,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let running: Promise<void> | null = null;
   let stopping = false;
   let flushing: Promise<void> | null = null;
+  /** The last write of outcomes failed: claim nothing new until they are written (a reclaim would send them twice). */
+  let flushFailing = false;
   let wake: (() => void) | null = null;
   let waitingForSlot = false;
 
@@ -159,7 +162,12 @@ export function createWorker(options: WorkerOptions): Worker {
     void flush();
   }
 
-  /** Writes the collected outcomes, one transaction per batch; a failed write is retried, then left to the lease. */
+  /**
+   * Writes the collected outcomes, one transaction per batch. While the database is away the
+   * outcomes are kept and retried with backoff: dropping them would send those events again once
+   * their leases ran out. Any other failure is tried three times, then left to the leases (sent
+   * again, not lost); so is everything still unwritten when a stopping worker gives up.
+   */
   function flush(): Promise<void> {
     flushing ??= (async () => {
       let failures = 0;
@@ -169,15 +177,18 @@ export function createWorker(options: WorkerOptions): Worker {
           const disabled = await recordOutcomes(db, clock, batch, { disableAfterMs: config.webhookDisableAfterMs });
           for (const id of disabled) log.warn({ webhookId: id }, 'webhook endpoint disabled after failing continuously');
           failures = 0;
+          flushFailing = false;
         } catch (error) {
           failures++;
-          log.error({ err: error, outcomes: batch.length, failures }, 'recording webhook delivery outcomes failed');
-          // After three tries the leases bring these deliveries back: sent again, not lost.
-          if (failures < 3) outcomes.unshift(...batch);
+          flushFailing = true;
+          const keep = (isUnavailable(error) && !(stopping && failures >= 5)) || failures < 3;
+          log.error({ err: error, outcomes: batch.length, failures, kept: keep }, 'recording webhook delivery outcomes failed');
+          if (keep) outcomes.unshift(...batch);
           else failures = 0;
-          await new Promise((r) => setTimeout(r, 200 * failures));
+          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(failures, 6))));
         }
       }
+      flushFailing = false;
     })().finally(() => {
       flushing = null;
     });
@@ -200,6 +211,10 @@ export function createWorker(options: WorkerOptions): Worker {
   async function loop(): Promise<void> {
     let errors = 0;
     while (!stopping) {
+      if (flushFailing && flushing) {
+        await flushing;
+        continue;
+      }
       const free = window - queue.length - inFlight.size;
       if (free < claimAtLeast) {
         await pause(pollIntervalMs * 10, true);
