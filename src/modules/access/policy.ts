@@ -1,5 +1,5 @@
 import { errors } from '../../http/errors.js';
-import type { Principal, Role } from './principal.js';
+import { MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from './principal.js';
 
 /**
  * Every permission decision goes through here. An action names the operation; the table says
@@ -69,3 +69,26 @@ export function tenantScope(principal: Principal): { organizationId: string | nu
 
 /** Fields of a tenant only the platform side (admins) may change. */
 export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'externalId', 'slug'] as const;
+
+const RANK: Record<Role, number> = { member: 0, owner: 1, admin: 2, superadmin: 3 };
+
+/** Landlord permissions in `scopes` that the caller does not hold itself (application scopes grant nothing here). */
+export function scopesBeyond(caller: Principal, scopes: Iterable<string>): string[] {
+  if (caller.role === 'superadmin') return [];
+  return [...scopes].filter((s) => (MANAGEMENT_SCOPES as readonly string[]).includes(s) && !caller.scopes.has(s));
+}
+
+/**
+ * No credential may grant more than its maker holds: a key's new secret (rotation) or a session
+ * (a sign-in link) is refused with 403 when it would carry a higher role or a scope the caller lacks.
+ */
+export function assertMayHandOut(caller: Principal, grant: { role?: Role; scopes: Iterable<string> }, what: string): void {
+  if (grant.role && RANK[grant.role] > RANK[caller.role]) {
+    throw errors.forbidden(`A ${caller.role} may not obtain ${what} for a ${grant.role}`);
+  }
+  const beyond = scopesBeyond(caller, grant.scopes);
+  if (beyond.length) throw errors.forbidden(`${what} would carry scopes this credential lacks: ${beyond.join(' ')}`);
+}
+
+/** The scopes a signed-in user's session carries. */
+export const sessionScopes = (role: Role): string[] => defaultScopes(role);

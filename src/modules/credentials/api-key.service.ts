@@ -3,7 +3,7 @@ import type { ApiKeyRow, Database } from '../../db/schema.js';
 import { errors, type FieldError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
+import { assertMayHandOut, authorize, canSeeOrganization, canSeeTenant, scopesBeyond } from '../access/policy.js';
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
 import type { KeyCache } from './key-cache.js';
@@ -49,7 +49,7 @@ export function checkScopes(requested: string[], holder: Role, caller: Principal
   const allowed = new Set(defaultScopes(holder));
   requested.forEach((scope, i) => {
     const management = (MANAGEMENT_SCOPES as readonly string[]).includes(scope);
-    if (management && (!allowed.has(scope) || (caller.role !== 'superadmin' && !caller.scopes.has(scope)))) {
+    if (management && (!allowed.has(scope) || scopesBeyond(caller, [scope]).length)) {
       out.push({ field: `${field}.${i}`, code: 'BAD_SCOPE', message: `"${scope}" cannot be granted here` });
     } else if (!management && (!APPLICATION_SCOPE.test(scope) || /^(tenants|users|api_keys|webhooks|events|audit):/.test(scope))) {
       out.push({ field: `${field}.${i}`, code: 'BAD_SCOPE', message: `"${scope}" is not a valid scope` });
@@ -135,6 +135,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         throw errors.notFound('API key not found');
       }
       authorize(caller, 'api_keys.rotate');
+      assertMayHandOut(caller, { scopes: key.scopes }, 'A new secret for this key');
       const now = clock.now();
       const { secret, hash, prefix } = generateSecret();
       const row = await db.transaction().execute(async (trx) => {

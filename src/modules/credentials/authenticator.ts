@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { safeEqual, sha256 } from '../../lib/crypto.js';
 import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
+import { sessionScopes } from '../access/policy.js';
 import type { Revocations } from '../access/revocations.js';
 import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
 import { hashSecret, keyProblem, looksLikeSecret, needsTouch, type KeyProblem } from './api-key.js';
@@ -133,7 +134,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       role,
       organizationId: row.organization_id,
       tenantId: row.tenant_id,
-      scopes: new Set(defaultScopes(role)),
+      scopes: new Set(sessionScopes(role)),
     };
   }
 

@@ -3,8 +3,8 @@ import type { Database, UserRow } from '../../db/schema.js';
 import { errors } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import { authorize, canSeeOrganization, canSeeTenant, type Action } from '../access/policy.js';
-import type { Principal } from '../access/principal.js';
+import { assertMayHandOut, authorize, canSeeOrganization, canSeeTenant, sessionScopes, type Action } from '../access/policy.js';
+import type { Principal, Role } from '../access/principal.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import { hashPassword, passwordProblem } from './password.js';
 import { recordChange } from '../events/outbox.js';
@@ -170,7 +170,20 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
       const where = await resolveHome(caller, home, 'users.sign_in_link');
       const user = await loadUser(db, where, userId);
       if (!user.is_active) throw errors.conflict('USER_INACTIVE', 'The user is deactivated');
-      return signIn.createLink(db, user.id);
+      // The link opens a session with the user's role and scopes: the caller must hold all of them.
+      const role = user.role as Role;
+      assertMayHandOut(caller, { role, scopes: sessionScopes(role) }, 'A sign-in link');
+      return db.transaction().execute(async (trx) => {
+        const link = await signIn.createLink(trx, user.id);
+        await recordChange(trx, clock, caller, {
+          organizationId: where.organizationId,
+          tenantId: where.tenantId,
+          action: 'user.sign_in_link',
+          target: { type: 'user', id: user.id },
+          object: { expiresAt: link.expiresAt },
+        });
+        return link;
+      });
     },
   };
 }
