@@ -44,6 +44,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
         ? { ...options.logger, serializers: { ...(options.logger as { serializers?: object }).serializers, req: serializeRequest as never } }
         : (options.logger ?? false),
     bodyLimit: 1024 * 1024,
+    // Behind a proxy, request.ip (audit entries, throttles, rate limits) comes from X-Forwarded-For.
+    // (Fastify takes a hop count too, though its types list only booleans, strings and functions.)
+    trustProxy: (Array.isArray(deps.config.trustProxy) ? [...deps.config.trustProxy] : deps.config.trustProxy) as FastifyServerOptions['trustProxy'],
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseDuration } from './lib/duration.js';
 
@@ -25,6 +26,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Requests per minute per credential; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Which proxies' X-Forwarded-For to believe: none (false), any (true), a hop count, or addresses/CIDRs. */
+  readonly trustProxy: boolean | number | readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +69,23 @@ function scheduleVar(env: NodeJS.ProcessEnv, name: string): number[] {
     throw new ConfigError(`${name} must be a comma-separated list of at most 20 durations between 10ms and 7d (like "5s,5m,30m"), got "${raw}"`);
   }
   return delays as number[];
+}
+
+function trustProxyVar(env: NodeJS.ProcessEnv, name: string): boolean | number | string[] {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits))) {
+      throw new ConfigError(`${name} must be true, a hop count, or a comma-separated list of IP addresses or CIDRs, got "${entry}"`);
+    }
+  }
+  return entries;
 }
 
 /** Reads and validates the environment once; the result is frozen and passed around as a value. */
@@ -110,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: durationVar(env, 'LANDLORD_WEBHOOK_TIMEOUT', '10s', 100, 60_000),
     logLevel,
     rateLimitPerMinute: intVar(env, 'LANDLORD_RATE_LIMIT', 6000, 0, 100_000_000),
+    trustProxy: trustProxyVar(env, 'LANDLORD_TRUST_PROXY'),
   });
 }

@@ -6,7 +6,7 @@ import { randomToken, sha256 } from '../../lib/crypto.js';
 import { newId } from '../../lib/ids.js';
 import { findUser, findUserByEmail, toUser, type User } from '../users/user.repository.js';
 import { verifyPassword } from '../users/password.js';
-import type { Throttle } from './throttle.js';
+import type { Attempt, Throttle } from './throttle.js';
 import { recordAudit } from '../events/outbox.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -62,32 +62,40 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
     return !!row && row.is_active && (row.tenant_id === null || row.tenant_active === true);
   }
 
+  async function checkPassword(email: string, password: string, meta: { ip: string; userAgent?: string; requestId?: string }, attempt: Attempt): Promise<SessionStart> {
+    const user = await findUserByEmail(db, email);
+    const ok = await verifyPassword(password, user?.password_hash ?? null);
+    if (!ok || !user) {
+      await recordAudit(db, clock, {
+        organizationId: user?.organization_id ?? null,
+        tenantId: user?.tenant_id ?? null,
+        actor: { type: 'anonymous', id: null, credentialId: null },
+        action: 'auth.login_failed',
+        target: user ? { type: 'user', id: user.id } : undefined,
+        meta,
+        changes: { email },
+      });
+      await attempt.failed();
+      throw errors.unauthorized('The email or password is not correct');
+    }
+    if (!(await usable(user.id))) {
+      await attempt.failed();
+      throw errors.unauthorized('This account is deactivated');
+    }
+    await attempt.succeeded();
+    return startSession(user.id, meta, 'auth.login');
+  }
+
   return {
     /** Email and password; failures are counted per account and per address, then slowed and refused. */
     async login(email: string, password: string, meta: { ip: string; userAgent?: string; requestId?: string }): Promise<SessionStart> {
-      const keys = [`email:${email.toLowerCase()}`, `ip:${meta.ip}`];
-      await throttle.check(keys);
-      const user = await findUserByEmail(db, email);
-      const ok = await verifyPassword(password, user?.password_hash ?? null);
-      if (!ok || !user) {
-        await recordAudit(db, clock, {
-          organizationId: user?.organization_id ?? null,
-          tenantId: user?.tenant_id ?? null,
-          actor: { type: 'anonymous', id: null, credentialId: null },
-          action: 'auth.login_failed',
-          target: user ? { type: 'user', id: user.id } : undefined,
-          meta,
-          changes: { email },
-        });
-        await throttle.fail(keys);
-        throw errors.unauthorized('The email or password is not correct');
+      // Counted before the password is hashed: parallel guesses beyond the budget never reach the hash.
+      const attempt = await throttle.begin(`email:${email.toLowerCase()}`, meta.ip);
+      try {
+        return await checkPassword(email, password, meta, attempt);
+      } finally {
+        attempt.release();
       }
-      if (!(await usable(user.id))) {
-        await throttle.fail(keys);
-        throw errors.unauthorized('This account is deactivated');
-      }
-      await throttle.succeed(keys[0]);
-      return startSession(user.id, meta, 'auth.login');
     },
 
     /** A one-time sign-in link for the dashboard. */
@@ -101,22 +109,26 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
 
     /** Spends a sign-in link (once) and opens a session. */
     async consumeLink(token: string, meta: { ip: string; userAgent?: string; requestId?: string }): Promise<SessionStart> {
-      const keys = [`ip:${meta.ip}`];
-      await throttle.check(keys);
-      const now = clock.now();
-      const link = await db
-        .updateTable('sign_in_links')
-        .set({ used_at: now })
-        .where('token_hash', '=', sha256(token))
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returning('user_id')
-        .executeTakeFirst();
-      if (!link || !(await usable(link.user_id))) {
-        await throttle.fail(keys);
-        throw errors.unauthorized('This sign-in link is invalid, used or expired');
+      const attempt = await throttle.begin('sign_in_link', meta.ip);
+      try {
+        const now = clock.now();
+        const link = await db
+          .updateTable('sign_in_links')
+          .set({ used_at: now })
+          .where('token_hash', '=', sha256(token))
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returning('user_id')
+          .executeTakeFirst();
+        if (!link || !(await usable(link.user_id))) {
+          await attempt.failed();
+          throw errors.unauthorized('This sign-in link is invalid, used or expired');
+        }
+        await attempt.succeeded();
+        return await startSession(link.user_id, meta, 'auth.sign_in_link');
+      } finally {
+        attempt.release();
       }
-      return startSession(link.user_id, meta, 'auth.sign_in_link');
     },
 
     async session(token: string) {

@@ -54,15 +54,16 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     if (!credentials) throw oauthErrors.invalidClient('Client authentication is required');
     const throttle = deps.throttle;
     if (!throttle) return authenticateClient(db, clock, credentials);
-    const keys = [`client:${credentials.clientId.slice(0, 64)}`, ...(ip ? [`ip:${ip}`] : [])];
-    const hadFailures = await throttle.check(keys);
+    const attempt = await throttle.begin(`client:${credentials.clientId.slice(0, 64)}`, ip ?? 'unknown');
     try {
       const client = await authenticateClient(db, clock, credentials);
-      if (hadFailures) await throttle.succeed(keys[0]);
+      await attempt.succeeded();
       return client;
     } catch (error) {
-      if (error instanceof OAuthError && error.error === 'invalid_client') await throttle.fail(keys);
+      if (error instanceof OAuthError && error.error === 'invalid_client') await attempt.failed();
       throw error;
+    } finally {
+      attempt.release();
     }
   }
 

@@ -113,7 +113,11 @@ export const TenantCreateBody = Type.Object(
     organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins only; defaults to the caller\'s organization' })),
     owner: Type.Optional(
       Type.Object(
-        { name: Type.String({ minLength: 1, maxLength: 200 }), email: Email(), password: Type.Optional(Type.String({ maxLength: 128 })) },
+        {
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Defaults to the part of the email before `@`' })),
+          email: Email(),
+          password: Type.Optional(Type.String({ maxLength: 128 })),
+        },
         { additionalProperties: false, description: 'Creates the tenant owner; the response adds a one-time `signInUrl`' },
       ),
     ),

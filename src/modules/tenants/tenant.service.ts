@@ -164,7 +164,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     if (input.owner) {
       owner = await users.insertIn(trx, { organizationId, tenantId: id }, {
         email: input.owner.email,
-        name: input.owner.name,
+        name: input.owner.name ?? input.owner.email.slice(0, input.owner.email.lastIndexOf('@')).slice(0, 200),
         role: 'owner',
         passwordHash: prepared.ownerPasswordHash,
       });

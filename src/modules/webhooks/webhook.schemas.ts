@@ -28,14 +28,14 @@ export const WebhookWithSecret = Type.Object({
   secret: Type.String({ description: 'The signing secret (`whsec_…`): shown only in this response; store it now' }),
 });
 
-const Events = Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50, description: EVENTS_DESCRIPTION });
+const Events = Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50, description: `${EVENTS_DESCRIPTION}; default \`["*"]\`` });
 const Description = Nullable(Type.String({ maxLength: 500 }));
 const READ_ONLY = ['id', 'tenantId', 'secret', 'disabledReason', 'failingSince', 'previousSecretExpiresAt', 'createdAt', 'updatedAt'];
 
 export const WebhookCreateBody = Type.Object(
   {
     url: HttpUrl(),
-    events: Events,
+    events: Type.Optional(Events),
     description: Type.Optional(Description),
     isEnabled: Type.Optional(Type.Boolean({ description: 'Default true' })),
     organizationId: Type.Optional(Type.String({ maxLength: 64, description: "Superadmins only; defaults to the caller's organization" })),
@@ -47,7 +47,7 @@ export type WebhookCreateInput = Static<typeof WebhookCreateBody>;
 export const TenantWebhookCreateBody = Type.Object(
   {
     url: HttpUrl(),
-    events: Events,
+    events: Type.Optional(Events),
     description: Type.Optional(Description),
     isEnabled: Type.Optional(Type.Boolean({ description: 'Default true' })),
   },
