@@ -86,7 +86,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     if (body === '') return done(null, undefined);
     let parsed: unknown;
     try {
-      parsed = sjson.parse(body as string, undefined, { protoAction: 'remove', constructorAction: 'remove' });
+      // Kept as own properties (JSON.parse never sets a prototype): strict schemas refuse them as
+      // unknown fields, and metadata refuses them by name; silently removing them lost data.
+      parsed = sjson.parse(body as string, undefined, { protoAction: 'ignore', constructorAction: 'ignore' });
     } catch {
       return done(errors.malformedJson(), undefined);
     }

@@ -131,7 +131,7 @@ describe('dashboard in Chromium', () => {
     expect(again.url()).not.toContain('token=');
   });
 
-  it('edits the profile, settings and metadata, with API field errors next to their fields', async () => {
+  it('edits the profile and settings, with API field errors next to their fields, and shows metadata read-only', async () => {
     const page = ownerPage;
     await page.getByLabel('Contact email').fill('not-an-email');
     const profile = page.locator('form', { has: page.getByRole('heading', { name: 'Profile' }) });
@@ -152,17 +152,16 @@ describe('dashboard in Chromium', () => {
     await settings.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Changes saved').first().waitFor();
 
+    // Metadata is the platform's: the owner reads it and has nothing to change it with.
     const metadata = page.locator('form', { has: page.getByRole('heading', { name: 'Metadata' }) });
-    await metadata.getByRole('button', { name: 'Remove crmId' }).click();
-    await metadata.getByRole('button', { name: 'Add entry' }).click();
-    await metadata.getByLabel('Key').last().fill('region');
-    await metadata.getByLabel('Value').last().fill('eu-west');
-    await metadata.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByText('Changes saved').first().waitFor();
+    await metadata.getByText('Only its administrators can change it').waitFor();
+    expect(await metadata.getByLabel('Value').first().inputValue()).toBe('enterprise');
+    expect(await metadata.getByLabel('Value').first().isDisabled()).toBe(true);
+    expect(await metadata.getByRole('button', { name: 'Add entry' }).count()).toBe(0);
+    expect(await metadata.getByRole('button', { name: 'Save changes' }).count()).toBe(0);
 
     const saved = json(await t.call('GET', `/v1/tenants/${tenant.id}`));
-    expect(saved).toMatchObject({ displayName: 'Contoso', email: 'team@contoso.example', settings: { timezone: 'America/New_York', weekStart: 0, locale: 'en-GB' }, metadata: { plan: 'enterprise', region: 'eu-west' } });
-    expect(saved.metadata.crmId).toBeUndefined();
+    expect(saved).toMatchObject({ displayName: 'Contoso', email: 'team@contoso.example', settings: { timezone: 'America/New_York', weekStart: 0, locale: 'en-GB' }, metadata: { plan: 'enterprise', crmId: 'CRM-1042' } });
   });
 
   it('invites a user with a sign-in link, changes roles, and handles dialogs from the keyboard', async () => {
@@ -280,8 +279,8 @@ describe('dashboard in Chromium', () => {
     await ownerPage.getByText('api_key.create').first().waitFor();
     const entry = ownerPage.locator('.delivery', { has: ownerPage.getByRole('button', { name: /tenant\.update/ }) }).first();
     await entry.getByRole('button').click();
-    await entry.getByRole('rowheader', { name: 'metadata' }).waitFor();
-    expect(await entry.getByRole('table', { name: 'Changes' }).textContent()).toContain('eu-west');
+    await entry.getByRole('rowheader', { name: 'settings' }).waitFor();
+    expect(await entry.getByRole('table', { name: 'Changes' }).textContent()).toContain('America/New_York');
   });
 
   it('never shows another tenant to an owner who edits the URL', async () => {

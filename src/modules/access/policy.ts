@@ -67,8 +67,8 @@ export function tenantScope(principal: Principal): { organizationId: string | nu
   return { organizationId: principal.organizationId, tenantId: principal.tenantId };
 }
 
-/** Fields of a tenant only the platform side (admins) may change. */
-export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'externalId', 'slug'] as const;
+/** Fields of a tenant only the platform side (admins) may change; `metadata` is the platform's (a plan, a CRM id). */
+export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'externalId', 'slug', 'metadata'] as const;
 
 const RANK: Record<Role, number> = { member: 0, owner: 1, admin: 2, superadmin: 3 };
 

@@ -177,6 +177,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           action: 'api_key.revoke',
+          removed: true,
           target: { type: 'api_key', id: key.id },
           events: ['api_key.revoked'],
           object: toApiKeyView(key),

@@ -21,6 +21,8 @@ export interface Change {
   events?: EventType[];
   object?: object | null;
   previous?: object | null;
+  /** The change removes `object` (a delete, a revocation): its audit diff runs from it to nothing. */
+  removed?: boolean;
   /** Restricts delivery to one endpoint (test pings). */
   onlyWebhookId?: string;
 }
@@ -38,14 +40,16 @@ export function withoutSecrets<T>(value: T): T {
   return value;
 }
 
-/** The fields that differ between two versions, as `{field: {from, to}}`. */
+/** The fields that differ between two versions, as `{field: {from, to}}`; a field absent or null on both sides is no change. */
 export function diff(previous: object | null | undefined, next: object | null | undefined): Record<string, { from: unknown; to: unknown }> {
   const a = (withoutSecrets(previous ?? {}) ?? {}) as Record<string, unknown>;
   const b = (withoutSecrets(next ?? {}) ?? {}) as Record<string, unknown>;
   const out: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (key === 'updatedAt') continue;
-    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out[key] = { from: a[key] ?? null, to: b[key] ?? null };
+    const from = a[key] ?? null;
+    const to = b[key] ?? null;
+    if (JSON.stringify(from) !== JSON.stringify(to)) out[key] = { from, to };
   }
   return out;
 }
@@ -87,7 +91,7 @@ export async function recordChange(trx: Kysely<Database>, clock: Clock, principa
     action: change.action,
     target: change.target,
     meta: { requestId: request?.id, ip: request?.ip ?? undefined, userAgent: request?.userAgent ?? undefined },
-    changes: diff(previous, object),
+    changes: change.removed ? diff(object, null) : diff(previous, object),
   });
 
   const eventIds: string[] = [];

@@ -134,7 +134,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('users').where('organization_id', '=', id).execute();
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
-        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, action: 'organization.delete', target: { type: 'organization', id }, object: org });
+        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, action: 'organization.delete', target: { type: 'organization', id }, object: org, removed: true });
       });
     },
   };

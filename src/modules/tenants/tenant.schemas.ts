@@ -49,13 +49,14 @@ const metadataSchema = (nullableValues: boolean) =>
     type: 'object',
     maxProperties: 50,
     'x-error-code': 'BAD_METADATA',
-    propertyNames: { minLength: 1, maxLength: 40, 'x-error-code': 'BAD_METADATA' },
+    // Keys that name JavaScript's object machinery are refused rather than silently lost.
+    propertyNames: { minLength: 1, maxLength: 40, not: { enum: ['__proto__', 'constructor', 'prototype'] }, 'x-error-code': 'BAD_METADATA' },
     additionalProperties: {
       type: nullableValues ? ['string', 'null'] : 'string',
       maxLength: 500,
       'x-error-code': 'BAD_METADATA',
     },
-    description: `At most 50 keys of 1-40 characters; string values of at most 500 characters${nullableValues ? '; a key set to null is removed' : ''}`,
+    description: `At most 50 keys of 1-40 characters (not \`__proto__\`, \`constructor\` or \`prototype\`); string values of at most 500 characters${nullableValues ? '; a key set to null is removed' : ''}`,
   });
 
 export const OwnerSummary = Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() });

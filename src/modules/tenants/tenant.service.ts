@@ -260,8 +260,15 @@ export function createTenantService(deps: TenantServiceDeps) {
   function checkOwnerFields(caller: Principal, current: Tenant, input: Record<string, unknown>) {
     if (caller.role === 'superadmin' || caller.role === 'admin') return;
     const currentValues = current as unknown as Record<string, unknown>;
-    const changed = ADMIN_ONLY_TENANT_FIELDS.filter((f) => input[f] !== undefined && input[f] !== currentValues[f]);
+    const same = (a: unknown, b: unknown) => (typeof a === 'object' && a !== null ? sameMetadata(a as Metadata, b as Metadata) : a === b);
+    const changed = ADMIN_ONLY_TENANT_FIELDS.filter((f) => input[f] !== undefined && !same(input[f], currentValues[f]));
     if (changed.length) throw errors.forbidden(`Only administrators may change ${changed.join(', ')}`);
+  }
+
+  type Metadata = Record<string, string>;
+  function sameMetadata(a: Metadata, b: Metadata | undefined): boolean {
+    const keys = Object.keys(a);
+    return !!b && keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
   }
 
   function checkMetadataSize(metadata: Record<string, string>) {
@@ -333,7 +340,7 @@ export function createTenantService(deps: TenantServiceDeps) {
 
     replace(caller: Principal, id: string, input: TenantPutInput, ifMatch?: string) {
       return write(caller, id, ifMatch, 'tenant.replace', async (current, trx) => {
-        checkOwnerFields(caller, current, { isActive: true, externalId: null, ...input });
+        checkOwnerFields(caller, current, { isActive: true, externalId: null, ...input, metadata: input.metadata ?? {} });
         const base = slugify(input.name);
         const slug =
           input.slug ?? (isDerivedSlug(current.slug, base) ? current.slug : await nextFreeSlug(trx, current.organizationId, input.name));
@@ -355,7 +362,7 @@ export function createTenantService(deps: TenantServiceDeps) {
 
     update(caller: Principal, id: string, input: TenantPatchInput, ifMatch?: string) {
       return write(caller, id, ifMatch, 'tenant.update', async (current) => {
-        checkOwnerFields(caller, current, input);
+        checkOwnerFields(caller, current, { ...input, metadata: input.metadata === undefined ? undefined : mergeMetadata(current.metadata, input.metadata) });
         const set: Partial<NewTenantRow> = {};
         if (input.name !== undefined) set.name = input.name;
         if (input.slug !== undefined) set.slug = input.slug;
@@ -397,6 +404,7 @@ export function createTenantService(deps: TenantServiceDeps) {
           organizationId: current.organizationId,
           tenantId: id,
           action: 'tenant.delete',
+          removed: true,
           target: { type: 'tenant', id },
           events: ['tenant.deleted'],
           object: current,

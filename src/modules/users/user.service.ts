@@ -159,6 +159,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
           organizationId: where.organizationId,
           tenantId: where.tenantId,
           action: 'user.delete',
+          removed: true,
           target: { type: 'user', id: user.id },
           events: ['user.deleted'],
           object: toUser(user),

@@ -164,6 +164,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       target: { type: 'webhook', id: row.id },
       object,
       previous,
+      removed: action === 'webhook.delete',
     });
   }
 

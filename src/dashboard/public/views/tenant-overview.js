@@ -106,12 +106,16 @@ function settingsForm(page, readOnly) {
 }
 
 function metadataForm(page, readOnly) {
+  // Metadata belongs to the platform (a plan, a CRM id): tenant owners see it, administrators change it.
+  readOnly = readOnly || !isAdmin();
   const editor = metadataEditor(page.tenant.metadata, { readOnly });
   return patchForm({
     page,
     readOnly,
     title: 'Metadata',
-    description: 'Up to 50 key–value pairs for your own integrations, such as a plan or a CRM id.',
+    description: isAdmin()
+      ? 'Up to 50 key–value pairs for your own integrations, such as a plan or a CRM id.'
+      : 'Set by the platform you use, such as your plan. Only its administrators can change it.',
     fields: [editor.element],
     collect: () => {
       const next = editor.read();
