@@ -8,6 +8,7 @@ import { AppError, errors } from './http/errors.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerRateLimit } from './http/rate-limit.js';
+import { registerStrictQuery } from './http/strict-query.js';
 import { serializeRequest } from './http/log-safety.js';
 import { registerNotFound } from './http/method-not-allowed.js';
 import { addErrorResponses, registerOpenApi } from './http/openapi.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(dashboardPlugin, { prefix: '/dashboard' });
   await app.register(
     async (v1) => {
+      registerStrictQuery(v1);
       registerAuth(v1, deps.authenticate);
       registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, clock: deps.clock });
       registerIdempotency(v1, { db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox });

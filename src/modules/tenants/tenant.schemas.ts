@@ -218,7 +218,8 @@ export const TenantListQuery = Type.Object(
     ),
   },
   {
-    additionalProperties: true,
+    patternProperties: { '^metadata\\[.{1,40}\\]$': { type: 'string', maxLength: 500 } },
+    additionalProperties: false,
     description: 'Also `metadata[key]=value` to filter on a metadata entry',
   },
 );

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { errors } from './errors.js';
+
+// NUL and lone surrogates: PostgreSQL cannot hold them, so a query value carrying one is the
+// client's mistake (422 on that parameter), not a database error.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Query strings are as strict as bodies: a parameter no route declares is 422 `UNKNOWN_FIELD`
+ * (a typo such as `?isactive=false` must not silently list everything). Routes without a query
+ * schema get an empty strict one; object schemas that do not say otherwise become strict.
+ */
+export function registerStrictQuery(app: FastifyInstance) {
+  app.addHook('onRoute', (route) => {
+    const schema = (route.schema ??= {}) as { querystring?: Record<string, unknown>; hide?: boolean };
+    if (!schema.querystring) schema.querystring = { type: 'object', properties: {}, additionalProperties: false };
+    else if (schema.querystring.additionalProperties === undefined) schema.querystring = { ...schema.querystring, additionalProperties: false };
+  });
+  app.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!query) return;
+    for (const [key, value] of Object.entries(query)) {
+      const values = Array.isArray(value) ? value : [value];
+      if (UNSTORABLE.test(key) || values.some((v) => typeof v === 'string' && UNSTORABLE.test(v))) {
+        throw errors.field(key, 'BAD_FORMAT', 'must not contain NUL characters or unpaired surrogates');
+      }
+    }
+  });
+}
