@@ -35,21 +35,65 @@ for (const [net, prefix] of [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // deprecated site-local
   ['ff00::', 8], // multicast
+  ['64:ff9b:1::', 48], // local-use NAT64: translates to whatever the operator's network holds
+  ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo: tunnels to an IPv4 address
+  ['2001:db8::', 32], // documentation
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }
 
 const BLOCKED_NAMES = new Set(['localhost', 'metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data']);
 
+/** The 16 bytes of an IPv6 address in any notation (`::`, a trailing dotted quad), or null. */
+function ipv6Bytes(address: string): number[] | null {
+  let text = address.replace(/%.*$/, '');
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  if (all.length !== 8) return null;
+  return all.flatMap((g) => {
+    const n = parseInt(g, 16);
+    return [n >> 8, n & 0xff];
+  });
+}
+
+const v4 = (b: number[], at: number) => b.slice(at, at + 4).join('.');
+const startsWith = (b: number[], prefix: number[]) => prefix.every((x, i) => b[i] === x);
+
+/**
+ * The IPv4 address an IPv6 address carries, when it is one of the forms that reach an IPv4 host:
+ * mapped (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d), compatible (::a.b.c.d), NAT64
+ * (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::).
+ */
+export function embeddedIPv4(address: string): string | null {
+  const b = ipv6Bytes(address);
+  if (!b) return null;
+  const zeros = (n: number) => Array(n).fill(0);
+  if (startsWith(b, [...zeros(10), 0xff, 0xff])) return v4(b, 12);
+  if (startsWith(b, [...zeros(8), 0xff, 0xff, 0, 0])) return v4(b, 12);
+  if (startsWith(b, zeros(12))) return v4(b, 12);
+  if (startsWith(b, [0, 0x64, 0xff, 0x9b, ...zeros(8)])) return v4(b, 12);
+  if (startsWith(b, [0x20, 0x02])) return v4(b, 2);
+  return null;
+}
+
 /** Whether an IP address is loopback, private, link-local, CGNAT, metadata or otherwise not a public destination. */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return blocked.check(address, 'ipv4');
   if (family !== 6) return true; // not an address at all: refuse
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return blocked.check(mapped[1], 'ipv4');
-  // BlockList matches IPv4-mapped addresses in hex form (::ffff:7f00:1) against the IPv4 ranges itself.
-  return blocked.check(address, 'ipv6');
+  if (blocked.check(address, 'ipv6')) return true;
+  const inner = embeddedIPv4(address);
+  // ::/96 holds :: and ::1 too, already refused above; any other embedded address is judged as IPv4.
+  return inner !== null && blocked.check(inner, 'ipv4');
 }
 
 /** The URL's host without brackets or a trailing dot, lower-cased. */
@@ -96,7 +140,8 @@ export function guardedLookup(allowPrivate: boolean, resolver: Resolver = system
       (addresses) => {
         const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
         if (bad) {
-          return callback(new PrivateAddressError(`${hostname} resolves to ${bad.address}, a private address`), []);
+          // The address itself stays out of the message: the delivery log must not reveal the operator's internal DNS.
+          return callback(new PrivateAddressError(`${hostname} resolves to a loopback, private or link-local address`), []);
         }
         const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family) || 0;
         const usable = family ? addresses.filter((a) => a.family === family) : addresses;
