@@ -69,6 +69,7 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
   previous_secret_hash: string | null;
   previous_expires_at: Timestamp | null;
+  /** When the secret was last rotated (nothing else changes a key). */
   updated_at: Timestamp | null;
 }
 

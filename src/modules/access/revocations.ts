@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
+import { secretFingerprint } from '../credentials/api-key.js';
 
 /**
  * What makes an otherwise valid access token unusable: a revoked token id, a revoked API key,
@@ -12,14 +13,26 @@ import type { Clock } from '../../lib/clock.js';
 export interface Revocations {
   isTokenRevoked(jti: string): boolean;
   isKeyRevoked(keyId: string): boolean;
+  /** Whether a token of this key, minted with the secret `fingerprint`, outlived that secret (rotated, grace over). */
+  isRotatedOut(keyId: string, fingerprint: string | undefined, issuedAtSeconds: number): boolean;
   isTenantInactive(tenantId: string): boolean;
   markTokenRevoked(jti: string): void;
   markKeyRevoked(keyId: string): void;
+  /** The key's secret was replaced at `at`; tokens of the old secret work until `graceUntil` (or not at all). */
+  markKeyRotated(keyId: string, rotation: KeyRotation): void;
   markTenantActive(tenantId: string, active: boolean): void;
   /** Loads the current state; call once before serving. */
   start(): Promise<void>;
   refresh(): Promise<void>;
   stop(): void;
+}
+
+export interface KeyRotation {
+  at: Date;
+  /** Fingerprints of the secret now in force and of the one before it. */
+  current: string;
+  previous: string | null;
+  graceUntil: Date | null;
 }
 
 export const REVOCATION_POLL_MS = 500;
@@ -49,6 +62,12 @@ export function createRevocations(deps: {
   const { db, clock } = deps;
   const tokens = new Set<string>();
   const keys = new Set<string>();
+  /** Key id → its last rotation. */
+  const rotations = new Map<string, KeyRotation>();
+  const noteRotation = (id: string, rotation: KeyRotation) => {
+    const known = rotations.get(id);
+    if (!known || known.at.getTime() <= rotation.at.getTime()) rotations.set(id, rotation);
+  };
   const inactiveTenants = new Set<string>();
   let since = new Date(0);
   let timer: NodeJS.Timeout | null = null;
@@ -59,7 +78,7 @@ export function createRevocations(deps: {
     const from = initial ? new Date(0) : new Date(since.getTime() - 2000);
     const now = clock.now();
     const tokenFloor = new Date(now.getTime() - deps.maxTokenTtlSeconds * 1000);
-    const [revokedTokens, revokedKeys, tenants] = await Promise.all([
+    const [revokedTokens, revokedKeys, tenants, rotatedKeys] = await Promise.all([
       db.selectFrom('revoked_tokens').select('jti').where('revoked_at', '>=', from).where('expires_at', '>', now).execute(),
       db
         .selectFrom('api_keys')
@@ -70,7 +89,21 @@ export function createRevocations(deps: {
       initial
         ? db.selectFrom('tenants').select(['id', 'is_active']).where('is_active', '=', false).execute()
         : db.selectFrom('tenants').select(['id', 'is_active']).where('updated_at', '>=', from).execute(),
+      db
+        .selectFrom('api_keys')
+        .select(['id', 'updated_at', 'secret_hash', 'previous_secret_hash', 'previous_expires_at'])
+        .where('updated_at', 'is not', null)
+        .where('updated_at', '>=', initial ? tokenFloor : from)
+        .execute(),
     ]);
+    for (const r of rotatedKeys) {
+      noteRotation(r.id, {
+        at: r.updated_at!,
+        current: secretFingerprint(r.secret_hash),
+        previous: r.previous_secret_hash ? secretFingerprint(r.previous_secret_hash) : null,
+        graceUntil: r.previous_expires_at,
+      });
+    }
     for (const r of revokedTokens) {
       // `key:<id>` rows stand for every token of a key that no longer exists (its tenant was deleted).
       if (r.jti.startsWith(KEY_PREFIX)) keys.add(r.jti.slice(KEY_PREFIX.length));
@@ -94,6 +127,14 @@ export function createRevocations(deps: {
   return {
     isTokenRevoked: (jti) => tokens.has(jti),
     isKeyRevoked: (id) => keys.has(id),
+    isRotatedOut(id, fingerprint, issuedAtSeconds) {
+      const r = rotations.get(id);
+      if (!r) return false;
+      const inGrace = r.graceUntil !== null && clock.now().getTime() < r.graceUntil.getTime();
+      if (fingerprint === undefined) return issuedAtSeconds * 1000 < r.at.getTime() && !inGrace; // minted before tokens named their secret
+      return fingerprint !== r.current && !(fingerprint === r.previous && inGrace);
+    },
+    markKeyRotated: (id, rotation) => noteRotation(id, rotation),
     isTenantInactive: (id) => inactiveTenants.has(id),
     markTokenRevoked: (jti) => void tokens.add(jti),
     markKeyRevoked: (id) => void keys.add(id),

@@ -41,6 +41,14 @@ export interface StoredKey {
  * credentials: the current secret, or the previous one during its rotation grace period; not
  * revoked, not expired, and its tenant (if any) active.
  */
+/**
+ * Names the secret a token was minted with, without revealing it: tokens carry it (claim `kv`) so
+ * that they stop working with that secret, when a rotation's grace period ends.
+ */
+export function secretFingerprint(secretHash: string): string {
+  return secretHash.slice(0, 16);
+}
+
 export function keyProblem(key: StoredKey, hash: string, now: Date, tenantActive = key.tenant_active !== false): KeyProblem | null {
   const current = safeEqual(hash, key.secret_hash);
   const previous =

@@ -103,6 +103,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     const claims = await verifyOnce(token);
     if (revocations.isTokenRevoked(claims.jti)) throw errors.unauthorized('The access token was revoked');
     if (revocations.isKeyRevoked(claims.sub)) throw errors.unauthorized('The API key behind this token was revoked');
+    if (revocations.isRotatedOut(claims.sub, claims.kv, claims.iat)) throw errors.unauthorized('The API key secret this token was issued to has been rotated');
     if (claims.tid && revocations.isTenantInactive(claims.tid)) throw errors.unauthorized('The tenant is deactivated');
     return {
       kind: 'access_token',

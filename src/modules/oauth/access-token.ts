@@ -14,6 +14,8 @@ export interface AccessTokenClaims {
   role: Role;
   /** Space-separated scopes. */
   scope: string;
+  /** Which secret of the key minted the token (its fingerprint): a rotation ends tokens of the old one. */
+  kv?: string;
 }
 
 /** Verifies signature, algorithm, issuer, audience and expiry; throws a 401 AppError otherwise. No database read. */

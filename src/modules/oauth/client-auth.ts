@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { isId } from '../../lib/ids.js';
-import { hashSecret, keyProblem, needsTouch } from '../credentials/api-key.js';
+import { safeEqual } from '../../lib/crypto.js';
+import { hashSecret, keyProblem, needsTouch, secretFingerprint } from '../credentials/api-key.js';
 import { findApiKeyWithOwner, touchApiKey } from '../credentials/api-key.repository.js';
 import { oauthErrors } from './oauth.errors.js';
 
@@ -13,6 +14,8 @@ export interface OAuthClient {
   tenantId: string | null;
   scopes: string[];
   expiresAt: Date | null;
+  /** The fingerprint of the secret that authenticated (the current one, or the previous one during a grace period). */
+  secretFingerprint: string;
 }
 
 export interface ClientCredentials {
@@ -81,5 +84,6 @@ export async function authenticateClient(db: Kysely<Database>, clock: Clock, cre
     tenantId: key.tenant_id,
     scopes: key.scopes,
     expiresAt: key.expires_at,
+    secretFingerprint: secretFingerprint(safeEqual(hash, key.secret_hash) ? key.secret_hash : key.previous_secret_hash!),
   };
 }

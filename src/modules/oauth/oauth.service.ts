@@ -83,6 +83,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   /** Whether the token is still usable, reading the database rather than this node's cached view. */
   async function stillValid(claims: AccessTokenClaims): Promise<boolean> {
     if (revocations.isTokenRevoked(claims.jti) || revocations.isKeyRevoked(claims.sub)) return false;
+    if (revocations.isRotatedOut(claims.sub, claims.kv, claims.iat)) return false;
     if (claims.tid && revocations.isTenantInactive(claims.tid)) return false;
     const [revoked, key, tenant] = await Promise.all([
       isTokenRevokedInDb(db, claims.jti),

@@ -89,6 +89,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
         ...(tid ? { tid } : {}),
         role,
         scope: granted.join(' '),
+        kv: client.secretFingerprint,
       })
         .setProtectedHeader({ alg: SIGNING_ALG, kid: signer.kid, typ: TOKEN_TYPE })
         .setIssuer(deps.issuer)

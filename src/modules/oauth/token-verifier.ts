@@ -7,7 +7,10 @@ import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
 export const TOKEN_AUDIENCE = 'landlord';
 export const TOKEN_TYPE = 'at+jwt';
-/** Tolerated clock difference between the node that signed and the one that verifies. */
+/**
+ * Tolerated clock difference between the node that signed and the one that verifies, for `iat`
+ * only: a token is issued no later than its key expires, and must not outlive it by a leeway.
+ */
 const CLOCK_TOLERANCE_SECONDS = 30;
 const ROLES: ReadonlySet<string> = new Set<Role>(['admin', 'owner', 'member']);
 
@@ -17,13 +20,13 @@ const invalid = (detail = 'The access token is not valid') => errors.unauthorize
 function toClaims(p: JWTPayload): AccessTokenClaims | null {
   const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
   const { iss, sub, aud, exp, iat, jti } = p;
-  const { org, tid, role, scope } = p as Record<string, unknown>;
+  const { org, tid, role, scope, kv } = p as Record<string, unknown>;
   if (!str(iss) || !str(sub) || !str(aud) || !str(jti) || !str(org) || typeof scope !== 'string') return null;
   if (typeof exp !== 'number' || typeof iat !== 'number') return null;
-  if (!str(role) || !ROLES.has(role) || (tid !== undefined && !str(tid))) return null;
+  if (!str(role) || !ROLES.has(role) || (tid !== undefined && !str(tid)) || (kv !== undefined && !str(kv))) return null;
   // A tenant-bound role without a tenant would act on no tenant; never trust such a token.
   if (role !== 'admin' && tid === undefined) return null;
-  return { iss, sub, aud, exp, iat, jti, org, ...(tid !== undefined ? { tid } : {}), role: role as Role, scope };
+  return { iss, sub, aud, exp, iat, jti, org, ...(tid !== undefined ? { tid } : {}), role: role as Role, scope, ...(kv !== undefined ? { kv } : {}) };
 }
 
 /**
@@ -50,7 +53,7 @@ export function createAccessTokenVerifier(deps: { keys: SigningKeys; clock: Cloc
           issuer: deps.issuer,
           audience: TOKEN_AUDIENCE,
           typ: TOKEN_TYPE,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          clockTolerance: 0,
           currentDate: deps.clock.now(),
           requiredClaims: ['exp', 'iat', 'jti', 'sub'],
         }));
@@ -60,6 +63,8 @@ export function createAccessTokenVerifier(deps: { keys: SigningKeys; clock: Cloc
       }
       const claims = toClaims(payload);
       if (!claims) throw invalid();
+      // Issued in the future (beyond clock skew): not a token this server minted honestly.
+      if (claims.iat > deps.clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) throw invalid('The access token was issued in the future');
       return claims;
     },
   };
