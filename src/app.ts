@@ -10,6 +10,7 @@ import { registerMetrics } from './http/metrics.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { registerStrictQuery } from './http/strict-query.js';
 import { serializeRequest } from './http/log-safety.js';
+import { clientErrorHandler, serializeError } from './http/client-errors.js';
 import { registerNotFound } from './http/method-not-allowed.js';
 import { addErrorResponses, registerOpenApi } from './http/openapi.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -42,7 +43,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // Every logger gets the safe request serializer, whatever else the caller configured.
     logger:
       options.logger && typeof options.logger === 'object'
-        ? { ...options.logger, serializers: { ...(options.logger as { serializers?: object }).serializers, req: serializeRequest as never } }
+        ? {
+            ...options.logger,
+            serializers: { ...(options.logger as { serializers?: object }).serializers, req: serializeRequest as never, err: serializeError as never },
+          }
         : (options.logger ?? false),
     bodyLimit: 1024 * 1024,
     // Behind a proxy, request.ip (audit entries, throttles, rate limits) comes from X-Forwarded-For.
@@ -54,6 +58,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler,
     // Requests that reach a closing server get a 503 problem from the onRequest hook below.
     return503OnClosing: false,
     // Errors the router raises before any route runs are problems like every other error.

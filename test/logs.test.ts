@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
@@ -61,5 +62,26 @@ describe('logs never carry secrets', () => {
     for (const secret of [t.rootKey, tenant.apiKey.secret, password, linkToken, cookie.split('=')[1], accessToken]) {
       expect(log.includes(secret)).toBe(false);
     }
+  });
+
+  it('answers an oversized header with a 431 problem and logs no byte of it, at trace level', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const before = lines.length;
+    const request = `GET /v1/tenants HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.rootKey}\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let data = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (data += chunk));
+      socket.on('close', () => resolve(data)).on('error', (err) => (data ? resolve(data) : reject(err)));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer.toLowerCase()).toContain('content-type: application/problem+json');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
+    await new Promise((r) => setTimeout(r, 50));
+    const logged = lines.slice(before).join('');
+    expect(logged).toContain('refused a malformed request');
+    expect(logged.includes(t.rootKey)).toBe(false);
+    expect(logged.includes('ppppp')).toBe(false);
   });
 });
