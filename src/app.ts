@@ -111,10 +111,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   addErrorResponses(app);
   registerErrorHandler(app);
   registerNotFound(app);
-  const registry = registerMetrics(app, { processMetrics: options.processMetrics ?? false });
+  const registry = registerMetrics(app, { processMetrics: options.processMetrics ?? false, database: deps.database, clock: deps.clock });
   await registerOpenApi(app, deps.config.publicUrl);
 
-  await app.register(systemRoutes, { database: deps.database, registry, isClosing: () => closing });
+  await app.register(systemRoutes, { database: deps.database, registry, isClosing: () => closing, metricsToken: deps.config.metricsToken });
   await app.register(oauthRoutes, { oauth: deps.oauth });
 
   await app.register(authRoutes, { prefix: '/v1', signIn: deps.signIn, secureCookies: deps.config.publicUrl.startsWith('https:') });

@@ -26,6 +26,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Requests per minute per credential; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** A port serving /metrics without credentials (null: none). */
+  readonly metricsPort: number | null;
+  /** The Bearer credential for /metrics on the API port (null: /metrics there answers 401). */
+  readonly metricsToken: string | null;
   /** Which proxies' X-Forwarded-For to believe: none (false), any (true), a hop count, or addresses/CIDRs. */
   readonly trustProxy: boolean | number | readonly string[];
 }
@@ -111,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.LANDLORD_SECRET_KEY && env.LANDLORD_SECRET_KEY.length < 32) {
     throw new ConfigError('LANDLORD_SECRET_KEY must be at least 32 characters long');
   }
+  if (env.LANDLORD_METRICS_TOKEN && env.LANDLORD_METRICS_TOKEN.length < 16) {
+    throw new ConfigError('LANDLORD_METRICS_TOKEN must be at least 16 characters long');
+  }
   const logLevel = (env.LANDLORD_LOG_LEVEL || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LANDLORD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -131,5 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     rateLimitPerMinute: intVar(env, 'LANDLORD_RATE_LIMIT', 6000, 0, 100_000_000),
     trustProxy: trustProxyVar(env, 'LANDLORD_TRUST_PROXY'),
+    metricsPort: env.LANDLORD_METRICS_PORT ? intVar(env, 'LANDLORD_METRICS_PORT', 0, 1, 65535) : null,
+    metricsToken: env.LANDLORD_METRICS_TOKEN || null,
   });
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { buildApp } from '../app.js';
 import { createDeps } from '../deps.js';
 import { createWorker } from '../modules/webhooks/worker.js';
+import { startMetricsServer } from '../http/metrics-server.js';
 
 /** Runs the API (and, unless `worker` is false, the webhook worker) until SIGTERM or SIGINT, then drains and exits 0. */
 export async function serve(config: Config, options: { worker: boolean }): Promise<void> {
@@ -15,14 +16,16 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   const worker = options.worker
     ? createWorker({ db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox, config, log: log.child({ component: 'webhook-worker' }) })
     : null;
+  let metrics: { port: number; close(): Promise<void> } | null = null;
   onShutdown(log, 'no new connections, finishing in-flight requests', async () => {
     // close() stops accepting, waits for in-flight requests, then runs onClose hooks.
     // The worker finishes the deliveries it is sending and records their outcomes meanwhile.
-    await Promise.all([app.close(), worker?.stop()]);
+    await Promise.all([app.close(), worker?.stop(), metrics?.close()]);
     await deps.close();
   });
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.metricsPort !== null) metrics = await startMetricsServer(app.metricsRegistry, config.metricsPort, config.host);
   worker?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -45,6 +48,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   } else if (!config.rootKey) {
     lines.push(`  Root key:       saved at first start in ${deps.rootKey.file}`);
   }
+  if (metrics) lines.push(`  Metrics:        http://${config.host}:${metrics.port}/metrics`);
   if (!options.worker) lines.push('  Webhook worker: off (--no-worker)');
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

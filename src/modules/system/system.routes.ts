@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import type { Registry } from 'prom-client';
 import { isSchemaCurrent, type Db } from '../../db/create-db.js';
 import { errors } from '../../http/errors.js';
+import { safeEqual, sha256 } from '../../lib/crypto.js';
+import { parseAuthorization } from '../credentials/authenticator.js';
 
 const tags = ['Operations'];
 
@@ -17,9 +19,9 @@ function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry; isClosing: () => boolean }> = async (
+export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry; isClosing: () => boolean; metricsToken: string | null }> = async (
   app,
-  { database, registry, isClosing },
+  { database, registry, isClosing, metricsToken },
 ) => {
   app.get('/healthz', {
     schema: { operationId: 'system.health', tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -48,8 +50,20 @@ export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry
   });
 
   app.get('/metrics', {
-    schema: { operationId: 'system.metrics', tags, summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: Type.String() } },
-    handler: async (_request, reply) => {
+    schema: {
+      operationId: 'system.metrics',
+      tags,
+      summary: 'Prometheus metrics',
+      description:
+        'On the API port, only with `LANDLORD_METRICS_TOKEN` as the Bearer credential; without credentials on `LANDLORD_METRICS_PORT` when that is set.',
+      produces: ['text/plain'],
+      response: { 200: Type.String() },
+    },
+    handler: async (request, reply) => {
+      const given = parseAuthorization(request.headers.authorization);
+      if (!metricsToken || !given || !safeEqual(sha256(given), sha256(metricsToken))) {
+        throw errors.unauthorized(metricsToken ? 'Send LANDLORD_METRICS_TOKEN as the Bearer credential' : 'Metrics are served on LANDLORD_METRICS_PORT, or here with LANDLORD_METRICS_TOKEN');
+      }
       reply.type(registry.contentType);
       return registry.metrics();
     },

@@ -214,3 +214,13 @@ async function updateHealth(trx: Kysely<Database>, clock: Clock, now: Date, outc
   }
   return before.map((r) => r.id);
 }
+
+/** Deliveries not yet done (pending or being sent), and when the oldest of them was created. */
+export async function deliveryBacklog(db: Kysely<Database>): Promise<{ count: number; oldestCreatedAt: Date | null }> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+    .where('status', 'in', ['pending', 'sending'])
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), oldestCreatedAt: (row.oldest as Date | null) ?? null };
+}
