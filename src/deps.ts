@@ -55,6 +55,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   try {
     const { db } = database;
     await migrateToLatest(database);
+    database.protect();
     const stopMaintenance = startMaintenance(database);
     const defaultOrganizationId = await ensureDefaultOrganization(db, clock);
     const rootKey = await ensureRootKey(db, clock, config);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
+import { DataDirBusyError } from './db/data-dir.js';
 import { doctor } from './cli/doctor.js';
 import { keys } from './cli/keys.js';
 import { migrate } from './cli/migrate.js';
@@ -21,7 +22,8 @@ Commands:
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, LANDLORD_DATA_DIR,
 LANDLORD_PUBLIC_URL, LANDLORD_ROOT_KEY, LANDLORD_SECRET_KEY, LANDLORD_TOKEN_TTL,
 LANDLORD_WEBHOOKS_ALLOW_PRIVATE, LANDLORD_WEBHOOK_RETRY_SCHEDULE, LANDLORD_WEBHOOK_DISABLE_AFTER,
-LANDLORD_WEBHOOK_TIMEOUT, LANDLORD_LOG_LEVEL.`;
+LANDLORD_WEBHOOK_TIMEOUT, LANDLORD_LOG_LEVEL, LANDLORD_RATE_LIMIT, LANDLORD_TRUST_PROXY,
+LANDLORD_METRICS_TOKEN, LANDLORD_METRICS_PORT.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -62,6 +64,7 @@ main(process.argv.slice(2)).then(
   },
   (error) => {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+    else if (error instanceof DataDirBusyError) console.error(error.message);
     else console.error(error instanceof Error ? error.stack ?? error.message : error);
     process.exit(1);
   },

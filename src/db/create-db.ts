@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
@@ -6,6 +5,7 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { latestMigration, migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { lockDataDir, secureDataDir } from './data-dir.js';
 import { createGuardedPool, type DbTimeouts, type PoolHealth } from './guarded-pool.js';
 
 export type Store = 'pglite' | 'postgres';
@@ -15,6 +15,8 @@ export interface Db {
   readonly store: Store;
   /** Whether the database is known to be away, and the pool's connections (PostgreSQL; null on PGlite). */
   health(): PoolHealth | null;
+  /** Embedded store: makes every file of the data dir owner-only again (PGlite creates them world-writable). */
+  protect(): void;
   /** Runs `fn` on a connection of its own without statement timeouts: migrations may take long. */
   unbounded<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -50,13 +52,37 @@ export async function createDb(options: DbOptions): Promise<Db> {
         await own.destroy();
       }
     };
-    return { db, store: 'postgres', health: guarded.health, unbounded, close: () => db.destroy() };
+    return { db, store: 'postgres', health: guarded.health, protect: () => {}, unbounded, close: () => db.destroy() };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = new PGlite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), extensions: { pg_trgm } });
-  await pglite.waitReady;
+  const dataDir = options.dataDir;
+  let release = () => {};
+  if (dataDir) {
+    secureDataDir(dataDir);
+    release = lockDataDir(dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+    await pglite.waitReady;
+    // The first start ran initdb just now.
+    if (dataDir) secureDataDir(dataDir);
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, store: 'pglite', health: () => null, unbounded: (fn) => fn(db), close: () => db.destroy() };
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      if (dataDir) secureDataDir(dataDir, { sync: true });
+      release();
+    }
+  };
+  const protect = () => {
+    if (dataDir) secureDataDir(dataDir);
+  };
+  return { db, store: 'pglite', health: () => null, protect, unbounded: (fn) => fn(db), close };
 }
 
 export function createMigrator(db: Kysely<Database>): Migrator {
@@ -76,6 +102,7 @@ export async function isSchemaCurrent(db: Kysely<Database>): Promise<boolean> {
 }
 
 const ANALYZE_EVERY_MS = 10 * 60_000;
+const PROTECT_EVERY_MS = 30_000;
 
 /**
  * PGlite has no autovacuum, so the planner would never get statistics and fall back to
@@ -87,5 +114,17 @@ export function startMaintenance(database: Db): () => void {
   void analyze();
   const timer = setInterval(analyze, ANALYZE_EVERY_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  // New relations get new files; keep them owner-only (the data dir itself is 0700 throughout).
+  const protect = setInterval(() => {
+    try {
+      database.protect();
+    } catch {
+      // tried again next time
+    }
+  }, PROTECT_EVERY_MS);
+  protect.unref();
+  return () => {
+    clearInterval(timer);
+    clearInterval(protect);
+  };
 }
