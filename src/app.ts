@@ -124,7 +124,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerStrictQuery(v1);
       registerAuth(v1, deps.authenticate);
       registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, clock: deps.clock });
-      registerIdempotency(v1, { db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox });
+      registerIdempotency(v1, { database: deps.database, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantRoutes, { tenants: deps.tenants });

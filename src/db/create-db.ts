@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import { scopedDialect, type RequestScope } from './request-transaction.js';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { latestMigration, migrationProvider } from './migrations/index.js';
@@ -17,6 +18,8 @@ export interface Db {
   health(): PoolHealth | null;
   /** Embedded store: makes every file of the data dir owner-only again (PGlite creates them world-writable). */
   protect(): void;
+  /** Ends a request scope's held transaction (see request-transaction.ts): `closing`, then COMMIT, or ROLLBACK. */
+  finish(scope: RequestScope, closing: CompiledQuery[], commit: boolean): Promise<void>;
   /** Runs `fn` on a connection of its own without statement timeouts: migrations may take long. */
   unbounded<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -40,7 +43,8 @@ export async function createDb(options: DbOptions): Promise<Db> {
   if (options.databaseUrl) {
     const url = options.databaseUrl;
     const guarded = createGuardedPool(url, options.poolSize ?? 10, options.timeouts, options.onError);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded.pool }) });
+    const dialect = scopedDialect(new PostgresDialect({ pool: guarded.pool }));
+    const db = new Kysely<Database>({ dialect });
     const unbounded = async <T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> => {
       const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000 });
       pool.on('error', () => {});
@@ -52,7 +56,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
         await own.destroy();
       }
     };
-    return { db, store: 'postgres', health: guarded.health, protect: () => {}, unbounded, close: () => db.destroy() };
+    return { db, store: 'postgres', health: guarded.health, protect: () => {}, finish: dialect.finish, unbounded, close: () => db.destroy() };
   }
   const dataDir = options.dataDir;
   let release = () => {};
@@ -70,7 +74,8 @@ export async function createDb(options: DbOptions): Promise<Db> {
     release();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const dialect = scopedDialect(new PGliteDialect({ pglite }));
+  const db = new Kysely<Database>({ dialect });
   const close = async () => {
     try {
       await db.destroy();
@@ -82,7 +87,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
   const protect = () => {
     if (dataDir) secureDataDir(dataDir);
   };
-  return { db, store: 'pglite', health: () => null, protect, unbounded: (fn) => fn(db), close };
+  return { db, store: 'pglite', health: () => null, protect, finish: dialect.finish, unbounded: (fn) => fn(db), close };
 }
 
 export function createMigrator(db: Kysely<Database>): Migrator {

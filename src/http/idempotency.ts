@@ -1,19 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Db } from '../db/create-db.js';
+import { runInRequestScope, currentRequestScope, type RequestScope } from '../db/request-transaction.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { sha256 } from '../lib/crypto.js';
+import { problemBody } from './error-handler.js';
 import { errors } from './errors.js';
 
 const TTL_MS = 24 * 3600_000;
 // A `running` entry older than this belongs to a request whose process died; a retry may take it over.
 const STALE_MS = 60_000;
 const REPLAYED_HEADERS = ['location', 'etag', 'content-type'];
+const scopes = new WeakMap<FastifyRequest, RequestScope>();
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { principalId: string; key: string };
+    idempotency?: { principalId: string; key: string; scope: RequestScope | undefined };
   }
 }
 
@@ -21,9 +23,22 @@ declare module 'fastify' {
  * `Idempotency-Key` on POST: the first request runs and its response is stored for 24 h per
  * principal; a replay gets the stored response, a different body with the same key is 422,
  * and a replay while the first still runs is 409.
+ *
+ * The stored response commits in the same transaction as the change it describes: the request
+ * runs in a scope that holds its first transaction's COMMIT until the response is known (see
+ * db/request-transaction.ts). A crash before that commit leaves neither the change nor the
+ * response, so a retry runs the request once; after it, the retry gets the stored response.
  */
-export function registerIdempotency(app: FastifyInstance, deps: { db: Kysely<Database>; clock: Clock; secretBox: SecretBox }) {
-  const { db, clock, secretBox } = deps;
+export function registerIdempotency(app: FastifyInstance, deps: { database: Db; clock: Clock; secretBox: SecretBox }) {
+  const { database, clock, secretBox } = deps;
+  const db = database.db;
+
+  // After the body is parsed (its stream events run outside any request context), every POST
+  // carrying a key continues inside a scope of its own: handler, services and all.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.method === 'POST' && request.headers['idempotency-key'] !== undefined) runInRequestScope(done);
+    else done();
+  });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'POST') return;
@@ -51,10 +66,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Kysely<Dat
         .onConflict((oc) => oc.columns(['principal_id', 'key']).doNothing())
         .returning('key')
         .executeTakeFirst();
-      if (inserted) {
-        request.idempotency = { principalId, key };
-        return;
-      }
+      if (inserted) return claimed(request, principalId, key);
       const existing = await db
         .selectFrom('idempotency_keys')
         .selectAll()
@@ -78,8 +90,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Kysely<Dat
           .returning('key')
           .executeTakeFirst();
         if (!taken) throw errors.idempotencyInProgress();
-        request.idempotency = { principalId, key };
-        return;
+        return claimed(request, principalId, key);
       }
       const headers = existing.response_headers ?? {};
       for (const [name, value] of Object.entries(headers)) reply.header(name, value);
@@ -93,14 +104,28 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Kysely<Dat
     throw errors.idempotencyInProgress();
   });
 
+  /** The key is ours: from now on the request's first transaction waits for the response to commit with it. */
+  function claimed(request: FastifyRequest, principalId: string, key: string) {
+    const scope = currentRequestScope();
+    if (scope) {
+      scope.hold = true;
+      scopes.set(request, scope);
+    }
+    request.idempotency = { principalId, key, scope };
+  }
+
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = request.idempotency;
     if (!entry) return payload;
     request.idempotency = undefined;
     const where = (q: any) => q.where('principal_id', '=', entry.principalId).where('key', '=', entry.key);
+    const held = entry.scope?.held ? entry.scope : null;
     if (reply.statusCode >= 500) {
-      // A server error is not a result: let the client retry with the same key.
-      await where(db.deleteFrom('idempotency_keys')).execute();
+      // A server error is not a result: undo what the request did and let the client retry with the same key.
+      if (held) await database.finish(held, [], false).catch(() => {});
+      await where(db.deleteFrom('idempotency_keys'))
+        .execute()
+        .catch(() => {});
       return payload;
     }
     const headers: Record<string, string> = {};
@@ -108,15 +133,37 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Kysely<Dat
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    await where(db.updateTable('idempotency_keys'))
-      .set({
-        state: 'done',
-        response_status: reply.statusCode,
-        response_headers: JSON.stringify(headers),
-        response_body: secretBox.seal(typeof payload === 'string' ? payload : payload == null ? '' : String(payload)),
-      })
-      .execute();
+    const store = where(db.updateTable('idempotency_keys')).set({
+      state: 'done',
+      response_status: reply.statusCode,
+      response_headers: JSON.stringify(headers),
+      response_body: secretBox.seal(typeof payload === 'string' ? payload : payload == null ? '' : String(payload)),
+    });
+    if (!held) {
+      // Nothing was written (a refusal, a read-only action): the response is stored on its own.
+      await store.execute();
+      return payload;
+    }
+    try {
+      await database.finish(held, [store.compile()], true);
+    } catch (error) {
+      // Neither the change nor its response committed: say so, and free the key for a retry.
+      request.log.error({ err: error }, 'committing an idempotent request failed');
+      await where(db.deleteFrom('idempotency_keys'))
+        .execute()
+        .catch(() => {});
+      const problem = errors.unavailable('The change could not be committed; retry with the same Idempotency-Key');
+      reply.code(problem.status).type('application/problem+json');
+      for (const name of ['location', 'etag']) reply.removeHeader(name);
+      return JSON.stringify(problemBody(problem, String(request.id)));
+    }
     return payload;
+  });
+
+  // A request that ends without a response (the client went away mid-handler) must not keep its transaction.
+  app.addHook('onResponse', async (request) => {
+    const scope = scopes.get(request);
+    if (scope?.held) await database.finish(scope, [], false).catch(() => {});
   });
 }
 
