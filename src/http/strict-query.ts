@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errors } from './errors.js';
-
-// NUL and lone surrogates: PostgreSQL cannot hold them, so a query value carrying one is the
-// client's mistake (422 on that parameter), not a database error.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+import { UNSTORABLE } from './validation.js';
 
 /**
  * Query strings are as strict as bodies: a parameter no route declares is 422 `UNKNOWN_FIELD`
@@ -16,6 +13,8 @@ export function registerStrictQuery(app: FastifyInstance) {
     if (!schema.querystring) schema.querystring = { type: 'object', properties: {}, additionalProperties: false };
     else if (schema.querystring.additionalProperties === undefined) schema.querystring = { ...schema.querystring, additionalProperties: false };
   });
+  // NUL and lone surrogates: PostgreSQL cannot hold them, so a query value carrying one is the
+  // client's mistake (422 on that parameter), not a database error.
   app.addHook('preValidation', async (request) => {
     const query = request.query as Record<string, unknown> | undefined;
     if (!query) return;

@@ -217,7 +217,7 @@ export function toFieldErrors(ajvErrors: ErrorObject[], prefix = ''): FieldError
 // PostgreSQL text and jsonb cannot hold U+0000, and an unpaired UTF-16 surrogate is not Unicode
 // text at all (the driver would store it as U+FFFD). JSON can only carry either as a \u escape.
 const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The field of the first key or string in a parsed JSON body that cannot be stored, or null. */
 export function unstorableTextField(jsonText: string, value: unknown): string | null {

@@ -57,7 +57,7 @@ export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry
       description:
         'On the API port, only with `LANDLORD_METRICS_TOKEN` as the Bearer credential; without credentials on `LANDLORD_METRICS_PORT` when that is set.',
       produces: ['text/plain'],
-      response: { 200: Type.String() },
+      response: { 200: Type.String(), 401: { $ref: 'Problem#', description: 'Without `LANDLORD_METRICS_TOKEN` as the Bearer credential (`UNAUTHORIZED`)' } },
     },
     handler: async (request, reply) => {
       const given = parseAuthorization(request.headers.authorization);
