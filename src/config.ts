@@ -26,6 +26,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Requests per minute per credential; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** PostgreSQL cancels a statement running longer than this; the client gives up 1 s later. */
+  readonly dbStatementTimeoutMs: number;
   /** A port serving /metrics without credentials (null: none). */
   readonly metricsPort: number | null;
   /** The Bearer credential for /metrics on the API port (null: /metrics there answers 401). */
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     rateLimitPerMinute: intVar(env, 'LANDLORD_RATE_LIMIT', 6000, 0, 100_000_000),
     trustProxy: trustProxyVar(env, 'LANDLORD_TRUST_PROXY'),
+    dbStatementTimeoutMs: durationVar(env, 'LANDLORD_DB_STATEMENT_TIMEOUT', '3s', 100, 600_000),
     metricsPort: env.LANDLORD_METRICS_PORT ? intVar(env, 'LANDLORD_METRICS_PORT', 0, 1, 65535) : null,
     metricsToken: env.LANDLORD_METRICS_TOKEN || null,
   });

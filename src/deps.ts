@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { createDb, migrateToLatest, startMaintenance, type Db } from './db/create-db.js';
+import { dbTimeouts } from './db/guarded-pool.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { createApiKeyService, type ApiKeyService } from './modules/credentials/api-key.service.js';
@@ -51,7 +52,8 @@ export interface DepsOptions {
 export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const database =
-    options.database ?? (await createDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? null : config.dataDir }));
+    options.database ??
+    (await createDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? null : config.dataDir, timeouts: dbTimeouts(config.dbStatementTimeoutMs) }));
   try {
     const { db } = database;
     await migrateToLatest(database);

@@ -1,6 +1,11 @@
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'expect';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/create-db.js';
+import { isUnavailable } from '../src/db/errors.js';
+import { dbTimeouts } from '../src/db/guarded-pool.js';
 import { randomToken } from '../src/lib/crypto.js';
 import { createTestDatabase, type TestDatabase } from './helpers.js';
 import { running, startService, type Service } from './child-service.js';
@@ -54,6 +59,9 @@ if (targetUrl) {
     let database: TestDatabase;
     let proxy: TcpProxy;
     let receiver: Receiver;
+    before(async () => {
+      database = await createTestDatabase('postgres');
+    });
     after(async () => {
       for (const child of running) child.kill('SIGKILL');
       await proxy?.close();
@@ -62,7 +70,6 @@ if (targetUrl) {
     });
 
     it('answers 503 in time while it is stalled or dropped, never exits, recovers by itself and delivers every event once', { timeout: 300_000 }, async () => {
-      database = await createTestDatabase('postgres');
       const real = new URL(database.url!);
       proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
       const viaProxy = new URL(database.url!);
@@ -149,6 +156,24 @@ if (targetUrl) {
 
       const exit = await service.stop();
       expect(exit).toEqual({ code: 0, signal: null });
+    });
+
+    it('cancels a statement past LANDLORD_DB_STATEMENT_TIMEOUT on the server, as a 503-kind error', async () => {
+      const config = loadConfig({ LANDLORD_DB_STATEMENT_TIMEOUT: '300ms' });
+      expect(() => loadConfig({ LANDLORD_DB_STATEMENT_TIMEOUT: 'soon' })).toThrow(/LANDLORD_DB_STATEMENT_TIMEOUT/);
+      const db = await createDb({ databaseUrl: database.url, dataDir: null, poolSize: 2, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
+      try {
+        const started = performance.now();
+        const error = await sql`select pg_sleep(5)`.execute(db.db).then(() => null, (e: unknown) => e);
+        expect((error as { code?: string }).code).toBe('57014');
+        expect(isUnavailable(error)).toBe(true);
+        expect(performance.now() - started).toBeLessThan(3000);
+        // A cancelled statement is no outage: the pool is not marked down.
+        expect(db.health()?.down).toBe(false);
+        expect((await sql<{ one: number }>`select 1 as one`.execute(db.db)).rows[0]!.one).toBe(1);
+      } finally {
+        await db.close();
+      }
     });
   });
 }

@@ -2,6 +2,7 @@ import { onShutdown } from './signals.js';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
 import { createDb, migrateToLatest } from '../db/create-db.js';
+import { dbTimeouts } from '../db/guarded-pool.js';
 import { systemClock } from '../lib/clock.js';
 import { createSecretBox } from '../lib/secret-box.js';
 import { loadSecretKey } from '../modules/system/keys.js';
@@ -18,7 +19,7 @@ export async function runWorker(config: Config): Promise<number> {
     return 1;
   }
   const log = pino({ level: config.logLevel });
-  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4 });
+  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
   await migrateToLatest(database);
   // Secrets are sealed by the API nodes; every node needs the same LANDLORD_SECRET_KEY.
   const secretBox = createSecretBox(loadSecretKey(config));

@@ -13,6 +13,11 @@ export interface DbTimeouts {
 
 export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 2000, statementMs: 3000, idleInTransactionMs: 10_000 };
 
+/** The timeouts with the operator's statement timeout (`LANDLORD_DB_STATEMENT_TIMEOUT`). */
+export function dbTimeouts(statementMs: number): DbTimeouts {
+  return { ...DEFAULT_DB_TIMEOUTS, statementMs, idleInTransactionMs: Math.max(DEFAULT_DB_TIMEOUTS.idleInTransactionMs, statementMs * 2) };
+}
+
 /** How long past the statement timeout the client waits for any answer before it calls the connection dead. */
 const READ_GRACE_MS = 1000;
 const PROBE_EVERY_MS = 500;
