@@ -45,8 +45,17 @@ class HeldConnection implements DatabaseConnection {
   private counter = 0;
   constructor(readonly inner: DatabaseConnection) {}
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+  /** Statements of one request may run side by side (Promise.all); their savepoints must not interleave. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.depth > 0) return this.inner.executeQuery<R>(query);
+    const run = this.tail.then(() => this.inSavepoint<R>(query));
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async inSavepoint<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const name = `landlord_stmt_${++this.counter}`;
     await this.inner.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
     try {
