@@ -158,6 +158,20 @@ if (targetUrl) {
       expect(exit).toEqual({ code: 0, signal: null });
     });
 
+    it('answers 503 to a request that finds the pool busy, without calling the database away', async () => {
+      const db = await createDb({ databaseUrl: database.url, dataDir: null, poolSize: 1, timeouts: { connectMs: 300, statementMs: 3000, idleInTransactionMs: 10_000 } });
+      try {
+        const busy = sql`select pg_sleep(1)`.execute(db.db);
+        const waited = await sql`select 1`.execute(db.db).then(() => null, (e: unknown) => e);
+        expect(isUnavailable(waited)).toBe(true);
+        expect(db.health()?.down).toBe(false);
+        await busy;
+        expect((await sql<{ one: number }>`select 1 as one`.execute(db.db)).rows[0]!.one).toBe(1);
+      } finally {
+        await db.close();
+      }
+    });
+
     it('cancels a statement past LANDLORD_DB_STATEMENT_TIMEOUT on the server, as a 503-kind error', async () => {
       const config = loadConfig({ LANDLORD_DB_STATEMENT_TIMEOUT: '300ms' });
       expect(() => loadConfig({ LANDLORD_DB_STATEMENT_TIMEOUT: 'soon' })).toThrow(/LANDLORD_DB_STATEMENT_TIMEOUT/);

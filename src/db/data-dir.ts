@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 export const LOCK_FILE = 'landlord.pid';
@@ -26,21 +27,32 @@ export function lockDataDir(dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
       closeSync(fd);
       return () => {
         try {
-          if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+          if (readFileSync(file, 'utf8').trim().split(' ')[0] === String(process.pid)) rmSync(file, { force: true });
         } catch {
           // already gone
         }
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      const [pidText = '', host = ''] = readFileSync(file, 'utf8').trim().split(' ');
+      const pid = Number.parseInt(pidText, 10);
+      // Another host (a container sharing the volume) cannot be asked whether its process lives:
+      // refuse, and let the operator remove the file once that host is gone. So is a lock that is
+      // being written at this very moment (no pid yet, and only just created).
+      const young = Date.now() - statSync(file).mtimeMs < 5000;
+      if (host && host !== hostname()) {
         throw new DataDirBusyError(
-          `The data directory ${dir} is in use by another Landlord process (pid ${pid}). ` +
+          `The data directory ${dir} is locked by a Landlord process on host ${host} (pid ${pidText}). ` +
+            `If that host no longer runs it, remove ${file} and start again.`,
+        );
+      }
+      if ((!Number.isInteger(pid) && young) || (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))) {
+        throw new DataDirBusyError(
+          `The data directory ${dir} is in use by another Landlord process (pid ${Number.isInteger(pid) ? pid : 'starting'}). ` +
             'The embedded database belongs to one process at a time: stop that one first, or run on PostgreSQL (DATABASE_URL) to share a database.',
         );
       }

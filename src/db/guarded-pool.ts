@@ -21,6 +21,8 @@ export function dbTimeouts(statementMs: number): DbTimeouts {
 /** How long past the statement timeout the client waits for any answer before it calls the connection dead. */
 const READ_GRACE_MS = 1000;
 const PROBE_EVERY_MS = 500;
+/** pg-pool's words for a wait in its queue that ran out (a new connection that cannot connect says "Connection terminated"). */
+const POOL_BUSY = /timeout exceeded when trying to connect/i;
 
 export interface PoolHealth {
   /** True from the first connection failure until a probe reaches the database again. */
@@ -89,6 +91,8 @@ export function createGuardedPool(connectionString: string, max: number, timeout
     down = true;
     probing ??= probe().finally(() => {
       probing = null;
+      // Marked down again while the last probe was finishing: probe again.
+      if (down && !ended) markDown();
     });
   }
 
@@ -151,7 +155,9 @@ export function createGuardedPool(connectionString: string, max: number, timeout
         try {
           client = await pool.connect();
         } catch (error) {
-          if (isConnectionFailure(error)) markDown();
+          // Waiting too long for a free connection means the pool is busy, not the database away:
+          // that request gets its 503, the others carry on.
+          if (isConnectionFailure(error) && !POOL_BUSY.test((error as Error).message ?? '')) markDown();
           throw error;
         }
         if (down) {

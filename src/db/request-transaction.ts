@@ -24,6 +24,8 @@ export interface RequestScope {
   /** Set once the request wants its commit held (its idempotency key is claimed). */
   hold: boolean;
   held: Held | null;
+  /** Work that must wait for the held commit (in-memory state that mirrors the change). */
+  afterCommit: (() => void)[];
 }
 
 interface Held {
@@ -35,7 +37,18 @@ const storage = new AsyncLocalStorage<RequestScope>();
 
 /** Runs `fn` (and everything it starts) inside a fresh scope. */
 export function runInRequestScope<T>(fn: () => T): T {
-  return storage.run({ hold: false, held: null }, fn);
+  return storage.run({ hold: false, held: null, afterCommit: [] }, fn);
+}
+
+/**
+ * Runs `fn` once what this request wrote is committed: at once outside a held scope, after the
+ * held commit inside one (and never if it rolls back). For in-memory state that mirrors a change,
+ * such as a revocation, which must not run ahead of a commit that may still fail.
+ */
+export function afterCommit(fn: () => void): void {
+  const scope = storage.getStore();
+  if (scope?.held) scope.afterCommit.push(fn);
+  else fn();
 }
 
 export const currentRequestScope = (): RequestScope | undefined => storage.getStore();
@@ -72,8 +85,8 @@ class HeldConnection implements DatabaseConnection {
     return this.inner.streamQuery<R>(query, chunkSize);
   }
 
-  savepointName() {
-    return `landlord_txn_${this.depth}`;
+  savepointName(depth = this.depth) {
+    return `landlord_txn_${depth}`;
   }
 }
 
@@ -90,6 +103,13 @@ class Lock {
     this.current = null;
     this.release = null;
     release?.();
+  }
+}
+
+/** A closing statement found nothing to change (its row was taken over meanwhile): the request's writes were rolled back. */
+export class ClosingStatementError extends Error {
+  constructor() {
+    super('The closing statement of a held request changed no row');
   }
 }
 
@@ -123,8 +143,8 @@ class ScopedDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     if (connection instanceof HeldConnection) {
+      await connection.inner.executeQuery(CompiledQuery.raw(`savepoint ${connection.savepointName(connection.depth + 1)}`));
       connection.depth++;
-      await connection.inner.executeQuery(CompiledQuery.raw(`savepoint ${connection.savepointName()}`));
       return;
     }
     await this.inner.beginTransaction(connection, settings);
@@ -167,16 +187,24 @@ class ScopedDriver implements Driver {
     }
   }
 
-  /** Runs the closing statements on the held connection, then commits (or rolls back) and lets it go. */
+  /**
+   * Runs the closing statements on the held connection (each must change exactly one row, or all
+   * is rolled back), then commits (or rolls back) and lets it go.
+   */
   async finish(scope: RequestScope, closing: CompiledQuery[], commit: boolean): Promise<void> {
     const held = scope.held;
+    scope.hold = false;
     if (!held) return;
     scope.held = null;
-    scope.hold = false;
+    const after = scope.afterCommit.splice(0);
     try {
       if (commit) {
-        for (const query of closing) await held.connection.executeQuery(query);
+        for (const query of closing) {
+          const result = await held.connection.executeQuery(query);
+          if (result.numAffectedRows !== 1n) throw new ClosingStatementError();
+        }
         await this.inner.commitTransaction(held.connection);
+        for (const fn of after) fn();
       } else {
         await this.inner.rollbackTransaction(held.connection);
       }

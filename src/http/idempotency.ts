@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/create-db.js';
+import { isConnectionFailure } from '../db/errors.js';
 import { runInRequestScope, currentRequestScope, type RequestScope } from '../db/request-transaction.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secret-box.js';
@@ -15,7 +16,7 @@ const scopes = new WeakMap<FastifyRequest, RequestScope>();
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { principalId: string; key: string; scope: RequestScope | undefined };
+    idempotency?: { principalId: string; key: string; claimedAt: Date; scope: RequestScope | undefined };
   }
 }
 
@@ -66,7 +67,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
         .onConflict((oc) => oc.columns(['principal_id', 'key']).doNothing())
         .returning('key')
         .executeTakeFirst();
-      if (inserted) return claimed(request, principalId, key);
+      if (inserted) return claimed(request, principalId, key, now);
       const existing = await db
         .selectFrom('idempotency_keys')
         .selectAll()
@@ -90,7 +91,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
           .returning('key')
           .executeTakeFirst();
         if (!taken) throw errors.idempotencyInProgress();
-        return claimed(request, principalId, key);
+        return claimed(request, principalId, key, now);
       }
       const headers = existing.response_headers ?? {};
       for (const [name, value] of Object.entries(headers)) reply.header(name, value);
@@ -105,21 +106,23 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
   });
 
   /** The key is ours: from now on the request's first transaction waits for the response to commit with it. */
-  function claimed(request: FastifyRequest, principalId: string, key: string) {
+  function claimed(request: FastifyRequest, principalId: string, key: string, claimedAt: Date) {
     const scope = currentRequestScope();
     if (scope) {
       scope.hold = true;
       scopes.set(request, scope);
     }
-    request.idempotency = { principalId, key, scope };
+    request.idempotency = { principalId, key, claimedAt, scope };
   }
 
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = request.idempotency;
     if (!entry) return payload;
     request.idempotency = undefined;
-    const where = (q: any) => q.where('principal_id', '=', entry.principalId).where('key', '=', entry.key);
+    // Fenced by the claim: a request that took the key over (ours looked dead) owns it now.
+    const where = (q: any) => q.where('principal_id', '=', entry.principalId).where('key', '=', entry.key).where('created_at', '=', entry.claimedAt);
     const held = entry.scope?.held ? entry.scope : null;
+    if (entry.scope && !held) entry.scope.hold = false;
     if (reply.statusCode >= 500) {
       // A server error is not a result: undo what the request did and let the client retry with the same key.
       if (held) await database.finish(held, [], false).catch(() => {});
@@ -147,11 +150,15 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
     try {
       await database.finish(held, [store.compile()], true);
     } catch (error) {
-      // Neither the change nor its response committed: say so, and free the key for a retry.
       request.log.error({ err: error }, 'committing an idempotent request failed');
-      await where(db.deleteFrom('idempotency_keys'))
-        .execute()
-        .catch(() => {});
+      // The connection may have failed after the server committed: then the key must stay (its
+      // running row goes stale and a retry after that finds the outcome). Otherwise nothing
+      // committed, and the key is freed for a retry.
+      if (!isConnectionFailure(error)) {
+        await where(db.deleteFrom('idempotency_keys'))
+          .execute()
+          .catch(() => {});
+      }
       const problem = errors.unavailable('The change could not be committed; retry with the same Idempotency-Key');
       reply.code(problem.status).type('application/problem+json');
       for (const name of ['location', 'etag']) reply.removeHeader(name);

@@ -48,8 +48,13 @@ export function isStorableTimestamp(value: string): boolean {
   if (offset.length === 6 && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59)) return false;
   // Day of month in range for that month (Date rolls 02-30 over to March).
   if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate() || (month === 2 && day === 29 && !isLeapYear(year))) return false;
-  return !Number.isNaN(Date.parse(value.replace(' ', 'T')));
+  // An offset can carry 0001-01-01 or 9999-12-31 out of the range as an instant in UTC.
+  const instant = Date.parse(value.replace(' ', 'T'));
+  return instant >= FIRST_INSTANT && instant <= LAST_INSTANT;
 }
+
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { secretFingerprint } from '../credentials/api-key.js';
+import { afterCommit } from '../../db/request-transaction.js';
 
 /**
  * What makes an otherwise valid access token unusable: a revoked token id, a revoked API key,
@@ -36,6 +37,8 @@ export interface KeyRotation {
 }
 
 export const REVOCATION_POLL_MS = 500;
+/** Rows may become visible a little after their timestamp (a commit held to the end of its request, a slow COMMIT). */
+const OVERLAP_MS = 10_000;
 const KEY_PREFIX = 'key:';
 
 /**
@@ -75,7 +78,7 @@ export function createRevocations(deps: {
 
   async function load(initial: boolean) {
     // Overlap the window a little so a row committed just before `since` is not missed.
-    const from = initial ? new Date(0) : new Date(since.getTime() - 2000);
+    const from = initial ? new Date(0) : new Date(since.getTime() - OVERLAP_MS);
     const now = clock.now();
     const tokenFloor = new Date(now.getTime() - deps.maxTokenTtlSeconds * 1000);
     const [revokedTokens, revokedKeys, tenants, rotatedKeys] = await Promise.all([
@@ -93,7 +96,8 @@ export function createRevocations(deps: {
         .selectFrom('api_keys')
         .select(['id', 'updated_at', 'secret_hash', 'previous_secret_hash', 'previous_expires_at'])
         .where('updated_at', 'is not', null)
-        .where('updated_at', '>=', initial ? tokenFloor : from)
+        // A grace period may outlast the token lifetime: such a rotation still matters.
+        .where((eb) => (initial ? eb.or([eb('updated_at', '>=', tokenFloor), eb('previous_expires_at', '>=', tokenFloor)]) : eb('updated_at', '>=', from)))
         .execute(),
     ]);
     for (const r of rotatedKeys) {
@@ -134,11 +138,12 @@ export function createRevocations(deps: {
       if (fingerprint === undefined) return issuedAtSeconds * 1000 < r.at.getTime() && !inGrace; // minted before tokens named their secret
       return fingerprint !== r.current && !(fingerprint === r.previous && inGrace);
     },
-    markKeyRotated: (id, rotation) => noteRotation(id, rotation),
+    markKeyRotated: (id, rotation) => afterCommit(() => noteRotation(id, rotation)),
     isTenantInactive: (id) => inactiveTenants.has(id),
-    markTokenRevoked: (jti) => void tokens.add(jti),
-    markKeyRevoked: (id) => void keys.add(id),
-    markTenantActive: (id, active) => void (active ? inactiveTenants.delete(id) : inactiveTenants.add(id)),
+    // Inside a request whose commit is held, these wait for it: memory must not run ahead of a commit that may still fail.
+    markTokenRevoked: (jti) => afterCommit(() => void tokens.add(jti)),
+    markKeyRevoked: (id) => afterCommit(() => void keys.add(id)),
+    markTenantActive: (id, active) => afterCommit(() => void (active ? inactiveTenants.delete(id) : inactiveTenants.add(id))),
     async start() {
       await load(true);
       const every = deps.pollMs ?? REVOCATION_POLL_MS;
