@@ -55,6 +55,12 @@ for (const store of stores) {
       expect((await login('two@throttle.test', PASSWORD, '192.0.2.45')).statusCode).toBe(200);
     });
 
+    it('counts an IPv6 client by its /64, so rotating through it does not reset the count', async () => {
+      for (let i = 1; i <= 5; i++) expect((await login('two@throttle.test', WRONG, `2001:db8:77:1::${i}`)).statusCode).toBe(401);
+      expect((await login('two@throttle.test', PASSWORD, '2001:db8:77:1:ffff::6')).statusCode).toBe(429);
+      expect((await login('two@throttle.test', PASSWORD, '2001:db8:77:2::1')).statusCode).toBe(200);
+    });
+
     it('does not let a client dodge the lock with X-Forwarded-For unless a proxy is trusted', async () => {
       const ip = '198.51.100.200';
       for (let i = 0; i < 5; i++) await login('two@throttle.test', WRONG, ip);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
+import { addressBucket } from '../../lib/ip.js';
 
 export interface ThrottlePolicy {
   /** Failures one address may make, on any accounts, in a window before it is locked out. */
@@ -77,8 +78,9 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
 
   return {
     async begin(subject, address) {
-      const ipKey = `ip:${address}`;
-      const pairKey = `pair:${subject}|${address}`;
+      const bucket = addressBucket(address);
+      const ipKey = `ip:${bucket}`;
+      const pairKey = `pair:${subject}|${bucket}`;
       const limits = new Map([
         [ipKey, policy.addressLimit],
         [pairKey, policy.pairLimit],

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { ipv6Bytes } from '../../lib/ip.js';
 
 /**
  * Server-side request forgery guard. A webhook URL is chosen by the customer, and the worker
@@ -44,26 +45,6 @@ for (const [net, prefix] of [
 }
 
 const BLOCKED_NAMES = new Set(['localhost', 'metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data']);
-
-/** The 16 bytes of an IPv6 address in any notation (`::`, a trailing dotted quad), or null. */
-function ipv6Bytes(address: string): number[] | null {
-  let text = address.replace(/%.*$/, '');
-  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (quad) {
-    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const groups = (part: string | undefined) => (part ? part.split(':') : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const all = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  if (all.length !== 8) return null;
-  return all.flatMap((g) => {
-    const n = parseInt(g, 16);
-    return [n >> 8, n & 0xff];
-  });
-}
 
 const v4 = (b: number[], at: number) => b.slice(at, at + 4).join('.');
 const startsWith = (b: number[], prefix: number[]) => prefix.every((x, i) => b[i] === x);
