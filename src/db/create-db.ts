@@ -32,8 +32,6 @@ export interface DbOptions {
   dataDir: string | null;
   poolSize?: number;
   timeouts?: DbTimeouts;
-  /** Told about connection errors the pool absorbed (for logs). */
-  onError?: (error: Error) => void;
 }
 
 // timestamptz and int8 come back as Date and number on both stores.
@@ -42,7 +40,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export async function createDb(options: DbOptions): Promise<Db> {
   if (options.databaseUrl) {
     const url = options.databaseUrl;
-    const guarded = createGuardedPool(url, options.poolSize ?? 10, options.timeouts, options.onError);
+    const guarded = createGuardedPool(url, options.poolSize ?? 10, options.timeouts);
     const dialect = scopedDialect(new PostgresDialect({ pool: guarded.pool }));
     const db = new Kysely<Database>({ dialect });
     const unbounded = async <T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> => {

@@ -14,7 +14,8 @@ const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', DATABASE_DOWN,
 ]);
-const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection error/i;
+// A new connection that cannot connect says "Connection terminated due to connection timeout".
+const CONNECTION_MESSAGES = /Connection terminated|Query read timeout|not queryable|connection error/i;
 
 /** Whether an error means the connection to the database failed (as opposed to a statement failing on a live connection). */
 export function isConnectionFailure(error: unknown): boolean {
@@ -26,6 +27,8 @@ export function isConnectionFailure(error: unknown): boolean {
 
 // 57014: a statement ran past its timeout; 53300: too many connections; 25P03: idle in transaction too long.
 const BUSY_CODES = new Set(['57014', '53300', '25P03']);
+// pg-pool's words when a wait for a free connection runs out: the pool is busy, the database may be fine.
+const POOL_BUSY = /timeout exceeded when trying to connect/i;
 
 /** Whether an error means the database cannot serve this request right now (503, not 500). */
 export function isUnavailable(error: unknown): boolean {
@@ -33,7 +36,7 @@ export function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;
   if (!e) return false;
   if (e.code && BUSY_CODES.has(e.code)) return true;
-  return /PGlite is closed|driver has already been destroyed/i.test(e.message ?? '');
+  return POOL_BUSY.test(e.message ?? '') || /PGlite is closed|driver has already been destroyed/i.test(e.message ?? '');
 }
 
 /** Whether a statement failed on text PostgreSQL cannot hold (U+0000 in a query string or path, say): the client's input, not a server fault. */

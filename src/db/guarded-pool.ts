@@ -21,8 +21,6 @@ export function dbTimeouts(statementMs: number): DbTimeouts {
 /** How long past the statement timeout the client waits for any answer before it calls the connection dead. */
 const READ_GRACE_MS = 1000;
 const PROBE_EVERY_MS = 500;
-/** pg-pool's words for a wait in its queue that ran out (a new connection that cannot connect says "Connection terminated"). */
-const POOL_BUSY = /timeout exceeded when trying to connect/i;
 
 export interface PoolHealth {
   /** True from the first connection failure until a probe reaches the database again. */
@@ -36,11 +34,9 @@ export interface GuardedPool {
   /** What Kysely's PostgresDialect is given. */
   readonly pool: PostgresPool;
   health(): PoolHealth;
-  end(): Promise<void>;
 }
 
 interface Guarded {
-  client: pg.PoolClient;
   broken: boolean;
   facade: PostgresPoolClient;
 }
@@ -57,7 +53,7 @@ interface Guarded {
  * - After a connection failure the pool is "down": acquiring fails at once (503 without waiting)
  *   while a probe every 500 ms tries the database; the first probe that succeeds brings it back.
  */
-export function createGuardedPool(connectionString: string, max: number, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS, onError?: (error: Error) => void): GuardedPool {
+export function createGuardedPool(connectionString: string, max: number, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): GuardedPool {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -73,16 +69,12 @@ export function createGuardedPool(connectionString: string, max: number, timeout
   let ended = false;
 
   // An idle client's connection dropping is reported here; the pool has already discarded it.
-  pool.on('error', (error) => {
-    markDown();
-    onError?.(error);
-  });
+  pool.on('error', () => markDown());
   pool.on('connect', (client) => {
-    client.on('error', (error) => {
+    client.on('error', () => {
       const g = guarded.get(client as pg.PoolClient);
       if (g) g.broken = true;
       markDown();
-      onError?.(error);
     });
   });
 
@@ -113,10 +105,9 @@ export function createGuardedPool(connectionString: string, max: number, timeout
   }
 
   function guard(client: pg.PoolClient): Guarded {
-    let g = guarded.get(client);
-    if (g) return g;
+    const known = guarded.get(client);
+    if (known) return known;
     const state: Guarded = {
-      client,
       broken: false,
       facade: {
         query: (async (sql: string, parameters: unknown[]) => {
@@ -140,8 +131,7 @@ export function createGuardedPool(connectionString: string, max: number, timeout
     // Kysely reads the backend pid from here to cancel queries.
     Object.defineProperty(state.facade, 'processID', { get: () => (client as unknown as { processID?: number }).processID });
     guarded.set(client, state);
-    g = state;
-    return g;
+    return state;
   }
 
   const unavailable = () => Object.assign(new Error('The database is unreachable'), { code: DATABASE_DOWN });
@@ -155,9 +145,8 @@ export function createGuardedPool(connectionString: string, max: number, timeout
         try {
           client = await pool.connect();
         } catch (error) {
-          // Waiting too long for a free connection means the pool is busy, not the database away:
-          // that request gets its 503, the others carry on.
-          if (isConnectionFailure(error) && !POOL_BUSY.test((error as Error).message ?? '')) markDown();
+          // (A wait for a free connection that runs out is a busy pool, not a connection failure.)
+          if (isConnectionFailure(error)) markDown();
           throw error;
         }
         if (down) {
@@ -172,9 +161,5 @@ export function createGuardedPool(connectionString: string, max: number, timeout
       },
     },
     health: () => ({ down, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    end: async () => {
-      ended = true;
-      await pool.end();
-    },
   };
 }

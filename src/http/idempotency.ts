@@ -12,11 +12,10 @@ const TTL_MS = 24 * 3600_000;
 // A `running` entry older than this belongs to a request whose process died; a retry may take it over.
 const STALE_MS = 60_000;
 const REPLAYED_HEADERS = ['location', 'etag', 'content-type'];
-const scopes = new WeakMap<FastifyRequest, RequestScope>();
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { principalId: string; key: string; claimedAt: Date; scope: RequestScope | undefined };
+    idempotency?: { principalId: string; key: string; claimedAt: Date; scope: RequestScope | undefined; stored?: boolean };
   }
 }
 
@@ -108,17 +107,14 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
   /** The key is ours: from now on the request's first transaction waits for the response to commit with it. */
   function claimed(request: FastifyRequest, principalId: string, key: string, claimedAt: Date) {
     const scope = currentRequestScope();
-    if (scope) {
-      scope.hold = true;
-      scopes.set(request, scope);
-    }
+    if (scope) scope.hold = true;
     request.idempotency = { principalId, key, claimedAt, scope };
   }
 
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = request.idempotency;
-    if (!entry) return payload;
-    request.idempotency = undefined;
+    if (!entry || entry.stored) return payload;
+    entry.stored = true;
     // Fenced by the claim: a request that took the key over (ours looked dead) owns it now.
     const where = (q: any) => q.where('principal_id', '=', entry.principalId).where('key', '=', entry.key).where('created_at', '=', entry.claimedAt);
     const held = entry.scope?.held ? entry.scope : null;
@@ -169,7 +165,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
 
   // A request that ends without a response (the client went away mid-handler) must not keep its transaction.
   app.addHook('onResponse', async (request) => {
-    const scope = scopes.get(request);
+    const scope = request.idempotency?.scope;
     if (scope?.held) await database.finish(scope, [], false).catch(() => {});
   });
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { secretFingerprint } from '../credentials/api-key.js';
+import { isSecretInForce, secretsInForce, type SecretsInForce } from '../credentials/api-key.js';
 import { afterCommit } from '../../db/request-transaction.js';
 
 /**
@@ -28,12 +28,9 @@ export interface Revocations {
   stop(): void;
 }
 
-export interface KeyRotation {
+/** A rotation: when it happened, and the secrets in force since. */
+export interface KeyRotation extends SecretsInForce {
   at: Date;
-  /** Fingerprints of the secret now in force and of the one before it. */
-  current: string;
-  previous: string | null;
-  graceUntil: Date | null;
 }
 
 export const REVOCATION_POLL_MS = 500;
@@ -101,12 +98,7 @@ export function createRevocations(deps: {
         .execute(),
     ]);
     for (const r of rotatedKeys) {
-      noteRotation(r.id, {
-        at: r.updated_at!,
-        current: secretFingerprint(r.secret_hash),
-        previous: r.previous_secret_hash ? secretFingerprint(r.previous_secret_hash) : null,
-        graceUntil: r.previous_expires_at,
-      });
+      noteRotation(r.id, { at: r.updated_at!, ...secretsInForce(r) });
     }
     for (const r of revokedTokens) {
       // `key:<id>` rows stand for every token of a key that no longer exists (its tenant was deleted).
@@ -134,9 +126,10 @@ export function createRevocations(deps: {
     isRotatedOut(id, fingerprint, issuedAtSeconds) {
       const r = rotations.get(id);
       if (!r) return false;
-      const inGrace = r.graceUntil !== null && clock.now().getTime() < r.graceUntil.getTime();
-      if (fingerprint === undefined) return issuedAtSeconds * 1000 < r.at.getTime() && !inGrace; // minted before tokens named their secret
-      return fingerprint !== r.current && !(fingerprint === r.previous && inGrace);
+      const now = clock.now();
+      // A token minted before tokens named their secret counts as one of the previous secret when older than the rotation.
+      if (fingerprint === undefined) return issuedAtSeconds * 1000 < r.at.getTime() && !isSecretInForce(r.previous ?? '', r, now);
+      return !isSecretInForce(fingerprint, r, now);
     },
     markKeyRotated: (id, rotation) => afterCommit(() => noteRotation(id, rotation)),
     isTenantInactive: (id) => inactiveTenants.has(id),

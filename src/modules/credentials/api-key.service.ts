@@ -7,7 +7,7 @@ import { assertMayHandOut, authorize, canSeeOrganization, canSeeTenant, scopesBe
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
 import type { KeyCache } from './key-cache.js';
-import { generateSecret, secretFingerprint } from './api-key.js';
+import { generateSecret, secretsInForce } from './api-key.js';
 import { recordChange } from '../events/outbox.js';
 import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
 
@@ -162,12 +162,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         return updated;
       });
       keyCache.forgetKey(key.id);
-      revocations.markKeyRotated(key.id, {
-        at: now,
-        current: secretFingerprint(row.secret_hash),
-        previous: row.previous_secret_hash ? secretFingerprint(row.previous_secret_hash) : null,
-        graceUntil: row.previous_expires_at,
-      });
+      revocations.markKeyRotated(key.id, { at: now, ...secretsInForce(row) });
       return { ...toApiKeyView(row), secret };
     },
     async revoke(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string) {

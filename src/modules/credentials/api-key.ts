@@ -37,11 +37,6 @@ export interface StoredKey {
 }
 
 /**
- * The one set of rules for using an API key, whether as a Bearer secret or as OAuth client
- * credentials: the current secret, or the previous one during its rotation grace period; not
- * revoked, not expired, and its tenant (if any) active.
- */
-/**
  * Names the secret a token was minted with, without revealing it: tokens carry it (claim `kv`) so
  * that they stop working with that secret, when a rotation's grace period ends.
  */
@@ -49,6 +44,31 @@ export function secretFingerprint(secretHash: string): string {
   return secretHash.slice(0, 16);
 }
 
+/** A key's secrets that may carry tokens, by fingerprint: the current one, and the previous one until its grace ends. */
+export interface SecretsInForce {
+  current: string;
+  previous: string | null;
+  graceUntil: Date | null;
+}
+
+export function secretsInForce(key: { secret_hash: string; previous_secret_hash: string | null; previous_expires_at: Date | null }): SecretsInForce {
+  return {
+    current: secretFingerprint(key.secret_hash),
+    previous: key.previous_secret_hash ? secretFingerprint(key.previous_secret_hash) : null,
+    graceUntil: key.previous_expires_at,
+  };
+}
+
+/** Whether a token minted with the secret `fingerprint` may still be used (the same rule as for the secrets themselves). */
+export function isSecretInForce(fingerprint: string, secrets: SecretsInForce, now: Date): boolean {
+  return fingerprint === secrets.current || (fingerprint === secrets.previous && secrets.graceUntil !== null && now.getTime() < secrets.graceUntil.getTime());
+}
+
+/**
+ * The one set of rules for using an API key, whether as a Bearer secret or as OAuth client
+ * credentials: the current secret, or the previous one during its rotation grace period; not
+ * revoked, not expired, and its tenant (if any) active.
+ */
 export function keyProblem(key: StoredKey, hash: string, now: Date, tenantActive = key.tenant_active !== false): KeyProblem | null {
   const current = safeEqual(hash, key.secret_hash);
   const previous =

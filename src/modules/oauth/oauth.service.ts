@@ -13,7 +13,7 @@ import { OAuthError, oauthErrors } from './oauth.errors.js';
 import type { Throttle } from '../auth/throttle.js';
 import { findTenantForBinding, insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
 import { findApiKeyWithOwner } from '../credentials/api-key.repository.js';
-import { secretFingerprint } from '../credentials/api-key.js';
+import { isSecretInForce, secretsInForce } from '../credentials/api-key.js';
 import { createSigningKeys } from './signing-keys.js';
 import { createTokenIssuer, type TokenRequest } from './token-issuer.js';
 import { createAccessTokenVerifier } from './token-verifier.js';
@@ -92,11 +92,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       claims.tid ? findTenantForBinding(db, claims.tid) : Promise.resolve(null),
     ]);
     if (revoked || !key || key.revoked_at) return false;
-    // The secret that minted the token must still be the key's, or its predecessor within the grace period.
-    if (claims.kv !== undefined) {
-      const previousValid = key.previous_secret_hash !== null && key.previous_expires_at !== null && key.previous_expires_at > clock.now();
-      if (claims.kv !== secretFingerprint(key.secret_hash) && !(previousValid && claims.kv === secretFingerprint(key.previous_secret_hash!))) return false;
-    }
+    // The secret that minted the token must still be in force, judged from the row itself.
+    if (claims.kv !== undefined && !isSecretInForce(claims.kv, secretsInForce(key), clock.now())) return false;
     return tenant === null || tenant?.is_active === true;
   }
 
