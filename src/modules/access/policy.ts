@@ -49,24 +49,6 @@ export function authorize(principal: Principal, action: Action): void {
   }
 }
 
-/** Whether the caller may see this organization at all; invisible resources are reported as 404. */
-export function canSeeOrganization(principal: Principal, organizationId: string): boolean {
-  return principal.role === 'superadmin' || principal.organizationId === organizationId;
-}
-
-export function canSeeTenant(principal: Principal, tenant: { id: string; organizationId: string }): boolean {
-  if (principal.role === 'superadmin') return true;
-  if (principal.role === 'admin') return principal.organizationId === tenant.organizationId;
-  return principal.tenantId === tenant.id;
-}
-
-/** The tenant and organization a listing is confined to. */
-export function tenantScope(principal: Principal): { organizationId: string | null; tenantId: string | null } {
-  if (principal.role === 'superadmin') return { organizationId: null, tenantId: null };
-  if (principal.role === 'admin') return { organizationId: principal.organizationId, tenantId: null };
-  return { organizationId: principal.organizationId, tenantId: principal.tenantId };
-}
-
 /** Fields of a tenant only the platform side (admins) may change; `metadata` is the platform's (a plan, a CRM id). */
 export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'externalId', 'slug', 'metadata'] as const;
 

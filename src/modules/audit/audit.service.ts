@@ -2,7 +2,8 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../http/errors.js';
 import { pageUrl } from '../../lib/pagination.js';
-import { authorize, canSeeOrganization, tenantScope } from '../access/policy.js';
+import { authorize } from '../access/policy.js';
+import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 
 export interface AuditQuery {
@@ -38,10 +39,9 @@ export function createAuditService(deps: { db: Kysely<Database>; publicUrl: stri
     async list(caller: Principal, query: AuditQuery): Promise<{ results: AuditEntry[]; next: string | null }> {
       authorize(caller, 'audit.list');
       const limit = query.limit ?? 50;
-      const scope = tenantScope(caller);
-      if (query.organizationId !== undefined && !canSeeOrganization(caller, query.organizationId)) throw errors.notFound('Organization not found');
+      const scope = listScope(caller, query.organizationId);
       let q = db.selectFrom('audit_logs').selectAll();
-      const organizationId = query.organizationId ?? scope.organizationId;
+      const organizationId = scope.organizationId;
       if (organizationId) q = q.where('organization_id', '=', organizationId);
       if (scope.tenantId) q = q.where('tenant_id', '=', scope.tenantId);
       if (query.tenantId) q = q.where('tenant_id', '=', query.tenantId);

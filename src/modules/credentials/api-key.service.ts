@@ -3,7 +3,8 @@ import type { ApiKeyRow, Database } from '../../db/schema.js';
 import { errors, type FieldError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import { assertMayHandOut, authorize, canSeeOrganization, canSeeTenant, scopesBeyond } from '../access/policy.js';
+import { assertMayHandOut, authorize, scopesBeyond } from '../access/policy.js';
+import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
 import type { Revocations } from '../access/revocations.js';
 import type { KeyCache } from './key-cache.js';
@@ -65,7 +66,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
   async function issue(
     trx: Kysely<Database>,
     caller: Principal,
-    owner: { organizationId: string; tenantId: string | null },
+    owner: Owner,
     input: ApiKeyCreateInput,
     field = '',
   ): Promise<ApiKeyView & { secret: string }> {
@@ -102,36 +103,21 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
     return { ...view, secret };
   }
 
-  async function resolveOwner(caller: Principal, target: { organizationId: string } | { tenantId: string }) {
-    if ('tenantId' in target) {
-      const tenant = await db.selectFrom('tenants').select(['id', 'organization_id']).where('id', '=', target.tenantId).executeTakeFirst();
-      if (!tenant || !canSeeTenant(caller, { id: tenant.id, organizationId: tenant.organization_id })) {
-        throw errors.notFound('Tenant not found');
-      }
-      return { organizationId: tenant.organization_id, tenantId: tenant.id };
-    }
-    const org = await db.selectFrom('organizations').select('id').where('id', '=', target.organizationId).executeTakeFirst();
-    if (!org || !canSeeOrganization(caller, org.id) || caller.tenantId !== null) throw errors.notFound('Organization not found');
-    return { organizationId: org.id, tenantId: null };
-  }
-
   return {
     issue,
-    async create(caller: Principal, target: { organizationId: string } | { tenantId: string }, input: ApiKeyCreateInput) {
-      const owner = await resolveOwner(caller, target);
-      authorize(caller, 'api_keys.create');
+    async create(caller: Principal, target: OwnerRef, input: ApiKeyCreateInput) {
+      const owner = await resolveOwner(db, caller, target, 'api_keys.create');
       return db.transaction().execute((trx) => issue(trx, caller, owner, input));
     },
-    async list(caller: Principal, target: { organizationId: string } | { tenantId: string }) {
-      const owner = await resolveOwner(caller, target);
-      authorize(caller, 'api_keys.list');
+    async list(caller: Principal, target: OwnerRef) {
+      const owner = await resolveOwner(db, caller, target, 'api_keys.list');
       return (await listApiKeys(db, owner.organizationId, owner.tenantId)).map(toApiKeyView);
     },
     /** A new secret for the same key; the old one keeps working for `gracePeriodSeconds`. */
-    async rotate(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string, gracePeriodSeconds: number) {
-      const owner = await resolveOwner(caller, target);
+    async rotate(caller: Principal, target: OwnerRef, keyId: string, gracePeriodSeconds: number) {
+      const owner = await resolveOwner(db, caller, target);
       const key = await findApiKey(db, keyId);
-      if (!key || key.organization_id !== owner.organizationId || key.tenant_id !== owner.tenantId) {
+      if (!key || !belongsTo(key, owner)) {
         throw errors.notFound('API key not found');
       }
       authorize(caller, 'api_keys.rotate');
@@ -165,10 +151,10 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       revocations.markKeyRotated(key.id, { at: now, ...secretsInForce(row) });
       return { ...toApiKeyView(row), secret };
     },
-    async revoke(caller: Principal, target: { organizationId: string } | { tenantId: string }, keyId: string) {
-      const owner = await resolveOwner(caller, target);
+    async revoke(caller: Principal, target: OwnerRef, keyId: string) {
+      const owner = await resolveOwner(db, caller, target);
       const key = await findApiKey(db, keyId);
-      if (!key || key.organization_id !== owner.organizationId || key.tenant_id !== owner.tenantId) {
+      if (!key || !belongsTo(key, owner)) {
         throw errors.notFound('API key not found');
       }
       authorize(caller, 'api_keys.revoke');

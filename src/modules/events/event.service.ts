@@ -2,7 +2,8 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../http/errors.js';
 import { pageUrl } from '../../lib/pagination.js';
-import { authorize, canSeeOrganization, tenantScope } from '../access/policy.js';
+import { authorize } from '../access/policy.js';
+import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import type { EventView } from './event-types.js';
 
@@ -34,10 +35,9 @@ export function createEventService(deps: { db: Kysely<Database>; publicUrl: stri
     async list(caller: Principal, query: EventQuery): Promise<{ results: EventView[]; next: string | null }> {
       authorize(caller, 'events.list');
       const limit = query.limit ?? 100;
-      const scope = tenantScope(caller);
-      if (query.organizationId !== undefined && !canSeeOrganization(caller, query.organizationId)) throw errors.notFound('Organization not found');
+      const scope = listScope(caller, query.organizationId);
       const conditions: ReturnType<typeof sql<SqlBool>>[] = [sql<SqlBool>`txid < pg_snapshot_xmin(pg_current_snapshot())`];
-      const organizationId = query.organizationId ?? scope.organizationId;
+      const organizationId = scope.organizationId;
       if (organizationId) conditions.push(sql<SqlBool>`organization_id = ${organizationId}`);
       if (scope.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${scope.tenantId}`);
       if (query.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${query.tenantId}`);

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import { safeEqual } from '../../lib/crypto.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { MANAGEMENT_SCOPES } from '../access/principal.js';
+import { reaches } from '../access/ownership.js';
 import type { Revocations } from '../access/revocations.js';
 import { hashSecret } from '../credentials/api-key.js';
 import { parseAuthorization } from '../credentials/authenticator.js';
@@ -117,7 +118,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       const claims = await claimsOf(params.token);
       if (!claims) return { active: false };
       // A client sees only tokens of its own organization (a tenant key: of its own tenant).
-      if (caller !== 'root' && (claims.org !== caller.organizationId || (caller.tenantId !== null && claims.tid !== caller.tenantId))) {
+      if (caller !== 'root' && !reaches(caller, { organizationId: claims.org, tenantId: claims.tid ?? null })) {
         return { active: false };
       }
       if (!(await stillValid(claims))) return { active: false };
@@ -130,7 +131,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       // RFC 7009 2.2: an invalid, expired or unknown token needs no revoking; answer 200.
       const claims = await claimsOf(params.token);
       if (!claims) return;
-      const owned = claims.sub === client.id || (client.tenantId === null && claims.org === client.organizationId);
+      // A tenant key revokes its own tokens; an organization key any of its organization's.
+      const owned = claims.sub === client.id || (client.tenantId === null && reaches(client, { organizationId: claims.org, tenantId: claims.tid ?? null }));
       if (!owned) throw oauthErrors.unauthorizedClient('The token was not issued to this client');
       await insertRevokedToken(db, { jti: claims.jti, revoked_at: clock.now(), expires_at: new Date(claims.exp * 1000) });
       // This node refuses the token at once; the others read revoked_tokens within a poll.

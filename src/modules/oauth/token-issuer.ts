@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { randomToken } from '../../lib/crypto.js';
 import { isId } from '../../lib/ids.js';
 import type { Role } from '../access/principal.js';
+import { reaches } from '../access/ownership.js';
 import type { OAuthClient } from './client-auth.js';
 import { oauthErrors } from './oauth.errors.js';
 import { findTenantForBinding } from './oauth.repository.js';
@@ -59,7 +60,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
     }
     if (requested === null) return null;
     const tenant = isId(requested, 'tnt') ? await findTenantForBinding(db, requested) : undefined;
-    if (!tenant || tenant.organization_id !== client.organizationId) throw oauthErrors.invalidTarget();
+    if (!tenant || !reaches(client, { organizationId: tenant.organization_id, tenantId: tenant.id })) throw oauthErrors.invalidTarget();
     if (!tenant.is_active) throw oauthErrors.invalidTarget('The tenant is deactivated');
     return tenant.id;
   }

@@ -4,7 +4,8 @@ import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import { authorize, canSeeOrganization } from '../access/policy.js';
+import { authorize } from '../access/policy.js';
+import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { slugify } from '../tenants/tenant.js';
 import { recordChange } from '../events/outbox.js';
@@ -69,8 +70,8 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
 
   async function load(caller: Principal, id: string): Promise<Organization> {
     const row = (await selectOrganizations(db).where('o.id', '=', id).executeTakeFirst()) as OrganizationRecord | undefined;
-    if (!row || !canSeeOrganization(caller, row.id) || caller.tenantId !== null) throw errors.notFound('Organization not found');
-    return toOrganization(row);
+    assertReaches(caller, row && { organizationId: row.id, tenantId: null }, 'Organization');
+    return toOrganization(row!);
   }
 
   return {

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../http/errors.js';
 import { decodeCursor, encodeCursor, pageUrl } from '../../lib/pagination.js';
-import { authorize, canSeeOrganization, tenantScope } from '../access/policy.js';
+import { authorize } from '../access/policy.js';
+import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { countTenants, listTenantRows, toTenant, type SortColumn, type TenantFilter } from './tenant.repository.js';
 import type { Tenant, TenantListQueryInput } from './tenant.schemas.js';
@@ -62,12 +63,7 @@ export function createTenantQueries(deps: { db: Kysely<Database>; publicUrl: str
         throw errors.field('ordering', 'BAD_FORMAT', 'must be one of name, slug, createdAt, updatedAt (optionally prefixed with -)');
       }
       const ordering = `${descending ? '-' : ''}${column}`;
-      const scope = tenantScope(caller);
-      if (query.organizationId !== undefined && scope.organizationId === null) {
-        scope.organizationId = query.organizationId;
-      } else if (query.organizationId !== undefined && !canSeeOrganization(caller, query.organizationId)) {
-        throw errors.notFound('Organization not found');
-      }
+      const scope = listScope(caller, query.organizationId);
       const filter: TenantFilter = {
         ...scope,
         search: query.search?.trim() || undefined,

@@ -5,7 +5,8 @@ import { AppError, errors, type FieldError } from '../../http/errors.js';
 import { validateBody } from '../../http/validation.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import { ADMIN_ONLY_TENANT_FIELDS, authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
+import { ADMIN_ONLY_TENANT_FIELDS, authorize } from '../access/policy.js';
+import { assertReaches, resolveOwner } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
@@ -96,9 +97,8 @@ export function createTenantService(deps: TenantServiceDeps) {
 
   async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false) {
     const row = await findTenantById(executor, id, forUpdate);
-    const tenant = row && toTenant(row);
-    if (!tenant || !canSeeTenant(caller, tenant)) throw errors.notFound('Tenant not found');
-    return tenant;
+    assertReaches(caller, row && { organizationId: row.organization_id, tenantId: row.id }, 'Tenant');
+    return toTenant(row!);
   }
 
   async function nextFreeSlug(executor: Kysely<Database>, organizationId: string, name: string): Promise<string> {
@@ -108,13 +108,6 @@ export function createTenantService(deps: TenantServiceDeps) {
     if (!exact) return base;
     const taken = new Set(await slugsLike(executor, organizationId, base));
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-  }
-
-  async function resolveOrganization(caller: Principal, requested: string | undefined): Promise<string> {
-    if (requested === undefined || requested === caller.organizationId) return caller.organizationId;
-    const org = await db.selectFrom('organizations').select('id').where('id', '=', requested).executeTakeFirst();
-    if (!org || !canSeeOrganization(caller, org.id)) throw errors.notFound('Organization not found');
-    return org.id;
   }
 
   /** Everything that can be checked or computed before the transaction (password hashing is slow). */
@@ -128,7 +121,7 @@ export function createTenantService(deps: TenantServiceDeps) {
       unsupported.push({ field: at('ownerId'), code: 'BAD_FORMAT', message: 'give either owner or ownerId, not both' });
     }
     if (unsupported.length) throw errors.validation(unsupported);
-    const organizationId = await resolveOrganization(caller, input.organizationId);
+    const { organizationId } = await resolveOwner(db, caller, { organizationId: input.organizationId });
     const ownerPasswordHash = await preparePassword(input.owner?.password, at('owner.password'));
     return { organizationId, ownerPasswordHash };
   }

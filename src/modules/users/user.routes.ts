@@ -1,15 +1,16 @@
+import type { OwnerRef } from '../access/ownership.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OrganizationUserCreateBody, SignInLinkSchema, TenantUserCreateBody, UserPatchBody } from './user.schemas.js';
-import type { UserHome, UserService } from './user.service.js';
+import type { UserService } from './user.service.js';
 
 const tags = ['Users'];
 const UserRef = Type.Ref('User');
 const Id = Type.String({ maxLength: 64 });
 
 function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ users: UserService }> {
-  const home = (id: string): UserHome => (kind === 'tenants' ? { tenantId: id } : { organizationId: id });
+  const target = (id: string): OwnerRef => (kind === 'tenants' ? { tenantId: id } : { organizationId: id });
   const where = kind === 'tenants' ? 'a tenant (owners and members)' : 'an organization (admins)';
   return async (fastify, { users }) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -25,18 +26,18 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         response: { 201: UserRef },
       },
       handler: async (request, reply) => {
-        const user = await users.create(request.principal, home(request.params.id), request.body);
+        const user = await users.create(request.principal, target(request.params.id), request.body);
         return reply.code(201).header('location', `/v1${base.replace(':id', request.params.id)}/${user.id}`).send(user);
       },
     });
     app.get(base, {
       schema: { operationId: `${kind}.user.list`, tags, summary: `List the users of ${where}`, params: Type.Object({ id: Id }), response: { 200: Type.Object({ results: Type.Array(UserRef) }) } },
-      handler: async (request) => ({ results: await users.list(request.principal, home(request.params.id)) }),
+      handler: async (request) => ({ results: await users.list(request.principal, target(request.params.id)) }),
     });
     const one = Type.Object({ id: Id, userId: Id });
     app.get(`${base}/:userId`, {
       schema: { operationId: `${kind}.user.get`, tags, summary: 'Retrieve a user', params: one, response: { 200: UserRef } },
-      handler: async (request) => users.get(request.principal, home(request.params.id), request.params.userId),
+      handler: async (request) => users.get(request.principal, target(request.params.id), request.params.userId),
     });
     app.patch(`${base}/:userId`, {
       schema: {
@@ -48,12 +49,12 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         body: UserPatchBody,
         response: { 200: UserRef },
       },
-      handler: async (request) => users.update(request.principal, home(request.params.id), request.params.userId, request.body),
+      handler: async (request) => users.update(request.principal, target(request.params.id), request.params.userId, request.body),
     });
     app.delete(`${base}/:userId`, {
       schema: { operationId: `${kind}.user.delete`, tags, summary: 'Delete a user; their sessions end at once', params: one, response: { 204: Type.Null() } },
       handler: async (request, reply) => {
-        await users.remove(request.principal, home(request.params.id), request.params.userId);
+        await users.remove(request.principal, target(request.params.id), request.params.userId);
         return reply.code(204).send(null);
       },
     });
@@ -65,7 +66,7 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         params: one,
         response: { 201: SignInLinkSchema },
       },
-      handler: async (request, reply) => reply.code(201).send(await users.signInLink(request.principal, home(request.params.id), request.params.userId)),
+      handler: async (request, reply) => reply.code(201).send(await users.signInLink(request.principal, target(request.params.id), request.params.userId)),
     });
   };
 }

@@ -3,16 +3,14 @@ import type { Database, UserRow } from '../../db/schema.js';
 import { errors } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import { assertMayHandOut, authorize, canSeeOrganization, canSeeTenant, sessionScopes, type Action } from '../access/policy.js';
+import { assertMayHandOut, sessionScopes } from '../access/policy.js';
+import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import type { Principal, Role } from '../access/principal.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import { hashPassword, passwordProblem } from './password.js';
 import { recordChange } from '../events/outbox.js';
 import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser, type User } from './user.repository.js';
 import type { UserCreateInput, UserPatchInput } from './user.schemas.js';
-
-/** Where users live: a tenant (owners, members) or an organization (admins). */
-export type UserHome = { tenantId: string } | { organizationId: string };
 
 const TENANT_ROLES = ['owner', 'member'];
 const ORGANIZATION_ROLES = ['admin', 'superadmin'];
@@ -28,23 +26,9 @@ export async function preparePassword(password: string | undefined, field = 'pas
 export function createUserService(deps: { db: Kysely<Database>; clock: Clock; signIn: SignInService }) {
   const { db, clock, signIn } = deps;
 
-  /** Resolves the home and checks the caller may see it (404) and act on it (403). */
-  async function resolveHome(caller: Principal, home: UserHome, action: Action, executor: Kysely<Database> = db) {
-    if ('tenantId' in home) {
-      const t = await executor.selectFrom('tenants').select(['id', 'organization_id']).where('id', '=', home.tenantId).executeTakeFirst();
-      if (!t || !canSeeTenant(caller, { id: t.id, organizationId: t.organization_id })) throw errors.notFound('Tenant not found');
-      authorize(caller, action);
-      return { organizationId: t.organization_id, tenantId: t.id as string | null };
-    }
-    const o = await executor.selectFrom('organizations').select('id').where('id', '=', home.organizationId).executeTakeFirst();
-    if (!o || !canSeeOrganization(caller, o.id) || caller.tenantId !== null) throw errors.notFound('Organization not found');
-    authorize(caller, action);
-    return { organizationId: o.id, tenantId: null as string | null };
-  }
-
-  async function loadUser(executor: Kysely<Database>, home: { organizationId: string; tenantId: string | null }, userId: string, forUpdate = false): Promise<UserRow> {
+  async function loadUser(executor: Kysely<Database>, owner: Owner, userId: string, forUpdate = false): Promise<UserRow> {
     const user = await findUser(executor, userId, forUpdate);
-    if (!user || user.organization_id !== home.organizationId || user.tenant_id !== home.tenantId) throw errors.notFound('User not found');
+    if (!user || !belongsTo(user, owner)) throw errors.notFound('User not found');
     return user;
   }
 
@@ -57,14 +41,14 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
   /** Inserts a user inside the caller's transaction (also used by tenant create for its owner). */
   async function insertIn(
     trx: Kysely<Database>,
-    home: { organizationId: string; tenantId: string | null },
+    owner: Owner,
     input: { email: string; name: string; role: string; passwordHash: string | null },
   ): Promise<User> {
     const now = clock.now();
     const row = await insertUser(trx, {
       id: newId('usr', now.getTime()),
-      organization_id: home.organizationId,
-      tenant_id: home.tenantId,
+      organization_id: owner.organizationId,
+      tenant_id: owner.tenantId,
       email: input.email,
       name: input.name,
       role: input.role,
@@ -78,19 +62,19 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
   return {
     insertIn,
 
-    async create(caller: Principal, home: UserHome, input: UserCreateInput): Promise<User> {
-      const where = await resolveHome(caller, home, 'users.create');
-      const role = input.role ?? (where.tenantId ? 'member' : 'admin');
-      checkRole(caller, where.tenantId, role);
+    async create(caller: Principal, target: OwnerRef, input: UserCreateInput): Promise<User> {
+      const owner = await resolveOwner(db, caller, target, 'users.create');
+      const role = input.role ?? (owner.tenantId ? 'member' : 'admin');
+      checkRole(caller, owner.tenantId, role);
       const passwordHash = await preparePassword(input.password);
       return db.transaction().execute(async (trx) => {
-        if (where.tenantId && role !== 'owner' && (await countOwners(trx, where.tenantId)) === 0) {
+        if (owner.tenantId && role !== 'owner' && (await countOwners(trx, owner.tenantId)) === 0) {
           throw errors.field('role', 'BAD_FORMAT', 'the first user of a tenant must be its owner');
         }
-        const user = await insertIn(trx, where, { email: input.email, name: input.name, role, passwordHash });
+        const user = await insertIn(trx, owner, { email: input.email, name: input.name, role, passwordHash });
         await recordChange(trx, clock, caller, {
-          organizationId: where.organizationId,
-          tenantId: where.tenantId,
+          organizationId: owner.organizationId,
+          tenantId: owner.tenantId,
           action: 'user.create',
           target: { type: 'user', id: user.id },
           events: ['user.created'],
@@ -100,23 +84,23 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
       });
     },
 
-    async list(caller: Principal, home: UserHome): Promise<User[]> {
-      const where = await resolveHome(caller, home, 'users.list');
-      return (await listUsers(db, where)).map(toUser);
+    async list(caller: Principal, target: OwnerRef): Promise<User[]> {
+      const owner = await resolveOwner(db, caller, target, 'users.list');
+      return (await listUsers(db, owner)).map(toUser);
     },
 
-    async get(caller: Principal, home: UserHome, userId: string): Promise<User> {
-      const where = await resolveHome(caller, home, 'users.read');
-      return toUser(await loadUser(db, where, userId));
+    async get(caller: Principal, target: OwnerRef, userId: string): Promise<User> {
+      const owner = await resolveOwner(db, caller, target, 'users.read');
+      return toUser(await loadUser(db, owner, userId));
     },
 
-    async update(caller: Principal, home: UserHome, userId: string, input: UserPatchInput): Promise<User> {
-      const where = await resolveHome(caller, home, 'users.update');
-      if (input.role !== undefined) checkRole(caller, where.tenantId, input.role);
+    async update(caller: Principal, target: OwnerRef, userId: string, input: UserPatchInput): Promise<User> {
+      const owner = await resolveOwner(db, caller, target, 'users.update');
+      if (input.role !== undefined) checkRole(caller, owner.tenantId, input.role);
       const passwordHash = await preparePassword(input.password);
       return db.transaction().execute(async (trx) => {
-        const user = await loadUser(trx, where, userId, true);
-        if (where.tenantId && user.role === 'owner' && input.role === 'member' && (await countOwners(trx, where.tenantId, user.id)) === 0) {
+        const user = await loadUser(trx, owner, userId, true);
+        if (owner.tenantId && user.role === 'owner' && input.role === 'member' && (await countOwners(trx, owner.tenantId, user.id)) === 0) {
           throw errors.conflict('LAST_OWNER', 'A tenant with users keeps at least one owner; make someone else owner first');
         }
         const set: Partial<UserRow> = { updated_at: clock.now() };
@@ -130,8 +114,8 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         if (passwordHash !== null || input.isActive === false) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
         const next = toUser(row);
         await recordChange(trx, clock, caller, {
-          organizationId: where.organizationId,
-          tenantId: where.tenantId,
+          organizationId: owner.organizationId,
+          tenantId: owner.tenantId,
           action: 'user.update',
           target: { type: 'user', id: user.id },
           events: ['user.updated'],
@@ -143,21 +127,21 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
       });
     },
 
-    async remove(caller: Principal, home: UserHome, userId: string): Promise<void> {
-      const where = await resolveHome(caller, home, 'users.delete');
+    async remove(caller: Principal, target: OwnerRef, userId: string): Promise<void> {
+      const owner = await resolveOwner(db, caller, target, 'users.delete');
       await db.transaction().execute(async (trx) => {
-        const user = await loadUser(trx, where, userId, true);
-        if (where.tenantId && user.role === 'owner') {
-          const others = (await countTenantUsers(trx, where.tenantId)) - 1;
-          if (others > 0 && (await countOwners(trx, where.tenantId, user.id)) === 0) {
+        const user = await loadUser(trx, owner, userId, true);
+        if (owner.tenantId && user.role === 'owner') {
+          const others = (await countTenantUsers(trx, owner.tenantId)) - 1;
+          if (others > 0 && (await countOwners(trx, owner.tenantId, user.id)) === 0) {
             throw errors.conflict('LAST_OWNER', 'A tenant with users keeps at least one owner; make someone else owner first');
           }
         }
         // Sessions and sign-in links go with the user (foreign keys cascade).
         await trx.deleteFrom('users').where('id', '=', user.id).execute();
         await recordChange(trx, clock, caller, {
-          organizationId: where.organizationId,
-          tenantId: where.tenantId,
+          organizationId: owner.organizationId,
+          tenantId: owner.tenantId,
           action: 'user.delete',
           removed: true,
           target: { type: 'user', id: user.id },
@@ -167,9 +151,9 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
       });
     },
 
-    async signInLink(caller: Principal, home: UserHome, userId: string) {
-      const where = await resolveHome(caller, home, 'users.sign_in_link');
-      const user = await loadUser(db, where, userId);
+    async signInLink(caller: Principal, target: OwnerRef, userId: string) {
+      const owner = await resolveOwner(db, caller, target, 'users.sign_in_link');
+      const user = await loadUser(db, owner, userId);
       if (!user.is_active) throw errors.conflict('USER_INACTIVE', 'The user is deactivated');
       // The link opens a session with the user's role and scopes: the caller must hold all of them.
       const role = user.role as Role;
@@ -177,8 +161,8 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
       return db.transaction().execute(async (trx) => {
         const link = await signIn.createLink(trx, user.id);
         await recordChange(trx, clock, caller, {
-          organizationId: where.organizationId,
-          tenantId: where.tenantId,
+          organizationId: owner.organizationId,
+          tenantId: owner.tenantId,
           action: 'user.sign_in_link',
           target: { type: 'user', id: user.id },
           object: { expiresAt: link.expiresAt },

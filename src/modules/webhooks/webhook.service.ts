@@ -5,7 +5,8 @@ import type { Clock } from '../../lib/clock.js';
 import { isId, newId } from '../../lib/ids.js';
 import { pageUrl } from '../../lib/pagination.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { authorize, canSeeOrganization, canSeeTenant } from '../access/policy.js';
+import { authorize } from '../access/policy.js';
+import { listScope, ownerOf, reaches, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { EVENT_TYPES } from '../events/event-types.js';
 import { recordChange } from '../events/outbox.js';
@@ -42,21 +43,12 @@ export interface WebhookInput {
   isEnabled?: boolean;
 }
 
-export type Owner = { organizationId: string; tenantId: string | null };
-export type WebhookTarget = { organizationId?: string } | { tenantId: string };
 
 const DEFAULT_OVERLAP_SECONDS = 86_400;
 const KNOWN_EVENTS = new Set<string>(EVENT_TYPES);
 
 export function webhookEtag(webhook: Webhook): string {
   return etagOf(webhook);
-}
-
-/** Tenant-bound callers see only their tenant's endpoints; administrators their organization's, tenant ones included. */
-export function canSeeWebhook(caller: Principal, row: Pick<WebhookRow, 'organization_id' | 'tenant_id'>): boolean {
-  if (caller.tenantId !== null) return row.tenant_id === caller.tenantId;
-  if (row.tenant_id !== null) return canSeeTenant(caller, { id: row.tenant_id, organizationId: row.organization_id });
-  return canSeeOrganization(caller, row.organization_id);
 }
 
 /** `["*"]` alone, or known event types (deduplicated); field errors otherwise. */
@@ -118,24 +110,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     return { ...webhook, secret };
   }
 
-  /** Where a create or list under this path lands; 404 for what the caller cannot see. */
-  async function resolveOwner(caller: Principal, target: WebhookTarget): Promise<Owner> {
-    if ('tenantId' in target) {
-      const tenant = await db.selectFrom('tenants').select(['id', 'organization_id']).where('id', '=', target.tenantId).executeTakeFirst();
-      const visible = tenant && canSeeTenant(caller, { id: tenant.id, organizationId: tenant.organization_id });
-      if (!visible || (caller.tenantId !== null && caller.tenantId !== tenant.id)) throw errors.notFound('Tenant not found');
-      return { organizationId: tenant.organization_id, tenantId: tenant.id };
-    }
-    const requested = target.organizationId;
-    if (requested === undefined || requested === caller.organizationId) return { organizationId: caller.organizationId, tenantId: null };
-    const org = await db.selectFrom('organizations').select('id').where('id', '=', requested).executeTakeFirst();
-    if (!org || !canSeeOrganization(caller, org.id)) throw errors.notFound('Organization not found');
-    return { organizationId: org.id, tenantId: null };
-  }
-
   async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false): Promise<WebhookRow> {
     const row = await findWebhook(executor, id, forUpdate);
-    if (!row || !canSeeWebhook(caller, row)) throw errors.notFound('Webhook not found');
+    if (!row || !reaches(caller, ownerOf(row))) throw errors.notFound('Webhook not found');
     return row;
   }
 
@@ -171,24 +148,24 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   return {
     createIn,
 
-    async create(caller: Principal, target: WebhookTarget, input: WebhookInput) {
+    async create(caller: Principal, target: OwnerRef, input: WebhookInput) {
       if (!('tenantId' in target) && caller.tenantId !== null) {
         throw errors.forbidden('Tenant credentials manage webhooks under /v1/tenants/{id}/webhooks');
       }
-      const owner = await resolveOwner(caller, target);
+      const owner = await resolveOwner(db, caller, target);
       return db.transaction().execute((trx) => createIn(trx, caller, owner, input));
     },
 
-    async list(caller: Principal, target: WebhookTarget, query: WebhookListQueryInput, path: string) {
+    async list(caller: Principal, target: OwnerRef, query: WebhookListQueryInput, path: string) {
       let filter: { organizationId: string | null; tenantId?: string | null };
       if ('tenantId' in target) {
-        filter = await resolveOwner(caller, target);
-      } else if (caller.tenantId !== null) {
-        filter = { organizationId: caller.organizationId, tenantId: caller.tenantId };
-      } else if (query.organizationId !== undefined) {
-        filter = { organizationId: (await resolveOwner(caller, { organizationId: query.organizationId })).organizationId };
+        filter = await resolveOwner(db, caller, target);
+      } else if (query.organizationId !== undefined && caller.tenantId === null) {
+        filter = { organizationId: (await resolveOwner(db, caller, { organizationId: query.organizationId })).organizationId };
       } else {
-        filter = { organizationId: caller.role === 'superadmin' ? null : caller.organizationId };
+        // Tenant-bound callers: their tenant's endpoints; administrators: their organization's, tenant ones included.
+        const scope = listScope(caller);
+        filter = scope.tenantId !== null ? scope : { organizationId: scope.organizationId };
       }
       if (query.tenantId !== undefined && filter.tenantId === undefined) filter.tenantId = query.tenantId;
       authorize(caller, 'webhooks.list');
