@@ -127,7 +127,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerIdempotency(v1, { database: deps.database, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
-      await v1.register(tenantRoutes, { tenants: deps.tenants });
+      await v1.register(tenantRoutes, { tenants: deps.tenants, publicUrl: deps.config.publicUrl });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });
       await v1.register(organizationUserRoutes, { users: deps.users });

@@ -95,7 +95,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       rootKey,
       defaultOrganizationId,
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyCache }),
-      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations, users, signIn, maxTokenTtlSeconds: config.tokenTtlSeconds, webhooks }),
+      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       organizations: createOrganizationService({ db, clock }),
       apiKeys,
       revocations,

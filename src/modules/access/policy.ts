@@ -74,3 +74,9 @@ export function assertMayHandOut(caller: Principal, grant: { role?: Role; scopes
 
 /** The scopes a signed-in user's session carries. */
 export const sessionScopes = (role: Role): string[] => defaultScopes(role);
+
+/** Owners may send admin-only tenant fields only unchanged; `changed` lists those a write would change. */
+export function assertMayChange(caller: Principal, changed: string[]): void {
+  if (caller.role === 'superadmin' || caller.role === 'admin' || changed.length === 0) return;
+  throw errors.forbidden(`Only administrators may change ${changed.join(', ')}`);
+}

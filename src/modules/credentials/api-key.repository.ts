@@ -58,3 +58,13 @@ export async function revokeApiKey(db: Executor, id: string, at: Date): Promise<
 export async function touchApiKey(db: Executor, id: string, at: Date): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
 }
+
+/** A tenant's active keys, oldest first (an export). */
+export async function listTenantApiKeys(db: Executor, tenantId: string): Promise<ApiKeyRow[]> {
+  return db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+}
+
+/** Deletes a tenant's keys (the tenant is going); returns their ids so their tokens can be stopped. */
+export async function deleteTenantApiKeys(db: Executor, tenantId: string): Promise<string[]> {
+  return (await db.deleteFrom('api_keys').where('tenant_id', '=', tenantId).returning('id').execute()).map((k) => k.id);
+}

@@ -22,9 +22,6 @@ export async function withSigningKeyLock<T>(db: Kysely<Database>, fn: (trx: Tran
   });
 }
 
-export async function findTenantForBinding(db: Executor, id: string) {
-  return db.selectFrom('tenants').select(['id', 'organization_id', 'is_active']).where('id', '=', id).executeTakeFirst();
-}
 
 /** Keys that still sign or may still verify: active ones, and those retired after `retiredAfter`. */
 export async function listUsableSigningKeys(db: Executor, retiredAfter: Date): Promise<SigningKeyRow[]> {

@@ -12,7 +12,8 @@ import type { AccessTokenClaims } from './access-token.js';
 import { authenticateClient, readClientCredentials, type ClientParams, type OAuthClient } from './client-auth.js';
 import { OAuthError, oauthErrors } from './oauth.errors.js';
 import type { Throttle } from '../auth/throttle.js';
-import { findTenantForBinding, insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
+import { insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
+import { findTenantStatus } from '../tenants/tenant.repository.js';
 import { findApiKeyWithOwner } from '../credentials/api-key.repository.js';
 import { isSecretInForce, secretsInForce } from '../credentials/api-key.js';
 import { createSigningKeys } from './signing-keys.js';
@@ -90,7 +91,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     const [revoked, key, tenant] = await Promise.all([
       isTokenRevokedInDb(db, claims.jti),
       findApiKeyWithOwner(db, claims.sub),
-      claims.tid ? findTenantForBinding(db, claims.tid) : Promise.resolve(null),
+      claims.tid ? findTenantStatus(db, claims.tid) : Promise.resolve(null),
     ]);
     if (revoked || !key || key.revoked_at) return false;
     // The secret that minted the token must still be in force, judged from the row itself.

@@ -8,7 +8,7 @@ import type { Role } from '../access/principal.js';
 import { reaches } from '../access/ownership.js';
 import type { OAuthClient } from './client-auth.js';
 import { oauthErrors } from './oauth.errors.js';
-import { findTenantForBinding } from './oauth.repository.js';
+import { findTenantStatus } from '../tenants/tenant.repository.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 import { TOKEN_AUDIENCE, TOKEN_TYPE } from './token-verifier.js';
 
@@ -59,7 +59,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
       return client.tenantId;
     }
     if (requested === null) return null;
-    const tenant = isId(requested, 'tnt') ? await findTenantForBinding(db, requested) : undefined;
+    const tenant = isId(requested, 'tnt') ? await findTenantStatus(db, requested) : undefined;
     if (!tenant || !reaches(client, { organizationId: tenant.organization_id, tenantId: tenant.id })) throw oauthErrors.invalidTarget();
     if (!tenant.is_active) throw oauthErrors.invalidTarget('The tenant is deactivated');
     return tenant.id;

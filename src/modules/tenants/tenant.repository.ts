@@ -1,12 +1,15 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, NewTenantRow, TenantRow } from '../../db/schema.js';
+import { uniqueViolation } from '../../db/errors.js';
+import { errors } from '../../http/errors.js';
+import { summarizeTenantUsers, tenantFirstOwner, tenantUserCount, type OwnerSummary } from '../users/user.repository.js';
 import type { Tenant } from './tenant.schemas.js';
 
 export type Executor = Kysely<Database>;
 
 export interface TenantRecord extends TenantRow {
   user_count: number;
-  owner: { id: string; name: string; email: string } | null;
+  owner: OwnerSummary;
 }
 
 export function toTenant(row: TenantRecord): Tenant {
@@ -35,23 +38,25 @@ function selectTenants(db: Executor) {
   return db
     .selectFrom('tenants as t')
     .selectAll('t')
-    .select((eb) => [
-      eb
-        .selectFrom('users as u')
-        .whereRef('u.tenant_id', '=', 't.id')
-        .select(sql<number>`count(*)::int`.as('c'))
-        .$asScalar()
-        .as('user_count'),
-      eb
-        .selectFrom('users as u')
-        .whereRef('u.tenant_id', '=', 't.id')
-        .where('u.role', '=', 'owner')
-        .orderBy('u.created_at')
-        .limit(1)
-        .select(sql<{ id: string; name: string; email: string }>`json_build_object('id', u.id, 'name', u.name, 'email', u.email)`.as('o'))
-        .$asScalar()
-        .as('owner'),
-    ]);
+    .select((eb) => [tenantUserCount(eb).as('user_count'), tenantFirstOwner(eb).as('owner')]);
+}
+
+const CONSTRAINT_ERRORS: Record<string, { code: string; field: string; message: string }> = {
+  tenants_org_name_key: { code: 'NAME_OCCUPIED', field: 'name', message: 'A tenant with this name already exists' },
+  tenants_org_slug_key: { code: 'SLUG_OCCUPIED', field: 'slug', message: 'A tenant with this slug already exists' },
+  tenants_org_external_id_key: {
+    code: 'EXTERNAL_ID_OCCUPIED',
+    field: 'externalId',
+    message: 'A tenant with this externalId already exists',
+  },
+};
+
+/** Maps a violated unique constraint of the tenants table to its 409; rethrows anything else. */
+function rethrowConflict(error: unknown): never {
+  const constraint = uniqueViolation(error);
+  const mapped = constraint ? CONSTRAINT_ERRORS[constraint] : undefined;
+  if (mapped) throw errors.conflict(mapped.code, mapped.message, mapped.field);
+  throw error;
 }
 
 export async function findTenantById(db: Executor, id: string, forUpdate = false): Promise<TenantRecord | undefined> {
@@ -61,26 +66,25 @@ export async function findTenantById(db: Executor, id: string, forUpdate = false
 }
 
 export async function insertTenant(db: Executor, row: NewTenantRow): Promise<void> {
-  await db.insertInto('tenants').values(row).execute();
+  await db.insertInto('tenants').values(row).execute().catch(rethrowConflict);
 }
 
 export async function updateTenantRow(db: Executor, id: string, set: Partial<NewTenantRow>): Promise<void> {
-  await db.updateTable('tenants').set(set).where('id', '=', id).execute();
+  await db.updateTable('tenants').set(set).where('id', '=', id).execute().catch(rethrowConflict);
 }
 
-export async function deleteTenantCascade(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('api_keys').where('tenant_id', '=', id).execute();
-  await db.deleteFrom('users').where('tenant_id', '=', id).execute();
+/** Deletes the tenant row; its webhooks and deliveries go with it (foreign keys cascade), its users and keys must be gone already. */
+export async function deleteTenant(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('tenants').where('id', '=', id).execute();
 }
 
-export async function countUsers(db: Executor, tenantId: string): Promise<number> {
-  const row = await db
-    .selectFrom('users')
-    .select(sql<number>`count(*)::int`.as('c'))
-    .where('tenant_id', '=', tenantId)
-    .executeTakeFirstOrThrow();
-  return row.c;
+/** A tenant's organization and status, for binding a token to it. */
+export async function findTenantStatus(db: Executor, id: string) {
+  return db.selectFrom('tenants').select(['id', 'organization_id', 'is_active']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function slugExists(db: Executor, organizationId: string, slug: string): Promise<boolean> {
+  return !!(await db.selectFrom('tenants').select('id').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst());
 }
 
 /** Slugs in the organization equal to `base` or `base-N`, to pick the next free suffix. */
@@ -165,16 +169,6 @@ export async function listTenantRows(
   if (page.offset) q = q.offset(page.offset);
   const rows = await q.execute();
   if (rows.length === 0) return [];
-  const summaries = await db
-    .selectFrom('users as u')
-    .select([
-      'u.tenant_id',
-      sql<number>`count(*)::int`.as('user_count'),
-      sql<TenantRecord['owner']>`(array_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email) order by u.created_at) filter (where u.role = 'owner'))[1]`.as('owner'),
-    ])
-    .where('u.tenant_id', 'in', rows.map((r) => r.id))
-    .groupBy('u.tenant_id')
-    .execute();
-  const byTenant = new Map(summaries.map((s) => [s.tenant_id, s]));
-  return rows.map((r) => ({ ...r, user_count: byTenant.get(r.id)?.user_count ?? 0, owner: byTenant.get(r.id)?.owner ?? null }));
+  const byTenant = await summarizeTenantUsers(db, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, user_count: byTenant.get(r.id)?.userCount ?? 0, owner: byTenant.get(r.id)?.owner ?? null }));
 }

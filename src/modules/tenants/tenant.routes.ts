@@ -2,13 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { problemBody } from '../../http/error-handler.js';
+import { validateBody } from '../../http/validation.js';
 import { IdParams } from '../../http/schemas.js';
 import { tenantEtag } from './tenant.js';
 import type { TenantService } from './tenant.service.js';
+import type { CreatedTenant } from './tenant-create.js';
 import {
   TenantBatchBody,
   TenantBatchResult,
   TenantCreateBody,
+  type TenantCreateInput,
   TenantCreatedSchema,
   TenantExportSchema,
   TenantList,
@@ -20,8 +23,10 @@ import {
 const TenantRef = Type.Ref('Tenant');
 const tags = ['Tenants'];
 
-export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = async (fastify, { tenants }) => {
+export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService; publicUrl: string }> = async (fastify, { tenants, publicUrl }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  /** The tenant as created, with the link to its dashboard and the one-time secrets of its extras. */
+  const createdBody = ({ tenant, extras }: CreatedTenant) => ({ ...tenant, dashboardUrl: `${publicUrl}/dashboard/tenants/${tenant.id}`, ...extras });
 
   app.post('/tenants', {
     schema: {
@@ -34,11 +39,10 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       response: { 201: TenantCreatedSchema },
     },
     handler: async (request, reply) => {
-      const tenant = await tenants.create(request.principal, request.body);
+      const created = await tenants.create(request.principal, request.body);
       // The ETag is the one GET will give: the tenant without the one-time extras.
-      const { dashboardUrl: _url, signInUrl: _link, apiKey: _key, webhook: _hook, ...plain } = tenant;
-      reply.header('location', `/v1/tenants/${tenant.id}`).header('etag', tenantEtag(plain));
-      return reply.code(201).send(tenant);
+      reply.header('location', `/v1/tenants/${created.tenant.id}`).header('etag', tenantEtag(created.tenant));
+      return reply.code(201).send(createdBody(created));
     },
   });
 
@@ -53,13 +57,15 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       response: { 200: TenantBatchResult },
     },
     handler: async (request) => {
-      const results = await tenants.batch(request.principal, request.body.items, request.body.atomic ?? false);
+      const items = request.body.items.map((item, i) => {
+        const invalid = validateBody(TenantCreateBody, item, `items.${i}`);
+        return invalid.length ? { invalid } : { input: item as TenantCreateInput };
+      });
+      const outcomes = await tenants.batch(request.principal, items, request.body.atomic ?? false);
       return {
-        results: results.map((r) => ({
-          status: r.status,
-          ...(r.tenant ? { tenant: r.tenant } : {}),
-          ...(r.error ? { error: problemBody(r.error, String(request.id)) } : {}),
-        })),
+        results: outcomes.map((o) =>
+          'created' in o ? { status: 201, tenant: createdBody(o.created) } : { status: o.error.status, error: problemBody(o.error, String(request.id)) },
+        ),
       };
     },
   });

@@ -1,6 +1,8 @@
 import { etagOf } from '../../lib/etag.js';
-import type { TenantSettings } from '../../db/schema.js';
-import type { Tenant } from './tenant.schemas.js';
+import type { NewTenantRow, TenantSettings } from '../../db/schema.js';
+import { errors } from '../../http/errors.js';
+import { ADMIN_ONLY_TENANT_FIELDS } from '../access/policy.js';
+import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 
 export const DEFAULT_SETTINGS: TenantSettings = Object.freeze({ timezone: 'UTC', weekStart: 1, locale: 'en' });
 
@@ -39,4 +41,58 @@ export function mergeMetadata(
     else next[key] = value;
   }
   return next;
+}
+
+type Metadata = Record<string, string>;
+
+/**
+ * The columns a full write sets (create and PUT), from a body where absent optional fields take
+ * their defaults. The slug is decided by the caller (it may need a free suffix).
+ */
+export function fullColumns(input: TenantPutInput) {
+  return {
+    name: input.name,
+    external_id: input.externalId ?? null,
+    display_name: input.displayName ?? input.name,
+    email: input.email ?? null,
+    url: input.url ?? null,
+    description: input.description ?? null,
+    is_active: input.isActive ?? true,
+    legal_entities: JSON.stringify(input.legalEntities ?? []),
+    settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
+    metadata: JSON.stringify(input.metadata ?? {}),
+  } satisfies Partial<NewTenantRow>;
+}
+
+/** The columns a PATCH changes: only the fields it names; `settings` and `metadata` are merged into the current ones. */
+export function patchColumns(current: Tenant, input: TenantPatchInput): Partial<NewTenantRow> {
+  const set: Partial<NewTenantRow> = {};
+  if (input.name !== undefined) set.name = input.name;
+  if (input.slug !== undefined) set.slug = input.slug;
+  if (input.externalId !== undefined) set.external_id = input.externalId;
+  if (input.displayName !== undefined) set.display_name = input.displayName;
+  if (input.email !== undefined) set.email = input.email;
+  if (input.url !== undefined) set.url = input.url;
+  if (input.description !== undefined) set.description = input.description;
+  if (input.isActive !== undefined) set.is_active = input.isActive;
+  if (input.legalEntities !== undefined) set.legal_entities = JSON.stringify(input.legalEntities);
+  if (input.settings !== undefined) set.settings = JSON.stringify({ ...current.settings, ...input.settings });
+  if (input.metadata !== undefined) {
+    const metadata = mergeMetadata(current.metadata, input.metadata);
+    if (Object.keys(metadata).length > 50) throw errors.field('metadata', 'BAD_METADATA', 'must have at most 50 keys after the change');
+    set.metadata = JSON.stringify(metadata);
+  }
+  return set;
+}
+
+const sameMetadata = (a: Metadata, b: Metadata | undefined): boolean => {
+  const keys = Object.keys(a);
+  return !!b && keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
+};
+
+/** Admin-only fields (see ADMIN_ONLY_TENANT_FIELDS) that `next` would change; an owner may send them unchanged. */
+export function adminOnlyChanges(current: Tenant, next: Partial<Record<(typeof ADMIN_ONLY_TENANT_FIELDS)[number], unknown>>): string[] {
+  const currentValues = current as unknown as Record<string, unknown>;
+  const same = (a: unknown, b: unknown) => (typeof a === 'object' && a !== null ? sameMetadata(a as Metadata, b as Metadata) : a === b);
+  return ADMIN_ONLY_TENANT_FIELDS.filter((f) => next[f] !== undefined && !same(next[f], currentValues[f]));
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, UserRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../http/errors.js';
@@ -70,4 +70,60 @@ export async function countOwners(db: Executor, tenantId: string, excludingUserI
 export async function countTenantUsers(db: Executor, tenantId: string): Promise<number> {
   const row = await db.selectFrom('users').select(sql<number>`count(*)::int`.as('c')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
   return row.c;
+}
+
+/** Every user of a tenant, oldest first (an export). */
+export async function listTenantUsers(db: Executor, tenantId: string): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+}
+
+export async function deleteTenantUsers(db: Executor, tenantId: string): Promise<void> {
+  await db.deleteFrom('users').where('tenant_id', '=', tenantId).execute();
+}
+
+/** Makes a user of the organization who has no tenant yet (and is no superadmin) the tenant's owner; false when there is no such user. */
+export async function adoptAsTenantOwner(db: Executor, userId: string, tenant: { organizationId: string; tenantId: string }, now: Date): Promise<boolean> {
+  const moved = await db
+    .updateTable('users')
+    .set({ tenant_id: tenant.tenantId, role: 'owner', updated_at: now })
+    .where('id', '=', userId)
+    .where('organization_id', '=', tenant.organizationId)
+    .where('tenant_id', 'is', null)
+    .where('role', '!=', 'superadmin')
+    .returning('id')
+    .executeTakeFirst();
+  return !!moved;
+}
+
+export type OwnerSummary = { id: string; name: string; email: string } | null;
+type TenantsAsT = ExpressionBuilder<Database & { t: Database['tenants'] }, 't'>;
+
+/** A tenant's user count, as a subquery of a query over `tenants as t`. */
+export const tenantUserCount = (eb: TenantsAsT) =>
+  eb.selectFrom('users as u').whereRef('u.tenant_id', '=', 't.id').select(sql<number>`count(*)::int`.as('c')).$asScalar();
+
+/** A tenant's first owner, as a subquery of a query over `tenants as t`. */
+export const tenantFirstOwner = (eb: TenantsAsT) =>
+  eb
+    .selectFrom('users as u')
+    .whereRef('u.tenant_id', '=', 't.id')
+    .where('u.role', '=', 'owner')
+    .orderBy('u.created_at')
+    .limit(1)
+    .select(sql<OwnerSummary>`json_build_object('id', u.id, 'name', u.name, 'email', u.email)`.as('o'))
+    .$asScalar();
+
+/** User counts and first owners of many tenants in one grouped query (a page of a listing). */
+export async function summarizeTenantUsers(db: Executor, tenantIds: string[]): Promise<Map<string, { userCount: number; owner: OwnerSummary }>> {
+  const rows = await db
+    .selectFrom('users as u')
+    .select([
+      'u.tenant_id',
+      sql<number>`count(*)::int`.as('user_count'),
+      sql<OwnerSummary>`(array_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email) order by u.created_at) filter (where u.role = 'owner'))[1]`.as('owner'),
+    ])
+    .where('u.tenant_id', 'in', tenantIds)
+    .groupBy('u.tenant_id')
+    .execute();
+  return new Map(rows.map((r) => [r.tenant_id!, { userCount: r.user_count, owner: r.owner }]));
 }

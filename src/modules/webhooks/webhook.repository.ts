@@ -48,6 +48,11 @@ export interface WebhookFilter {
   tenantId?: string | null;
 }
 
+/** A tenant's own endpoints, oldest first (an export). */
+export async function listTenantWebhooks(db: Executor, tenantId: string): Promise<WebhookRow[]> {
+  return db.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+}
+
 /** Newest first, keyset-paginated on the (time-ordered) id. */
 export async function listWebhooks(db: Executor, filter: WebhookFilter, limit: number, beforeId: string | null): Promise<WebhookRow[]> {
   let query = db.selectFrom('webhooks').selectAll();

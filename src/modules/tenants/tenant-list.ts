@@ -49,7 +49,8 @@ function metadataFilter(query: Record<string, unknown>): Record<string, string> 
   return Object.keys(out).length ? out : undefined;
 }
 
-export function createTenantQueries(deps: { db: Kysely<Database>; publicUrl: string }) {
+/** Listing tenants: filters, orderings, cursor and offset pages. */
+export function createTenantList(deps: { db: Kysely<Database>; publicUrl: string }) {
   const { db, publicUrl } = deps;
 
   return {
