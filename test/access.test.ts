@@ -122,7 +122,12 @@ for (const store of stores) {
       expect(created.secret).toMatch(/^lk_/);
       expect(created.prefix).toBe(created.secret.slice(0, 11));
       expect((await t.call('GET', '/v1/tenants/me', { key: created.secret })).statusCode).toBe(200);
-      const listed = await t.call('GET', `/v1/tenants/${tenantA.id}/api-keys`);
+      // The last use is written beside the answer, not before it: give it a moment to land.
+      let listed = await t.call('GET', `/v1/tenants/${tenantA.id}/api-keys`);
+      for (let i = 0; i < 100 && !json(listed).results.find((k: any) => k.id === created.id).lastUsedAt; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        listed = await t.call('GET', `/v1/tenants/${tenantA.id}/api-keys`);
+      }
       expect(listed.body).not.toContain(created.secret);
       const listedKey = json(listed).results.find((k: any) => k.id === created.id);
       expect(listedKey.secret).toBeUndefined();
