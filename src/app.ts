@@ -4,17 +4,20 @@ import sjson from 'secure-json-parse';
 import type { Deps } from './deps.js';
 import { registerAuth } from './http/auth.js';
 import { registerErrorHandler, sendProblem, toAppError } from './http/error-handler.js';
-import { AppError, errors } from './http/errors.js';
+import { errors } from './lib/errors.js';
+import { httpErrors } from './http/errors.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
+import { registerPageLinks } from './http/links.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { registerStrictQuery } from './http/strict-query.js';
 import { serializeRequest } from './http/log-safety.js';
 import { clientErrorHandler, serializeError } from './http/client-errors.js';
 import { registerNotFound } from './http/method-not-allowed.js';
 import { addErrorResponses, registerOpenApi } from './http/openapi.js';
-import { ProblemSchema } from './http/schemas.js';
-import { unstorableTextField, validatorCompiler } from './http/validation.js';
+import { ProblemSchema } from './lib/schemas.js';
+import { validatorCompiler } from './http/validation.js';
+import { unstorableTextField } from './lib/validation.js';
 import { organizationApiKeyRoutes, tenantApiKeyRoutes, ApiKeySchema } from './modules/credentials/api-key.routes.js';
 import { organizationRoutes, OrganizationSchema } from './modules/organizations/organization.routes.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
@@ -66,7 +69,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       void sendProblem(
         reply,
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? new AppError(414, 'URI_TOO_LONG', 'A path segment of the URL is too long')
+          ? httpErrors.uriTooLong()
           : toAppError(error, request),
       ),
     ajv: { customOptions: { removeAdditional: false } },
@@ -96,7 +99,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       // unknown fields, and metadata refuses them by name; silently removing them lost data.
       parsed = sjson.parse(body as string, undefined, { protoAction: 'ignore', constructorAction: 'ignore' });
     } catch {
-      return done(errors.malformedJson(), undefined);
+      return done(httpErrors.malformedJson(), undefined);
     }
     const unstorable = unstorableTextField(body as string, parsed);
     if (unstorable !== null) {
@@ -122,12 +125,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(
     async (v1) => {
       registerStrictQuery(v1);
+      registerPageLinks(v1, deps.config.publicUrl);
       registerAuth(v1, deps.authenticate);
       registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, clock: deps.clock });
       registerIdempotency(v1, { database: deps.database, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
-      await v1.register(tenantRoutes, { tenants: deps.tenants, publicUrl: deps.config.publicUrl });
+      await v1.register(tenantRoutes, { tenants: deps.tenants });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });
       await v1.register(organizationUserRoutes, { users: deps.users });

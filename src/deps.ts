@@ -4,14 +4,14 @@ import { dbTimeouts } from './db/guarded-pool.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { createApiKeyService, type ApiKeyService } from './modules/credentials/api-key.service.js';
-import { createAuthenticator, type Authenticator } from './modules/credentials/authenticator.js';
+import { createAuthenticator, type Authenticator } from './modules/auth/authenticator.js';
 import { createKeyCache } from './modules/credentials/key-cache.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
-import { createRevocations, type Revocations } from './modules/access/revocations.js';
+import { createRevocations, type Revocations } from './modules/credentials/revocations.js';
 import { createSignInService, type SignInService } from './modules/auth/sign-in.service.js';
-import { createThrottle, type Throttle } from './modules/auth/throttle.js';
+import { createThrottle, type Throttle } from './modules/access/throttle.js';
 import { createUserService, type UserService } from './modules/users/user.service.js';
 import { createEventService, type EventService } from './modules/events/event.service.js';
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
@@ -84,9 +84,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     await oauth.start();
     const keyCache = createKeyCache();
     const apiKeys = createApiKeyService({ db, clock, revocations, keyCache });
-    const signIn = createSignInService({ db, clock, publicUrl: config.publicUrl, throttle });
+    const signIn = createSignInService({ db, clock, throttle });
     const users = createUserService({ db, clock, signIn });
-    const webhooks = createWebhookService({ db, clock, secretBox, publicUrl: config.publicUrl, allowPrivate: config.webhooksAllowPrivate });
+    const webhooks = createWebhookService({ db, clock, secretBox, allowPrivate: config.webhooksAllowPrivate });
     return {
       config,
       database,
@@ -95,7 +95,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       rootKey,
       defaultOrganizationId,
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyCache }),
-      tenants: createTenantService({ db, clock, publicUrl: config.publicUrl, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
+      tenants: createTenantService({ db, clock, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       organizations: createOrganizationService({ db, clock }),
       apiKeys,
       revocations,
@@ -103,8 +103,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       throttle,
       signIn,
       users,
-      events: createEventService({ db, publicUrl: config.publicUrl }),
-      audit: createAuditService({ db, publicUrl: config.publicUrl }),
+      events: createEventService({ db }),
+      audit: createAuditService({ db }),
       webhooks,
       close: async () => {
         stopMaintenance();

@@ -4,7 +4,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { sendProblem } from '../http/error-handler.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../lib/errors.js';
 
 /**
  * The dashboard: a static single-page app under /dashboard that talks only to the public /v1 API

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { safeEqual, sha256Base64Url } from '../lib/crypto.js';
+import { safeEqual } from '../lib/crypto.js';
 import type { Principal } from '../modules/access/principal.js';
-import { SESSION_COOKIE, type Authenticator } from '../modules/credentials/authenticator.js';
-import { errors } from './errors.js';
+import type { Authenticator } from '../modules/auth/authenticator.js';
+import { SESSION_COOKIE, csrfTokenFor, readCookie } from '../modules/auth/session-cookie.js';
+import { errors } from '../lib/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,28 +12,6 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      // A value that is not valid percent-encoding is no credential at all (not a 500).
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The anti-CSRF token that goes with a session: derived from it, so nothing more is stored. */
-export function csrfTokenFor(sessionValue: string): string {
-  return sha256Base64Url(`csrf:${sessionValue}`).slice(0, 32);
-}
 
 /**
  * Authenticates every request of the encapsulated context it is registered in. A session cookie

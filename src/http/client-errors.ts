@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { problemBody } from './error-handler.js';
-import { AppError } from './errors.js';
+import { errors } from '../lib/errors.js';
+import { HttpProblem, statusOf } from './errors.js';
 
 /**
  * Errors Node's HTTP parser raises before Fastify sees a request (headers too large, a malformed
@@ -14,15 +15,16 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const error =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new AppError(431, 'HEADERS_TOO_LARGE', 'The request headers are too large')
+      ? new HttpProblem(431, 'HEADERS_TOO_LARGE', 'The request headers are too large')
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new AppError(408, 'REQUEST_TIMEOUT', 'The request was not received in time')
-        : new AppError(400, 'BAD_REQUEST', 'The request is not valid HTTP');
-  this.log.debug({ code: err.code, status: error.status }, 'refused a malformed request');
+        ? new HttpProblem(408, 'REQUEST_TIMEOUT', 'The request was not received in time')
+        : errors.badRequest('The request is not valid HTTP');
+  const status = statusOf(error);
+  this.log.debug({ code: err.code, status }, 'refused a malformed request');
   if (socket.writable) {
     const body = JSON.stringify(problemBody(error, 'none'));
     socket.write(
-      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

@@ -1,15 +1,17 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnavailable, isUnstorableText } from '../db/errors.js';
-import { AppError, errors } from './errors.js';
-import { toFieldErrors } from './validation.js';
+import { AppError, errors } from '../lib/errors.js';
+import { toFieldErrors } from '../lib/validation.js';
+import { HttpProblem, headersOf, httpErrors, statusOf, titleOf } from './errors.js';
 
 const TYPE_BASE = 'https://landlord.dev/errors/';
 
 export function problemBody(error: AppError, requestId: string) {
+  const status = statusOf(error);
   return {
     type: `${TYPE_BASE}${error.code.toLowerCase().replace(/_/g, '-')}`,
-    title: error.title,
-    status: error.status,
+    title: titleOf(status),
+    status,
     code: error.code,
     detail: error.message,
     requestId,
@@ -18,8 +20,8 @@ export function problemBody(error: AppError, requestId: string) {
 }
 
 export function sendProblem(reply: FastifyReply, error: AppError) {
-  if (error.headers) reply.headers(error.headers);
-  return reply.code(error.status).type('application/problem+json').send(problemBody(error, String(reply.request.id)));
+  reply.headers(headersOf(error));
+  return reply.code(statusOf(error)).type('application/problem+json').send(problemBody(error, String(reply.request.id)));
 }
 
 /** Turns anything thrown while handling a request into one of the contract's errors. */
@@ -32,28 +34,38 @@ export function toAppError(error: FastifyError | Error, request: FastifyRequest)
   }
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(request.headers['content-type']);
+      return httpErrors.unsupportedMediaType(request.headers['content-type']);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.payloadTooLarge();
+      return httpErrors.payloadTooLarge();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return errors.malformedJson();
+      return httpErrors.malformedJson();
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError(400, 'BAD_REQUEST', 'Content-Length does not match the body');
+      return errors.badRequest('Content-Length does not match the body');
   }
-  if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return errors.malformedJson();
+  if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return httpErrors.malformedJson();
   if (isUnavailable(e)) return errors.unavailable('The database is unreachable; try again shortly');
-  if (isUnstorableText(e)) return new AppError(400, 'BAD_REQUEST', 'The request contains text the database cannot store (NUL characters)');
+  if (isUnstorableText(e)) return errors.badRequest('The request contains text the database cannot store (NUL characters)');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return new AppError(e.statusCode, 'BAD_REQUEST', 'The request could not be processed');
+    return new HttpProblem(e.statusCode, 'BAD_REQUEST', 'The request could not be processed');
   }
-  return new AppError(500, 'INTERNAL_SERVER_ERROR', 'An unexpected error happened; it has been logged');
+  return errors.internal();
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The problem+json body for an error, for answers that embed problems (batch results). */
+    problemBody(error: AppError): ReturnType<typeof problemBody>;
+  }
 }
 
 export function registerErrorHandler(app: FastifyInstance) {
+  app.decorateReply('problemBody', function (this: FastifyReply, error: AppError) {
+    return problemBody(error, String(this.request.id));
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error, request);
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (statusOf(appError) >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, appError);
   });
 }

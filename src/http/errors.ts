@@ -1,8 +1,18 @@
-export interface FieldError {
-  field: string;
-  code: string;
-  message: string;
-}
+import { AppError, errors, type ErrorKind } from '../lib/errors.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  invalid: 422,
+  rolled_back: 424,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -10,68 +20,54 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Payload too large',
   414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Validation failed',
+  424: 'Failed dependency',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal server error',
   503: 'Service unavailable',
 };
 
-/** The one error type the application throws; the error handler turns it into problem+json. */
-export class AppError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly errors: FieldError[] | undefined;
-  readonly headers: Record<string, string> | undefined;
-
+/** A problem that exists only in HTTP (a method, a media type, a body or URL too large): it carries its own status. */
+export class HttpProblem extends AppError {
   constructor(
-    status: number,
+    readonly status: number,
     code: string,
     message: string,
-    extra: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    readonly headers: Record<string, string> = {},
   ) {
-    super(message, { cause: extra.cause });
-    this.status = status;
-    this.code = code;
-    this.errors = extra.errors;
-    this.headers = extra.headers;
-  }
-
-  get title(): string {
-    return TITLES[this.status] ?? 'Error';
+    super(status >= 500 ? 'internal' : 'bad_request', code, message);
   }
 }
 
-export const errors = {
-  malformedJson: (detail = 'The request body is not valid JSON') => new AppError(400, 'MALFORMED_JSON', detail),
-  unauthorized: (detail = 'A valid credential is required') =>
-    new AppError(401, 'UNAUTHORIZED', detail, { headers: { 'www-authenticate': 'Bearer realm="landlord"' } }),
-  forbidden: (detail = 'Your role or scopes do not allow this action') => new AppError(403, 'FORBIDDEN', detail),
-  notFound: (detail = 'Not found') => new AppError(404, 'NOT_FOUND', detail),
-  methodNotAllowed: (allow: string[]) =>
-    new AppError(405, 'METHOD_NOT_ALLOWED', `Allowed methods: ${allow.join(', ')}`, { headers: { allow: allow.join(', ') } }),
-  conflict: (code: string, detail: string, field?: string) =>
-    new AppError(409, code, detail, field ? { errors: [{ field, code, message: detail }] } : {}),
-  preconditionFailed: () =>
-    new AppError(412, 'PRECONDITION_FAILED', 'If-Match does not match the current ETag of the resource'),
-  payloadTooLarge: () => new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body exceeds 1 MiB'),
+/** The HTTP status of an error: the one place kinds become statuses. */
+export function statusOf(error: AppError): number {
+  return error instanceof HttpProblem ? error.status : STATUS[error.kind];
+}
+
+export const titleOf = (status: number): string => TITLES[status] ?? 'Error';
+
+/** Headers an error's answer carries. */
+export function headersOf(error: AppError): Record<string, string> {
+  if (error instanceof HttpProblem) return error.headers;
+  if (error.kind === 'unauthenticated') return { 'www-authenticate': 'Bearer realm="landlord"' };
+  if (error.retryAfterSeconds !== undefined) return { 'retry-after': String(error.retryAfterSeconds) };
+  return {};
+}
+
+export const httpErrors = {
+  malformedJson: (detail = 'The request body is not valid JSON') => new HttpProblem(400, 'MALFORMED_JSON', detail),
+  methodNotAllowed: (allow: string[]) => new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Allowed methods: ${allow.join(', ')}`, { allow: allow.join(', ') }),
+  payloadTooLarge: () => new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The request body exceeds 1 MiB'),
+  uriTooLong: () => new HttpProblem(414, 'URI_TOO_LONG', 'A path segment of the URL is too long'),
   unsupportedMediaType: (type: string | undefined) =>
-    new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type ? `"${type}" ` : ''}is not supported; send application/json`),
-  validation: (fieldErrors: FieldError[]) =>
-    new AppError(
-      422,
-      'VALIDATION',
-      fieldErrors.length === 1 ? '1 field is invalid' : `${fieldErrors.length} fields are invalid`,
-      { errors: fieldErrors },
-    ),
-  field: (field: string, code: string, message: string) => errors.validation([{ field, code, message }]),
-  idempotencyReused: () =>
-    new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request'),
-  idempotencyInProgress: () =>
-    new AppError(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed'),
-  unavailable: (detail = 'The service is unavailable') => new AppError(503, 'UNAVAILABLE', detail),
+    new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type ? `"${type}" ` : ''}is not supported; send application/json`),
+  idempotencyReused: () => new AppError('invalid', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request'),
+  idempotencyInProgress: () => errors.conflict('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed'),
 };

@@ -6,7 +6,8 @@ import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { sha256 } from '../lib/crypto.js';
 import { problemBody } from './error-handler.js';
-import { errors } from './errors.js';
+import { errors } from '../lib/errors.js';
+import { httpErrors, statusOf } from './errors.js';
 
 const TTL_MS = 24 * 3600_000;
 // A `running` entry older than this belongs to a request whose process died; a retry may take it over.
@@ -78,9 +79,9 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
         await db.deleteFrom('idempotency_keys').where('principal_id', '=', principalId).where('key', '=', key).where('created_at', '=', existing.created_at).execute();
         continue;
       }
-      if (existing.request_hash !== hash) throw errors.idempotencyReused();
+      if (existing.request_hash !== hash) throw httpErrors.idempotencyReused();
       if (existing.state === 'running') {
-        if (now.getTime() - existing.created_at.getTime() < STALE_MS) throw errors.idempotencyInProgress();
+        if (now.getTime() - existing.created_at.getTime() < STALE_MS) throw httpErrors.idempotencyInProgress();
         const taken = await db
           .updateTable('idempotency_keys')
           .set({ created_at: now })
@@ -89,7 +90,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
           .where('created_at', '=', existing.created_at)
           .returning('key')
           .executeTakeFirst();
-        if (!taken) throw errors.idempotencyInProgress();
+        if (!taken) throw httpErrors.idempotencyInProgress();
         return claimed(request, principalId, key, now);
       }
       const headers = existing.response_headers ?? {};
@@ -101,7 +102,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
       // The stored body may hold a one-time secret, so it is kept encrypted.
       return reply.send(existing.response_body ? secretBox.open(existing.response_body) : '');
     }
-    throw errors.idempotencyInProgress();
+    throw httpErrors.idempotencyInProgress();
   });
 
   /** The key is ours: from now on the request's first transaction waits for the response to commit with it. */
@@ -156,7 +157,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
           .catch(() => {});
       }
       const problem = errors.unavailable('The change could not be committed; retry with the same Idempotency-Key');
-      reply.code(problem.status).type('application/problem+json');
+      reply.code(statusOf(problem)).type('application/problem+json');
       for (const name of ['location', 'etag']) reply.removeHeader(name);
       return JSON.stringify(problemBody(problem, String(request.id)));
     }

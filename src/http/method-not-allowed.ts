@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 type HTTPMethods = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 import FindMyWay from 'find-my-way';
-import { errors } from './errors.js';
+import { errors } from '../lib/errors.js';
+import { httpErrors } from './errors.js';
 import { sendProblem } from './error-handler.js';
 
 const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -26,7 +27,7 @@ export function registerNotFound(app: FastifyInstance) {
     const matchedRoute = request.routeOptions.url !== undefined;
     if (allow.length > 0 && !matchedRoute) {
       if (allow.includes('GET')) allow.push('HEAD');
-      return sendProblem(reply, errors.methodNotAllowed(allow));
+      return sendProblem(reply, httpErrors.methodNotAllowed(allow));
     }
     return sendProblem(reply, errors.notFound(`No route for ${request.method} ${path}`));
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../lib/clock.js';
-import { AppError } from './errors.js';
+import { errors } from '../lib/errors.js';
 
 interface Bucket {
   tokens: number;
@@ -40,7 +40,7 @@ export function registerRateLimit(app: FastifyInstance, options: { perMinute: nu
     reply.header('ratelimit-reset', String(Math.max(1, Math.ceil((capacity - bucket.tokens) / perMs / 1000))));
     if (!allowed) {
       const retry = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-      throw new AppError(429, 'RATE_LIMITED', `Rate limit of ${capacity} requests per minute exceeded`, { headers: { 'retry-after': String(retry) } });
+      throw errors.rateLimited(`Rate limit of ${capacity} requests per minute exceeded`, retry);
     }
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { errors } from './errors.js';
-import { UNSTORABLE } from './validation.js';
+import { errors } from '../lib/errors.js';
+import { UNSTORABLE } from '../lib/validation.js';
 
 /**
  * Query strings are as strict as bodies: a parameter no route declares is 422 `UNKNOWN_FIELD`

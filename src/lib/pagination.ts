@@ -31,6 +31,9 @@ export function decodeCursor(cursor: string): CursorPayload | null {
   return null;
 }
 
+/** The query parameters that lead from one page to another (undefined removes one); the edge makes them a URL. */
+export type PageLink = Record<string, string | undefined>;
+
 /** The same URL with some query parameters replaced in place, added, or removed (undefined removes). */
 export function pageUrl(base: string, path: string, query: Record<string, unknown>, changes: Record<string, string | undefined>): string {
   const params = new URLSearchParams();

@@ -26,8 +26,6 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
-export const ProblemRef = Type.Unsafe<Static<typeof ProblemSchema>>(Type.Ref('Problem'));
-
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export const Timestamp = Type.String({ format: 'date-time' });

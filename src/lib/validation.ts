@@ -1,6 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from './errors.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -96,11 +95,16 @@ function countNodes(value: unknown, limit: number): number {
 }
 const paramAjv = createAjv(true);
 
-export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
-  if (httpPart !== 'body') return paramAjv.compile(schema) as ValidateFunction;
+/** Query strings and path parameters: text coerced to the declared types. */
+export const compileParamsValidator = (schema: object): ValidateFunction => paramAjv.compile(schema);
+
+/**
+ * A request body: strict (never coerced). No body at all (undefined, or null from an empty
+ * request) is validated as `{}`: optional-body actions pass, and creates report their required fields.
+ */
+export function compileBodyValidator(schema: object): ValidateFunction {
   const quick = firstErrorAjv.compile(schema);
   const full = bodyAjv.compile(schema);
-  // No body at all (undefined, or null from an empty request) is validated as `{}`: optional-body actions pass, and creates report their required fields.
   const wrapped = (data: unknown) => {
     const value = data === undefined || data === null ? {} : data;
     // The common case, a valid body, stops here. Every error of an invalid one is collected only
@@ -111,8 +115,8 @@ export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart
     return ok;
   };
   wrapped.errors = null as ValidateFunction['errors'];
-  return wrapped;
-};
+  return wrapped as unknown as ValidateFunction;
+}
 
 const cache = new WeakMap<object, ValidateFunction>();
 

@@ -8,6 +8,11 @@ export async function findTenantOwner(db: Kysely<Database>, tenantId: string): P
   return row && { organizationId: row.organization_id, tenantId: row.id };
 }
 
+/** A tenant's organization and whether it is active (binding a token to it, checking one). */
+export async function findTenantStatus(db: Kysely<Database>, id: string) {
+  return db.selectFrom('tenants').select(['id', 'organization_id', 'is_active']).where('id', '=', id).executeTakeFirst();
+}
+
 export async function organizationExists(db: Kysely<Database>, organizationId: string): Promise<boolean> {
   return !!(await db.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst());
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import { authorize, type Action } from './policy.js';
 import type { Principal, Role } from './principal.js';
 import { findTenantOwner, organizationExists } from './owner.repository.js';

@@ -1,4 +1,4 @@
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import { MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from './principal.js';
 
 /**

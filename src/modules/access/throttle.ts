@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { AppError } from '../../http/errors.js';
+import { errors, type AppError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { addressBucket } from '../../lib/ip.js';
 
@@ -39,7 +39,7 @@ export interface Throttle {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tooMany(seconds: number) {
-  return new AppError(429, 'RATE_LIMITED', `Too many failed attempts; try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
+  return errors.rateLimited(`Too many failed attempts; try again in ${seconds} s`, seconds);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
-import { pageUrl } from '../../lib/pagination.js';
+import { errors } from '../../lib/errors.js';
+import type { PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
@@ -32,11 +32,11 @@ export interface AuditEntry {
   changes: Record<string, unknown> | null;
 }
 
-export function createAuditService(deps: { db: Kysely<Database>; publicUrl: string }) {
-  const { db, publicUrl } = deps;
+export function createAuditService(deps: { db: Kysely<Database> }) {
+  const { db } = deps;
   return {
     /** Newest first; admins read their organization, owners their tenant, superadmins everything. */
-    async list(caller: Principal, query: AuditQuery): Promise<{ results: AuditEntry[]; next: string | null }> {
+    async list(caller: Principal, query: AuditQuery): Promise<{ results: AuditEntry[]; next: PageLink | null }> {
       authorize(caller, 'audit.list');
       const limit = query.limit ?? 50;
       const scope = listScope(caller, query.organizationId);
@@ -71,10 +71,7 @@ export function createAuditService(deps: { db: Kysely<Database>; publicUrl: stri
         changes: r.changes,
       }));
       const last = page.at(-1);
-      const next =
-        rows.length > limit && last
-          ? pageUrl(publicUrl, '/v1/audit-logs', { ...query }, { cursor: Buffer.from(`${last.occurred_at.toISOString()}|${last.id}`).toString('base64url') })
-          : null;
+      const next = rows.length > limit && last ? { cursor: Buffer.from(`${last.occurred_at.toISOString()}|${last.id}`).toString('base64url') } : null;
       return { results, next };
     },
   };

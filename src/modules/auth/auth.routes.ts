@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { csrfTokenFor, readCookie } from '../../http/auth.js';
-import { errors } from '../../http/errors.js';
-import { Email, Timestamp } from '../../http/schemas.js';
-import { SESSION_COOKIE } from '../credentials/authenticator.js';
+import { errors } from '../../lib/errors.js';
+import { Email, Timestamp } from '../../lib/schemas.js';
+import { SESSION_COOKIE, csrfTokenFor, readCookie } from './session-cookie.js';
 import type { SessionStart, SignInService } from './sign-in.service.js';
 
 const tags = ['Sign-in'];

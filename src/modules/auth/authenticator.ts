@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { safeEqual, sha256 } from '../../lib/crypto.js';
 import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
 import { sessionScopes } from '../access/policy.js';
-import type { Revocations } from '../access/revocations.js';
+import type { Revocations } from '../credentials/revocations.js';
 import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
-import { hashSecret, keyProblem, looksLikeSecret, needsTouch, type KeyProblem } from './api-key.js';
-import { findApiKeyBySecretHash, touchApiKey } from './api-key.repository.js';
-import type { KeyCache } from './key-cache.js';
+import { hashSecret, keyProblem, looksLikeSecret, needsTouch, type KeyProblem } from '../credentials/api-key.js';
+import { findApiKeyBySecretHash, touchApiKey } from '../credentials/api-key.repository.js';
+import type { KeyCache } from '../credentials/key-cache.js';
+import { parseAuthorization } from '../../lib/authorization.js';
 
 const KEY_PROBLEMS: Record<KeyProblem, string> = {
   wrong_secret: 'The credential was rotated and its grace period is over',
@@ -18,7 +19,6 @@ const KEY_PROBLEMS: Record<KeyProblem, string> = {
   expired: 'The API key has expired',
   tenant_inactive: 'The tenant is deactivated',
 };
-export const SESSION_COOKIE = 'landlord_session';
 
 export interface AuthenticatorDeps {
   db: Kysely<Database>;
@@ -37,13 +37,6 @@ export interface Credentials {
 }
 
 export type Authenticator = (credentials: Credentials) => Promise<Principal>;
-
-/** Extracts the credential from `Bearer <x>` or its alias `Token <x>`. */
-export function parseAuthorization(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
-}
 
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const { db, clock, revocations } = deps;

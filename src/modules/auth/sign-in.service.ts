@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import { newId } from '../../lib/ids.js';
 import { findUser, findUserByEmail, toUser, type User } from '../users/user.repository.js';
 import { verifyPassword } from '../users/password.js';
-import type { Attempt, Throttle } from './throttle.js';
+import type { Attempt, Throttle } from '../access/throttle.js';
 import { recordAudit } from '../events/outbox.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -18,8 +18,8 @@ export interface SessionStart {
   expiresAt: Date;
 }
 
-export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; publicUrl: string; throttle: Throttle }) {
-  const { db, clock, publicUrl, throttle } = deps;
+export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; throttle: Throttle }) {
+  const { db, clock, throttle } = deps;
 
   async function startSession(userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }, action: string): Promise<SessionStart> {
     const now = clock.now();
@@ -99,12 +99,12 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
     },
 
     /** A one-time sign-in link for the dashboard. */
-    async createLink(executor: Kysely<Database>, userId: string): Promise<{ url: string; expiresAt: string }> {
+    async createLink(executor: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: string }> {
       const now = clock.now();
       const token = randomToken(43);
       const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
       await executor.insertInto('sign_in_links').values({ token_hash: sha256(token), user_id: userId, created_at: now, expires_at: expiresAt }).execute();
-      return { url: `${publicUrl}/dashboard/sign-in?token=${token}`, expiresAt: expiresAt.toISOString() };
+      return { token, expiresAt: expiresAt.toISOString() };
     },
 
     /** Spends a sign-in link (once) and opens a session. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Timestamp } from '../../http/schemas.js';
+import { Nullable, Timestamp } from '../../lib/schemas.js';
 import type { ApiKeyService } from './api-key.service.js';
 
 const ApiKeySchema = Type.Object(

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { ApiKeyRow, Database } from '../../db/schema.js';
-import { errors, type FieldError } from '../../http/errors.js';
+import { errors, type FieldError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { assertMayHandOut, authorize, scopesBeyond } from '../access/policy.js';
 import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
-import type { Revocations } from '../access/revocations.js';
+import type { Revocations } from './revocations.js';
 import type { KeyCache } from './key-cache.js';
 import { generateSecret, secretsInForce } from './api-key.js';
 import { recordChange } from '../events/outbox.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { isSecretInForce, secretsInForce, type SecretsInForce } from '../credentials/api-key.js';
+import { isSecretInForce, secretsInForce, type SecretsInForce } from './api-key.js';
 import { afterCommit } from '../../db/request-transaction.js';
 
 /**

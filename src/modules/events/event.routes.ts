@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Timestamp } from '../../http/schemas.js';
+import { Nullable, Timestamp } from '../../lib/schemas.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { EventService } from './event.service.js';
 
@@ -48,7 +48,10 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService; audit: Audi
       }),
       response: { 200: Type.Object({ results: Type.Array(EventSchema), next: Nullable(Type.String()) }) },
     },
-    handler: async (request) => events.list(request.principal, request.query),
+    handler: async (request) => {
+      const page = await events.list(request.principal, request.query);
+      return { ...page, next: request.pageLink(page.next) };
+    },
   });
   app.get('/audit-logs', {
     schema: {
@@ -67,6 +70,9 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService; audit: Audi
       }),
       response: { 200: Type.Object({ results: Type.Array(AuditSchema), next: Nullable(Type.String()) }) },
     },
-    handler: async (request) => audit.list(request.principal, request.query),
+    handler: async (request) => {
+      const page = await audit.list(request.principal, request.query);
+      return { ...page, next: request.pageLink(page.next) };
+    },
   });
 };

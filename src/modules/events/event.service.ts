@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
-import { pageUrl } from '../../lib/pagination.js';
+import { errors } from '../../lib/errors.js';
+import type { PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
@@ -25,14 +25,14 @@ function decode(cursor: string): { txid: string; position: number } {
   return { txid: match[1], position: Number(match[2]) };
 }
 
-export function createEventService(deps: { db: Kysely<Database>; publicUrl: string }) {
-  const { db, publicUrl } = deps;
+export function createEventService(deps: { db: Kysely<Database> }) {
+  const { db } = deps;
   return {
     /**
      * The event stream, oldest first. Only events of transactions older than every running one
      * are shown, so following `next` never skips an event that commits late.
      */
-    async list(caller: Principal, query: EventQuery): Promise<{ results: EventView[]; next: string | null }> {
+    async list(caller: Principal, query: EventQuery): Promise<{ results: EventView[]; next: PageLink | null }> {
       authorize(caller, 'events.list');
       const limit = query.limit ?? 100;
       const scope = listScope(caller, query.organizationId);
@@ -68,8 +68,7 @@ export function createEventService(deps: { db: Kysely<Database>; publicUrl: stri
       }));
       const last = rows.at(-1);
       const after = last ? encode(last.tx, Number(last.position)) : query.after;
-      const next = after ? pageUrl(publicUrl, '/v1/events', { ...query }, { after }) : null;
-      return { results, next };
+      return { results, next: after ? { after } : null };
     },
   };
 }

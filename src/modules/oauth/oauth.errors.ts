@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isUnavailable } from '../../db/errors.js';
-import { AppError } from '../../http/errors.js';
-import { toFieldErrors } from '../../http/validation.js';
+import { AppError } from '../../lib/errors.js';
+import { toFieldErrors } from '../../lib/validation.js';
 
 /** The error codes of RFC 6749 section 5.2, RFC 7009 and RFC 8707 that this server uses. */
 export type OAuthErrorCode =
@@ -58,9 +58,11 @@ export function toOAuthError(error: FastifyError | Error): OAuthError {
   if (e instanceof AppError) {
     // Too many failed client authentications: RFC 6749 has no code for it, so the status and
     // Retry-After carry the meaning.
-    if (e.status === 429) return new OAuthError(429, 'temporarily_unavailable', e.message, e.headers ?? {});
-    if (e.status === 503) return new OAuthError(503, 'temporarily_unavailable', e.message);
-    if (e.status < 500) return oauthErrors.invalidRequest(e.message);
+    if (e.kind === 'rate_limited') {
+      return new OAuthError(429, 'temporarily_unavailable', e.message, e.retryAfterSeconds === undefined ? {} : { 'retry-after': String(e.retryAfterSeconds) });
+    }
+    if (e.kind === 'unavailable') return new OAuthError(503, 'temporarily_unavailable', e.message);
+    if (e.kind !== 'internal') return oauthErrors.invalidRequest(e.message);
   }
   if (isUnavailable(e)) return new OAuthError(503, 'temporarily_unavailable', 'The database is unreachable; try again shortly');
   const status = (e as FastifyError).statusCode;

@@ -8,7 +8,7 @@ import type { Role } from '../access/principal.js';
 import { reaches } from '../access/ownership.js';
 import type { OAuthClient } from './client-auth.js';
 import { oauthErrors } from './oauth.errors.js';
-import { findTenantStatus } from '../tenants/tenant.repository.js';
+import { findTenantStatus } from '../access/owner.repository.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 import { TOKEN_AUDIENCE, TOKEN_TYPE } from './token-verifier.js';
 

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Role } from '../access/principal.js';
 import type { AccessTokenClaims, AccessTokenVerifier } from './access-token.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, Timestamp } from '../../http/schemas.js';
+import { IdParams, Timestamp } from '../../lib/schemas.js';
 import type { OrganizationService } from './organization.service.js';
 
 const OrganizationSchema = Type.Object(

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, OrganizationRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { authorize } from '../access/policy.js';

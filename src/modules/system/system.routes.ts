@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { Registry } from 'prom-client';
 import { isSchemaCurrent, type Db } from '../../db/create-db.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import { safeEqual, sha256 } from '../../lib/crypto.js';
-import { parseAuthorization } from '../credentials/authenticator.js';
+import { parseAuthorization } from '../../lib/authorization.js';
 
 const tags = ['Operations'];
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { AppError, errors, type FieldError } from '../../http/errors.js';
+import { AppError, errors, type FieldError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { authorize } from '../access/policy.js';
@@ -28,7 +28,8 @@ export interface TenantCreateDeps {
 /** What a create returns beside the tenant, once: the secrets of the extras it asked for. */
 export interface TenantExtras {
   apiKey?: { id: string; secret: string; scopes: string[] };
-  signInUrl?: string;
+  /** The new owner's one-time sign-in token (the route makes it a link). */
+  signInToken?: string;
   webhook?: { id: string; url: string; events: string[]; secret: string };
 }
 
@@ -56,7 +57,7 @@ class ItemFailure extends Error {
   }
 }
 
-const rolledBack = () => new AppError(424, 'BATCH_ROLLED_BACK', 'Not created: another item of this atomic batch failed');
+const rolledBack = () => errors.rolledBack('Not created: another item of this atomic batch failed');
 
 /** The slug derived from `name`, with the first free numeric suffix when it is taken. */
 export async function nextFreeSlug(executor: Kysely<Database>, organizationId: string, name: string): Promise<string> {
@@ -100,7 +101,7 @@ export function createTenantCreation(deps: TenantCreateDeps) {
         role: 'owner',
         passwordHash: prepared.ownerPasswordHash,
       }));
-    if (ownerUser) extras.signInUrl = (await signIn.createLink(trx, ownerUser.id)).url;
+    if (ownerUser) extras.signInToken = (await signIn.createLink(trx, ownerUser.id)).token;
     if (input.ownerId && !(await adoptAsTenantOwner(trx, input.ownerId, owner, now))) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }

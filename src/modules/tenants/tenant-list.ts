@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
-import { decodeCursor, encodeCursor, pageUrl } from '../../lib/pagination.js';
+import { errors } from '../../lib/errors.js';
+import { decodeCursor, encodeCursor, type PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
@@ -20,8 +20,8 @@ const ORDERING = new Map<string, SortColumn>([
 
 export interface TenantPage {
   count: number | null;
-  next: string | null;
-  previous: string | null;
+  next: PageLink | null;
+  previous: PageLink | null;
   results: Tenant[];
 }
 
@@ -50,11 +50,11 @@ function metadataFilter(query: Record<string, unknown>): Record<string, string> 
 }
 
 /** Listing tenants: filters, orderings, cursor and offset pages. */
-export function createTenantList(deps: { db: Kysely<Database>; publicUrl: string }) {
-  const { db, publicUrl } = deps;
+export function createTenantList(deps: { db: Kysely<Database> }) {
+  const { db } = deps;
 
   return {
-    async list(caller: Principal, query: TenantListQueryInput & Record<string, unknown>, path: string): Promise<TenantPage> {
+    async list(caller: Principal, query: TenantListQueryInput & Record<string, unknown>): Promise<TenantPage> {
       authorize(caller, 'tenants.list');
       const limit = query.limit ?? query.pageSize ?? query.page_size ?? 20;
       const orderingParam = query.ordering ?? '-createdAt';
@@ -77,7 +77,6 @@ export function createTenantList(deps: { db: Kysely<Database>; publicUrl: string
       // Counting is a scan of every match: done for the first page (unless count=false) and for
       // later pages only when asked with count=true, so deep pages stay as cheap as the first.
       const withCount = query.count ?? (query.cursor === undefined && (query.page === undefined || query.page === 1));
-      const link = (changes: Record<string, string | undefined>) => pageUrl(publicUrl, path, query, changes);
 
       if (query.page !== undefined && query.cursor === undefined) {
         const offset = (query.page - 1) * limit;
@@ -88,8 +87,8 @@ export function createTenantList(deps: { db: Kysely<Database>; publicUrl: string
         const hasNext = rows.length > limit;
         return {
           count,
-          next: hasNext ? link({ page: String(query.page + 1) }) : null,
-          previous: query.page > 1 ? link({ page: String(query.page - 1) }) : null,
+          next: hasNext ? { page: String(query.page + 1) } : null,
+          previous: query.page > 1 ? { page: String(query.page - 1) } : null,
           results: rows.slice(0, limit).map(toTenant),
         };
       }
@@ -117,8 +116,8 @@ export function createTenantList(deps: { db: Kysely<Database>; publicUrl: string
       const hasPrevious = backwards ? more : keyset !== undefined;
       return {
         count,
-        next: hasNext && last ? link({ cursor: cursorFor(last, true), page: undefined }) : null,
-        previous: hasPrevious && first ? link({ cursor: cursorFor(first, false), page: undefined }) : null,
+        next: hasNext && last ? { cursor: cursorFor(last, true), page: undefined } : null,
+        previous: hasPrevious && first ? { cursor: cursorFor(first, false), page: undefined } : null,
         results: page,
       };
     },

@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, NewTenantRow, TenantRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import { summarizeTenantUsers, tenantFirstOwner, tenantUserCount, type OwnerSummary } from '../users/user.repository.js';
 import type { Tenant } from './tenant.schemas.js';
 
@@ -76,11 +76,6 @@ export async function updateTenantRow(db: Executor, id: string, set: Partial<New
 /** Deletes the tenant row; its webhooks and deliveries go with it (foreign keys cascade), its users and keys must be gone already. */
 export async function deleteTenant(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('tenants').where('id', '=', id).execute();
-}
-
-/** A tenant's organization and status, for binding a token to it. */
-export async function findTenantStatus(db: Executor, id: string) {
-  return db.selectFrom('tenants').select(['id', 'organization_id', 'is_active']).where('id', '=', id).executeTakeFirst();
 }
 
 export async function slugExists(db: Executor, organizationId: string, slug: string): Promise<boolean> {

@@ -1,12 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { problemBody } from '../../http/error-handler.js';
-import { validateBody } from '../../http/validation.js';
-import { IdParams } from '../../http/schemas.js';
+import { validateBody } from '../../lib/validation.js';
+import { IdParams } from '../../lib/schemas.js';
 import { tenantEtag } from './tenant.js';
 import type { TenantService } from './tenant.service.js';
 import type { CreatedTenant } from './tenant-create.js';
+import { dashboardPaths } from '../../lib/dashboard-links.js';
 import {
   TenantBatchBody,
   TenantBatchResult,
@@ -23,10 +23,19 @@ import {
 const TenantRef = Type.Ref('Tenant');
 const tags = ['Tenants'];
 
-export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService; publicUrl: string }> = async (fastify, { tenants, publicUrl }) => {
+/** The tenant as created, with the link to its dashboard and the one-time secrets of its extras. */
+function createdBody(request: FastifyRequest, { tenant, extras }: CreatedTenant) {
+  const { signInToken, ...secrets } = extras;
+  return {
+    ...tenant,
+    dashboardUrl: request.publicUrl(dashboardPaths.tenant(tenant.id)),
+    ...(signInToken ? { signInUrl: request.publicUrl(dashboardPaths.signIn(signInToken)) } : {}),
+    ...secrets,
+  };
+}
+
+export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = async (fastify, { tenants }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  /** The tenant as created, with the link to its dashboard and the one-time secrets of its extras. */
-  const createdBody = ({ tenant, extras }: CreatedTenant) => ({ ...tenant, dashboardUrl: `${publicUrl}/dashboard/tenants/${tenant.id}`, ...extras });
 
   app.post('/tenants', {
     schema: {
@@ -42,7 +51,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService; publicUr
       const created = await tenants.create(request.principal, request.body);
       // The ETag is the one GET will give: the tenant without the one-time extras.
       reply.header('location', `/v1/tenants/${created.tenant.id}`).header('etag', tenantEtag(created.tenant));
-      return reply.code(201).send(createdBody(created));
+      return reply.code(201).send(createdBody(request, created));
     },
   });
 
@@ -56,16 +65,18 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService; publicUr
       body: TenantBatchBody,
       response: { 200: TenantBatchResult },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const items = request.body.items.map((item, i) => {
         const invalid = validateBody(TenantCreateBody, item, `items.${i}`);
         return invalid.length ? { invalid } : { input: item as TenantCreateInput };
       });
       const outcomes = await tenants.batch(request.principal, items, request.body.atomic ?? false);
       return {
-        results: outcomes.map((o) =>
-          'created' in o ? { status: 201, tenant: createdBody(o.created) } : { status: o.error.status, error: problemBody(o.error, String(request.id)) },
-        ),
+        results: outcomes.map((o) => {
+          if ('created' in o) return { status: 201, tenant: createdBody(request, o.created) };
+          const error = reply.problemBody(o.error);
+          return { status: error.status, error };
+        }),
       };
     },
   });
@@ -80,7 +91,10 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService; publicUr
       querystring: TenantListQuery,
       response: { 200: TenantList },
     },
-    handler: async (request) => tenants.list(request.principal, request.query, '/v1/tenants'),
+    handler: async (request) => {
+      const page = await tenants.list(request.principal, request.query);
+      return { ...page, next: request.pageLink(page.next), previous: request.pageLink(page.previous) };
+    },
   });
 
   app.get('/tenants/me', {

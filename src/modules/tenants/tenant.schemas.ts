@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Email, HttpUrl, ListEnvelope, ListQuery, Nullable, Timestamp } from '../../http/schemas.js';
+import { Email, HttpUrl, ListEnvelope, ListQuery, Nullable, Timestamp } from '../../lib/schemas.js';
 
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 export const EXTERNAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,255}$';

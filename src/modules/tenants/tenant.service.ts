@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewTenantRow } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { ifMatchSatisfied } from '../../lib/etag.js';
 import { assertMayChange, authorize } from '../access/policy.js';
 import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import { recordKeysGone, type Revocations } from '../access/revocations.js';
+import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
 import { deleteTenantApiKeys, listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKeyView } from '../credentials/api-key.service.js';
 import type { EventType } from '../events/event-types.js';
@@ -20,7 +20,6 @@ import { deleteTenant, findTenantById, toTenant, updateTenantRow } from './tenan
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 
 export interface TenantServiceDeps extends TenantCreateDeps {
-  publicUrl: string;
   revocations: Revocations;
   maxTokenTtlSeconds: number;
 }

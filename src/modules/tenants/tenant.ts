@@ -1,6 +1,6 @@
 import { etagOf } from '../../lib/etag.js';
 import type { NewTenantRow, TenantSettings } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import { ADMIN_ONLY_TENANT_FIELDS } from '../access/policy.js';
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 

@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, UserRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 
 export type Executor = Kysely<Database>;
 

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OrganizationUserCreateBody, SignInLinkSchema, TenantUserCreateBody, UserPatchBody } from './user.schemas.js';
 import type { UserService } from './user.service.js';
+import { dashboardPaths } from '../../lib/dashboard-links.js';
 
 const tags = ['Users'];
 const UserRef = Type.Ref('User');
@@ -66,7 +67,10 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         params: one,
         response: { 201: SignInLinkSchema },
       },
-      handler: async (request, reply) => reply.code(201).send(await users.signInLink(request.principal, target(request.params.id), request.params.userId)),
+      handler: async (request, reply) => {
+        const link = await users.signInLink(request.principal, target(request.params.id), request.params.userId);
+        return reply.code(201).send({ url: request.publicUrl(dashboardPaths.signIn(link.token)), expiresAt: link.expiresAt });
+      },
     });
   };
 }

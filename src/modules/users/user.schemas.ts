@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Email, Nullable, Timestamp } from '../../http/schemas.js';
+import { Email, Nullable, Timestamp } from '../../lib/schemas.js';
 
 export const UserSchema = Type.Object(
   {

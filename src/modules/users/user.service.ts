@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../../db/schema.js';
-import { errors } from '../../http/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { assertMayHandOut, sessionScopes } from '../access/policy.js';
 import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import type { Principal, Role } from '../access/principal.js';
-import type { SignInService } from '../auth/sign-in.service.js';
 import { hashPassword, passwordProblem } from './password.js';
 import { recordChange } from '../events/outbox.js';
 import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser, type User } from './user.repository.js';
@@ -23,7 +22,12 @@ export async function preparePassword(password: string | undefined, field = 'pas
   return hashPassword(password);
 }
 
-export function createUserService(deps: { db: Kysely<Database>; clock: Clock; signIn: SignInService }) {
+/** Issues one-time sign-in links (the sign-in module); users only ask for them. */
+export interface SignInLinks {
+  createLink(executor: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: string }>;
+}
+
+export function createUserService(deps: { db: Kysely<Database>; clock: Clock; signIn: SignInLinks }) {
   const { db, clock, signIn } = deps;
 
   async function loadUser(executor: Kysely<Database>, owner: Owner, userId: string, forUpdate = false): Promise<UserRow> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams } from '../../http/schemas.js';
+import { IdParams } from '../../lib/schemas.js';
 import { webhookEtag, type WebhookService } from './webhook.service.js';
 import {
   DeliveryList,
@@ -55,7 +55,10 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
       querystring: WebhookListQuery,
       response: { 200: WebhookList },
     },
-    handler: async (request) => webhooks.list(request.principal, {}, request.query, '/v1/webhooks'),
+    handler: async (request) => {
+      const page = await webhooks.list(request.principal, {}, request.query);
+      return { ...page, next: request.pageLink(page.next) };
+    },
   });
 
   app.post('/tenants/:id/webhooks', {
@@ -83,8 +86,10 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
       querystring: WebhookListQuery,
       response: { 200: WebhookList },
     },
-    handler: async (request) =>
-      webhooks.list(request.principal, { tenantId: request.params.id }, request.query, `/v1/tenants/${request.params.id}/webhooks`),
+    handler: async (request) => {
+      const page = await webhooks.list(request.principal, { tenantId: request.params.id }, request.query);
+      return { ...page, next: request.pageLink(page.next) };
+    },
   });
 
   app.get('/webhooks/:id', {
@@ -148,8 +153,10 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
       querystring: DeliveryListQuery,
       response: { 200: DeliveryList },
     },
-    handler: async (request) =>
-      webhooks.deliveries(request.principal, request.params.id, request.query, `/v1/webhooks/${request.params.id}/deliveries`),
+    handler: async (request) => {
+      const page = await webhooks.deliveries(request.principal, request.params.id, request.query);
+      return { ...page, next: request.pageLink(page.next) };
+    },
   });
 
   app.post('/webhooks/:id/deliveries/:deliveryId/retry', {

@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors, type FieldError } from '../../http/errors.js';
+import { errors, type FieldError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { isId, newId } from '../../lib/ids.js';
-import { pageUrl } from '../../lib/pagination.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { authorize } from '../access/policy.js';
 import { listScope, ownerOf, reaches, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
@@ -31,7 +30,6 @@ export interface WebhookServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
   secretBox: SecretBox;
-  publicUrl: string;
   /** LANDLORD_WEBHOOKS_ALLOW_PRIVATE: accept loopback and private destinations. */
   allowPrivate: boolean;
 }
@@ -71,7 +69,7 @@ function decodeCursor(cursor: string | undefined, prefix: 'whk' | 'dlv'): string
 }
 
 export function createWebhookService(deps: WebhookServiceDeps) {
-  const { db, clock, secretBox, publicUrl, allowPrivate } = deps;
+  const { db, clock, secretBox, allowPrivate } = deps;
   const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
 
   function checkUrl(url: string, field: string): FieldError[] {
@@ -156,7 +154,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return db.transaction().execute((trx) => createIn(trx, caller, owner, input));
     },
 
-    async list(caller: Principal, target: OwnerRef, query: WebhookListQueryInput, path: string) {
+    async list(caller: Principal, target: OwnerRef, query: WebhookListQueryInput) {
       let filter: { organizationId: string | null; tenantId?: string | null };
       if ('tenantId' in target) {
         filter = await resolveOwner(db, caller, target);
@@ -173,7 +171,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const rows = await listWebhooks(db, filter, limit + 1, decodeCursor(query.cursor, 'whk'));
       const now = clock.now();
       const results = rows.slice(0, limit).map((r) => toWebhook(r, now));
-      const next = rows.length > limit ? pageUrl(publicUrl, path, { ...query }, { cursor: encodeCursor(results.at(-1)!.id) }) : null;
+      const next = rows.length > limit ? { cursor: encodeCursor(results.at(-1)!.id) } : null;
       return { results, next };
     },
 
@@ -249,13 +247,13 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       });
     },
 
-    async deliveries(caller: Principal, id: string, query: DeliveryListQueryInput, path: string) {
+    async deliveries(caller: Principal, id: string, query: DeliveryListQueryInput) {
       await load(caller, id);
       authorize(caller, 'webhooks.read');
       const limit = query.limit ?? 20;
       const rows = await listDeliveries(db, id, { status: query.status, eventId: query.eventId }, limit + 1, decodeCursor(query.cursor, 'dlv'));
       const results = rows.slice(0, limit);
-      const next = rows.length > limit ? pageUrl(publicUrl, path, { ...query }, { cursor: encodeCursor(results.at(-1)!.id) }) : null;
+      const next = rows.length > limit ? { cursor: encodeCursor(results.at(-1)!.id) } : null;
       return { results, next };
     },
 
