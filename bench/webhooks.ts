@@ -214,9 +214,8 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
                 recordChange(trx, systemClock, null, {
                   organizationId,
                   tenantId: null,
-                  action: 'tenant.update',
+                  operation: 'tenant.update',
                   target: { type: 'tenant', id: object.id },
-                  events: ['tenant.updated'],
                   object,
                 }),
               );

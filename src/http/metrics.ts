@@ -19,21 +19,22 @@ export function registerMetrics(app: FastifyInstance, options: { processMetrics:
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'landlord_' });
   const requests = new Counter({
     name: 'landlord_http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
+    help: 'HTTP requests by operation and status',
+    labelNames: ['method', 'operation', 'status'],
     registers: [registry],
   });
   const duration = new Histogram({
     name: 'landlord_http_request_duration_seconds',
-    help: 'HTTP request duration by route',
-    labelNames: ['method', 'route'],
+    help: 'HTTP request duration by operation',
+    labelNames: ['method', 'operation'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: reply.statusCode });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    // The operation's name (src/operations.ts); routes outside the API (dashboard files, docs) by their path.
+    const operation = request.routeOptions.schema?.operationId ?? request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, operation, status: reply.statusCode });
+    duration.observe({ method: request.method, operation }, reply.elapsedTime / 1000);
   });
   return registry;
 }

@@ -1,47 +1,14 @@
 import { errors } from '../../lib/errors.js';
+import { permissionOf, type GuardedOperation } from '../../operations.js';
 import { MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from './principal.js';
 
-/**
- * Every permission decision goes through here. An action names the operation; the table says
- * which roles may perform it and which scope the credential must carry.
- */
-const ACTIONS = {
-  'organizations.list': { roles: ['superadmin'], scope: 'tenants:read' },
-  'organizations.create': { roles: ['superadmin'], scope: 'tenants:write' },
-  'organizations.read': { roles: ['superadmin', 'admin'], scope: 'tenants:read' },
-  'organizations.update': { roles: ['superadmin'], scope: 'tenants:write' },
-  'organizations.delete': { roles: ['superadmin'], scope: 'tenants:write' },
-  'tenants.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'tenants:read' },
-  'tenants.read': { roles: ['superadmin', 'admin', 'owner', 'member'], scope: 'tenants:read' },
-  'tenants.create': { roles: ['superadmin', 'admin'], scope: 'tenants:write' },
-  'tenants.update': { roles: ['superadmin', 'admin', 'owner'], scope: 'tenants:write' },
-  'tenants.delete': { roles: ['superadmin', 'admin'], scope: 'tenants:write' },
-  'tenants.export': { roles: ['superadmin', 'admin', 'owner'], scope: 'tenants:read' },
-  'api_keys.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:read' },
-  'api_keys.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
-  'api_keys.revoke': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
-  'api_keys.rotate': { roles: ['superadmin', 'admin', 'owner'], scope: 'api_keys:write' },
-  'webhooks.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:read' },
-  'webhooks.read': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:read' },
-  'webhooks.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:write' },
-  'webhooks.update': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:write' },
-  'webhooks.delete': { roles: ['superadmin', 'admin', 'owner'], scope: 'webhooks:write' },
-  'events.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'events:read' },
-  'audit.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'audit:read' },
-  'users.list': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:read' },
-  'users.read': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:read' },
-  'users.create': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
-  'users.update': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
-  'users.delete': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
-  'users.sign_in_link': { roles: ['superadmin', 'admin', 'owner'], scope: 'users:write' },
-} as const satisfies Record<string, { roles: readonly Role[]; scope: string }>;
-
-export type Action = keyof typeof ACTIONS;
+/** An operation a credential needs a permission for; `src/operations.ts` says which roles and scope. */
+export type Action = GuardedOperation;
 
 /** Throws 403 unless the caller's role and scopes allow the action. Visibility is checked separately (404). */
 export function authorize(principal: Principal, action: Action): void {
-  const rule = ACTIONS[action];
-  if (!(rule.roles as readonly Role[]).includes(principal.role)) {
+  const rule = permissionOf(action);
+  if (!rule.roles.includes(principal.role)) {
     throw errors.forbidden(`The ${principal.role} role may not perform ${action}`);
   }
   if (!principal.scopes.has(rule.scope)) {

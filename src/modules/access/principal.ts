@@ -1,4 +1,6 @@
-export type Role = 'superadmin' | 'admin' | 'owner' | 'member';
+import { MANAGEMENT_SCOPES, type Role } from '../../operations.js';
+
+export { MANAGEMENT_SCOPES, type Role };
 
 /** Who is calling: set by the auth plugin on every authenticated request. */
 export interface Principal {
@@ -24,18 +26,6 @@ export interface RequestMeta {
   readonly userAgent: string | null;
 }
 
-export const MANAGEMENT_SCOPES = [
-  'tenants:read',
-  'tenants:write',
-  'users:read',
-  'users:write',
-  'api_keys:read',
-  'api_keys:write',
-  'webhooks:read',
-  'webhooks:write',
-  'events:read',
-  'audit:read',
-] as const;
 
 export const APPLICATION_SCOPE = /^[a-z][a-z0-9._:-]{0,127}$/;
 

@@ -5,6 +5,7 @@ import { errors } from '../../lib/errors.js';
 import { Email, Timestamp } from '../../lib/schemas.js';
 import { SESSION_COOKIE, csrfTokenFor, readCookie } from './session-cookie.js';
 import type { SessionStart, SignInService } from './sign-in.service.js';
+import { operationId } from '../../operations.js';
 
 const tags = ['Sign-in'];
 const SessionSchema = Type.Object({
@@ -30,7 +31,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
 
   app.post('/auth/login', {
     schema: {
-      operationId: 'auth.login',
+      operationId: operationId('auth.login'),
       tags,
       security: [],
       summary: 'Sign in with email and password',
@@ -43,7 +44,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
 
   app.post('/auth/sign-in-links/consume', {
     schema: {
-      operationId: 'auth.sign_in_link',
+      operationId: operationId('auth.sign_in_link'),
       tags,
       security: [],
       summary: 'Sign in with a one-time link token',
@@ -54,7 +55,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
   });
 
   app.get('/auth/session', {
-    schema: { operationId: 'auth.session', tags, security: [], summary: 'The signed-in user of this session cookie', response: { 200: SessionSchema } },
+    schema: { operationId: operationId('auth.session'), tags, security: [], summary: 'The signed-in user of this session cookie', response: { 200: SessionSchema } },
     handler: async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (!token) throw errors.unauthorized('Not signed in');
@@ -65,7 +66,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
   });
 
   app.post('/auth/logout', {
-    schema: { operationId: 'auth.logout', tags, security: [], summary: 'End this session', response: { 204: Type.Null() } },
+    schema: { operationId: operationId('auth.logout'), tags, security: [], summary: 'End this session', response: { 204: Type.Null() } },
     handler: async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (token) {

@@ -21,7 +21,7 @@ export interface SessionStart {
 export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; throttle: Throttle }) {
   const { db, clock, throttle } = deps;
 
-  async function startSession(userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }, action: string): Promise<SessionStart> {
+  async function startSession(userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }, action: 'auth.login' | 'auth.sign_in_link'): Promise<SessionStart> {
     const now = clock.now();
     const token = randomToken(43);
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);

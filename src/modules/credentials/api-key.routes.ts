@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Nullable, Timestamp } from '../../lib/schemas.js';
 import type { ApiKeyService } from './api-key.service.js';
+import { operationId } from '../../operations.js';
 
 const ApiKeySchema = Type.Object(
   {
@@ -37,6 +38,7 @@ const CreateBody = Type.Object(
 const tags = ['API keys'];
 
 function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiKeys: ApiKeyService }> {
+  const owner = kind === 'tenants' ? 'tenant' : 'organization';
   const target = (id: string) => (kind === 'tenants' ? { tenantId: id } : { organizationId: id });
   const who = kind === 'tenants' ? 'tenant (acts as owner)' : 'organization (acts as admin)';
   return async (fastify, { apiKeys }) => {
@@ -44,7 +46,7 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
     const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
     app.post(`/${kind}/:id/api-keys`, {
       schema: {
-        operationId: `${kind}.api_key.create`,
+        operationId: operationId('api_key.create', owner),
         tags,
         summary: `Create an API key for a ${who}`,
         params: Params,
@@ -58,7 +60,7 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
     });
     app.get(`/${kind}/:id/api-keys`, {
       schema: {
-        operationId: `${kind}.api_key.list`,
+        operationId: operationId('api_key.list', owner),
         tags,
         summary: `List the API keys of a ${kind === 'tenants' ? 'tenant' : 'organization'} (never their secrets)`,
         params: Params,
@@ -68,7 +70,7 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
     });
     app.post(`/${kind}/:id/api-keys/:keyId/rotate`, {
       schema: {
-        operationId: `${kind}.api_key.rotate`,
+        operationId: operationId('api_key.rotate', owner),
         tags,
         summary: 'Rotate an API key: a new secret, the old one valid for a grace period',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
@@ -85,7 +87,7 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
     });
     app.delete(`/${kind}/:id/api-keys/:keyId`, {
       schema: {
-        operationId: `${kind}.api_key.revoke`,
+        operationId: operationId('api_key.revoke', owner),
         tags,
         summary: 'Revoke an API key; it stops working at once',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),

@@ -95,9 +95,8 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
     await recordChange(trx, clock, caller, {
       organizationId: owner.organizationId,
       tenantId: owner.tenantId,
-      action: 'api_key.create',
+      operation: 'api_key.create',
       target: { type: 'api_key', id: view.id },
-      events: ['api_key.created'],
       object: view,
     });
     return { ...view, secret };
@@ -106,11 +105,11 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
   return {
     issue,
     async create(caller: Principal, target: OwnerRef, input: ApiKeyCreateInput) {
-      const owner = await resolveOwner(db, caller, target, 'api_keys.create');
+      const owner = await resolveOwner(db, caller, target, 'api_key.create');
       return db.transaction().execute((trx) => issue(trx, caller, owner, input));
     },
     async list(caller: Principal, target: OwnerRef) {
-      const owner = await resolveOwner(db, caller, target, 'api_keys.list');
+      const owner = await resolveOwner(db, caller, target, 'api_key.list');
       return (await listApiKeys(db, owner.organizationId, owner.tenantId)).map(toApiKeyView);
     },
     /** A new secret for the same key; the old one keeps working for `gracePeriodSeconds`. */
@@ -120,7 +119,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       if (!key || !belongsTo(key, owner)) {
         throw errors.notFound('API key not found');
       }
-      authorize(caller, 'api_keys.rotate');
+      authorize(caller, 'api_key.rotate');
       assertMayHandOut(caller, { scopes: key.scopes }, 'A new secret for this key');
       const now = clock.now();
       const { secret, hash, prefix } = generateSecret();
@@ -140,7 +139,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         await recordChange(trx, clock, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
-          action: 'api_key.rotate',
+          operation: 'api_key.rotate',
           target: { type: 'api_key', id: key.id },
           object: { ...toApiKeyView(updated), gracePeriodSeconds },
           previous: toApiKeyView(key),
@@ -157,16 +156,15 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       if (!key || !belongsTo(key, owner)) {
         throw errors.notFound('API key not found');
       }
-      authorize(caller, 'api_keys.revoke');
+      authorize(caller, 'api_key.revoke');
       await db.transaction().execute(async (trx) => {
         await revokeApiKey(trx, key.id, clock.now());
         await recordChange(trx, clock, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
-          action: 'api_key.revoke',
+          operation: 'api_key.revoke',
           removed: true,
           target: { type: 'api_key', id: key.id },
-          events: ['api_key.revoked'],
           object: toApiKeyView(key),
         });
       });

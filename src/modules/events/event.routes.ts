@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { Nullable, Timestamp } from '../../lib/schemas.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { EventService } from './event.service.js';
+import { operationId } from '../../operations.js';
 
 const EventSchema = Type.Object({
   id: Type.String(),
@@ -34,7 +35,7 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService; audit: Audi
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/events', {
     schema: {
-      operationId: 'event.list',
+      operationId: operationId('event.list'),
       tags: ['Events'],
       summary: 'The event stream, oldest first',
       description:
@@ -55,7 +56,7 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService; audit: Audi
   });
   app.get('/audit-logs', {
     schema: {
-      operationId: 'audit.list',
+      operationId: operationId('audit.list'),
       tags: ['Audit log'],
       summary: 'Who did what, newest first',
       querystring: Type.Object({

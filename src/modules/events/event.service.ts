@@ -33,7 +33,7 @@ export function createEventService(deps: { db: Kysely<Database> }) {
      * are shown, so following `next` never skips an event that commits late.
      */
     async list(caller: Principal, query: EventQuery): Promise<{ results: EventView[]; next: PageLink | null }> {
-      authorize(caller, 'events.list');
+      authorize(caller, 'event.list');
       const limit = query.limit ?? 100;
       const scope = listScope(caller, query.organizationId);
       const conditions: ReturnType<typeof sql<SqlBool>>[] = [sql<SqlBool>`txid < pg_snapshot_xmin(pg_current_snapshot())`];

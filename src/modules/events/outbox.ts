@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Principal } from '../access/principal.js';
-import type { EventType } from './event-types.js';
+import { eventsOf, type EventType, type Operation } from '../../operations.js';
 
 export interface Actor {
   type: 'root' | 'api_key' | 'user' | 'system' | 'anonymous';
@@ -14,11 +14,11 @@ export interface Actor {
 export interface Change {
   organizationId: string;
   tenantId: string | null;
-  /** Audit action, named like the operation: `tenant.create`, `user.delete`, … */
-  action: string;
+  /** The operation: its name is the audit action, and it emits the events `src/operations.ts` lists for it. */
+  operation: Operation;
   target: { type: string; id: string };
-  /** Events to emit (none for audit-only changes). */
-  events?: EventType[];
+  /** Events this change emits beyond the operation's own (a deactivation beside `tenant.updated`). */
+  alsoEvents?: EventType[];
   object?: object | null;
   previous?: object | null;
   /** The change removes `object` (a delete, a revocation): its audit diff runs from it to nothing. */
@@ -88,14 +88,14 @@ export async function recordChange(trx: Kysely<Database>, clock: Clock, principa
     organizationId: change.organizationId,
     tenantId: change.tenantId,
     actor,
-    action: change.action,
+    action: change.operation,
     target: change.target,
     meta: { requestId: request?.id, ip: request?.ip ?? undefined, userAgent: request?.userAgent ?? undefined },
     changes: change.removed ? diff(object, null) : diff(previous, object),
   });
 
   const eventIds: string[] = [];
-  for (const type of change.events ?? []) {
+  for (const type of [...eventsOf(change.operation), ...(change.alsoEvents ?? [])]) {
     const id = newId('evt', now.getTime());
     const sequence = await nextSequence(trx, change.tenantId ?? change.organizationId);
     const data = previous ? { object, previous } : { object };
@@ -140,7 +140,7 @@ export async function recordChange(trx: Kysely<Database>, clock: Clock, principa
 export async function recordAudit(
   db: Kysely<Database>,
   clock: Clock,
-  entry: { organizationId: string | null; tenantId: string | null; actor: Actor; action: string; target?: { type: string; id: string }; meta: { requestId?: string; ip?: string; userAgent?: string }; changes?: Record<string, unknown> },
+  entry: { organizationId: string | null; tenantId: string | null; actor: Actor; action: Operation; target?: { type: string; id: string }; meta: { requestId?: string; ip?: string; userAgent?: string }; changes?: Record<string, unknown> },
 ): Promise<void> {
   const now = clock.now();
   await db

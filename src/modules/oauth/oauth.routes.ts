@@ -11,6 +11,7 @@ import {
   TokenResponse,
 } from './oauth.schemas.js';
 import type { OAuthService } from './oauth.service.js';
+import { operationId } from '../../operations.js';
 
 const tags = ['OAuth'];
 const consumes = ['application/x-www-form-urlencoded', 'application/json'];
@@ -44,7 +45,7 @@ const oauthEndpoints: FastifyPluginAsync<{ oauth: OAuthService }> = async (fasti
   app.post('/oauth/token', {
     bodyLimit: BODY_LIMIT,
     schema: {
-      operationId: 'oauth.token',
+      operationId: operationId('oauth.token'),
       tags,
       summary: 'Exchange an API key for an access token (client credentials)',
       description:
@@ -60,7 +61,7 @@ const oauthEndpoints: FastifyPluginAsync<{ oauth: OAuthService }> = async (fasti
   app.post('/oauth/introspect', {
     bodyLimit: BODY_LIMIT,
     schema: {
-      operationId: 'oauth.introspect',
+      operationId: operationId('oauth.introspect'),
       tags,
       summary: 'Introspect an access token (RFC 7662)',
       description:
@@ -76,7 +77,7 @@ const oauthEndpoints: FastifyPluginAsync<{ oauth: OAuthService }> = async (fasti
   app.post('/oauth/revoke', {
     bodyLimit: BODY_LIMIT,
     schema: {
-      operationId: 'oauth.revoke',
+      operationId: operationId('oauth.revoke'),
       tags,
       summary: 'Revoke an access token (RFC 7009)',
       description:
@@ -101,7 +102,7 @@ const wellKnownRoutes: FastifyPluginAsync<{ oauth: OAuthService }> = async (fast
 
   app.get('/.well-known/jwks.json', {
     schema: {
-      operationId: 'oauth.jwks',
+      operationId: operationId('oauth.jwks'),
       tags,
       summary: 'Public keys that verify access tokens (JWKS)',
       security: [],
@@ -112,7 +113,7 @@ const wellKnownRoutes: FastifyPluginAsync<{ oauth: OAuthService }> = async (fast
 
   app.get('/.well-known/oauth-authorization-server', {
     schema: {
-      operationId: 'oauth.metadata',
+      operationId: operationId('oauth.metadata'),
       tags,
       summary: 'Authorization server metadata (RFC 8414)',
       security: [],

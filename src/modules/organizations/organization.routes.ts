@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { IdParams, Timestamp } from '../../lib/schemas.js';
 import type { OrganizationService } from './organization.service.js';
+import { operationId } from '../../operations.js';
 
 const OrganizationSchema = Type.Object(
   {
@@ -32,7 +33,7 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
 
   app.post('/organizations', {
     schema: {
-      operationId: 'organization.create',
+      operationId: operationId('organization.create'),
       tags,
       summary: 'Create an organization (superadmin)',
       body: Type.Object({ name: Name, slug: Type.Optional(Slug) }, readOnly),
@@ -45,23 +46,23 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
   });
 
   app.get('/organizations', {
-    schema: { operationId: 'organization.list', tags, summary: 'List organizations (superadmin)', response: { 200: Type.Object({ results: Type.Array(Ref) }) } },
+    schema: { operationId: operationId('organization.list'), tags, summary: 'List organizations (superadmin)', response: { 200: Type.Object({ results: Type.Array(Ref) }) } },
     handler: async (request) => ({ results: await organizations.list(request.principal) }),
   });
 
   app.get('/organizations/me', {
-    schema: { operationId: 'organization.me', tags, summary: "The caller's organization", response: { 200: Ref } },
+    schema: { operationId: operationId('organization.me'), tags, summary: "The caller's organization", response: { 200: Ref } },
     handler: async (request) => organizations.me(request.principal),
   });
 
   app.get('/organizations/:id', {
-    schema: { operationId: 'organization.get', tags, summary: 'Retrieve an organization', params: IdParams, response: { 200: Ref } },
+    schema: { operationId: operationId('organization.get'), tags, summary: 'Retrieve an organization', params: IdParams, response: { 200: Ref } },
     handler: async (request) => organizations.get(request.principal, request.params.id),
   });
 
   app.patch('/organizations/:id', {
     schema: {
-      operationId: 'organization.update',
+      operationId: operationId('organization.update'),
       tags,
       summary: 'Update an organization (superadmin)',
       params: IdParams,
@@ -73,7 +74,7 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
 
   app.delete('/organizations/:id', {
     schema: {
-      operationId: 'organization.delete',
+      operationId: operationId('organization.delete'),
       tags,
       summary: 'Delete an organization (superadmin)',
       description: 'Refused with 409 while it has tenants, and always for the default organization.',

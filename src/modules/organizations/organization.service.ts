@@ -76,7 +76,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
 
   return {
     async create(caller: Principal, input: { name: string; slug?: string }): Promise<Organization> {
-      authorize(caller, 'organizations.create');
+      authorize(caller, 'organization.create');
       const now = clock.now();
       const id = newId('org', now.getTime());
       await db.transaction().execute(async (trx) => {
@@ -85,28 +85,28 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
           .values({ id, name: input.name, slug: input.slug ?? slugify(input.name), created_at: now, updated_at: now })
           .execute()
           .catch(rethrowConflict);
-        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, action: 'organization.create', target: { type: 'organization', id }, object: input });
+        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, operation: 'organization.create', target: { type: 'organization', id }, object: input });
       });
       return load(caller, id);
     },
     async list(caller: Principal): Promise<Organization[]> {
-      authorize(caller, 'organizations.list');
+      authorize(caller, 'organization.list');
       const rows = (await selectOrganizations(db).orderBy('o.created_at').orderBy('o.id').limit(1000).execute()) as OrganizationRecord[];
       return rows.map(toOrganization);
     },
     async get(caller: Principal, id: string): Promise<Organization> {
       const org = await load(caller, id);
-      authorize(caller, 'organizations.read');
+      authorize(caller, 'organization.get');
       return org;
     },
     async me(caller: Principal): Promise<Organization> {
       const org = await load(caller, caller.organizationId);
-      authorize(caller, 'organizations.read');
+      authorize(caller, 'organization.me');
       return org;
     },
     async update(caller: Principal, id: string, input: { name?: string; slug?: string }): Promise<Organization> {
       const before = await load(caller, id);
-      authorize(caller, 'organizations.update');
+      authorize(caller, 'organization.update');
       const set: { name?: string; slug?: string; updated_at: Date } = { updated_at: clock.now() };
       if (input.name !== undefined) set.name = input.name;
       if (input.slug !== undefined) set.slug = input.slug;
@@ -115,7 +115,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
         await recordChange(trx, clock, caller, {
           organizationId: id,
           tenantId: null,
-          action: 'organization.update',
+          operation: 'organization.update',
           target: { type: 'organization', id },
           object: { ...before, ...input },
           previous: before,
@@ -125,7 +125,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
     },
     async remove(caller: Principal, id: string): Promise<void> {
       const org = await load(caller, id);
-      authorize(caller, 'organizations.delete');
+      authorize(caller, 'organization.delete');
       if (org.slug === DEFAULT_ORGANIZATION_SLUG) {
         throw errors.conflict('ORGANIZATION_IS_DEFAULT', 'The default organization cannot be deleted');
       }
@@ -135,7 +135,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('users').where('organization_id', '=', id).execute();
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
-        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, action: 'organization.delete', target: { type: 'organization', id }, object: org, removed: true });
+        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, operation: 'organization.delete', target: { type: 'organization', id }, object: org, removed: true });
       });
     },
   };

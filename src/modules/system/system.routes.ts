@@ -5,6 +5,7 @@ import { isSchemaCurrent, type Db } from '../../db/create-db.js';
 import { errors } from '../../lib/errors.js';
 import { safeEqual, sha256 } from '../../lib/crypto.js';
 import { parseAuthorization } from '../../lib/authorization.js';
+import { operationId } from '../../operations.js';
 
 const tags = ['Operations'];
 
@@ -24,13 +25,13 @@ export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry
   { database, registry, isClosing, metricsToken },
 ) => {
   app.get('/healthz', {
-    schema: { operationId: 'system.health', tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: { operationId: operationId('system.health'), tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/readyz', {
     schema: {
-      operationId: 'system.ready',
+      operationId: operationId('system.ready'),
       tags,
       summary: 'The database is reachable and migrated',
       response: { 200: Type.Object({ status: Type.Literal('ready') }) },
@@ -51,7 +52,7 @@ export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry
 
   app.get('/metrics', {
     schema: {
-      operationId: 'system.metrics',
+      operationId: operationId('system.metrics'),
       tags,
       summary: 'Prometheus metrics',
       description:

@@ -74,7 +74,7 @@ export function createTenantCreation(deps: TenantCreateDeps) {
 
   /** Everything that can be checked or computed before the transaction (password hashing is slow). */
   async function prepare(caller: Principal, input: TenantCreateInput, field = ''): Promise<Prepared> {
-    authorize(caller, 'tenants.create');
+    authorize(caller, 'tenant.create');
     const at = (name: string) => (field ? `${field}.${name}` : name);
     if (input.owner && input.ownerId) throw errors.field(at('ownerId'), 'BAD_FORMAT', 'give either owner or ownerId, not both');
     const { organizationId } = await resolveOwner(db, caller, { organizationId: input.organizationId });
@@ -106,13 +106,12 @@ export function createTenantCreation(deps: TenantCreateDeps) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }
     const tenant = toTenant((await findTenantById(trx, id))!);
-    await recordChange(trx, clock, caller, { ...owner, action: 'tenant.create', target: { type: 'tenant', id }, events: ['tenant.created'], object: tenant });
+    await recordChange(trx, clock, caller, { ...owner, operation: 'tenant.create', target: { type: 'tenant', id }, object: tenant });
     if (ownerUser) {
       await recordChange(trx, clock, caller, {
         ...owner,
-        action: 'user.create',
+        operation: 'user.create',
         target: { type: 'user', id: ownerUser.id },
-        events: ['user.created'],
         object: ownerUser,
       });
     }
@@ -170,7 +169,7 @@ export function createTenantCreation(deps: TenantCreateDeps) {
 
     /** Outcomes in input order. Atomic: all are created or none, the failing item carries its error and the others 424. */
     async batch(caller: Principal, items: BatchItem[], atomic: boolean): Promise<BatchOutcome[]> {
-      authorize(caller, 'tenants.create');
+      authorize(caller, 'tenant.batch_create');
       if (atomic) {
         const firstBad = items.findIndex((item) => 'invalid' in item);
         if (firstBad >= 0) {

@@ -55,7 +55,7 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
 
   return {
     async list(caller: Principal, query: TenantListQueryInput & Record<string, unknown>): Promise<TenantPage> {
-      authorize(caller, 'tenants.list');
+      authorize(caller, 'tenant.list');
       const limit = query.limit ?? query.pageSize ?? query.page_size ?? 20;
       const orderingParam = query.ordering ?? '-createdAt';
       const descending = orderingParam.startsWith('-');

@@ -1,3 +1,4 @@
+import { operationId } from '../../operations.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -39,7 +40,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.post('/tenants', {
     schema: {
-      operationId: 'tenant.create',
+      operationId: operationId('tenant.create'),
       tags,
       summary: 'Create a tenant',
       description:
@@ -57,7 +58,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.post('/tenants/batch', {
     schema: {
-      operationId: 'tenant.batch_create',
+      operationId: operationId('tenant.batch_create'),
       tags,
       summary: 'Create up to 100 tenants',
       description:
@@ -83,7 +84,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.get('/tenants', {
     schema: {
-      operationId: 'tenant.list',
+      operationId: operationId('tenant.list'),
       tags,
       summary: 'List tenants',
       description:
@@ -99,7 +100,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.get('/tenants/me', {
     schema: {
-      operationId: 'tenant.me',
+      operationId: operationId('tenant.me'),
       tags,
       summary: "The caller's own tenant",
       description: '404 "No tenant assigned" for callers that do not belong to a tenant.',
@@ -112,7 +113,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
   });
 
   app.get('/tenants/:id', {
-    schema: { operationId: 'tenant.get', tags, summary: 'Retrieve a tenant', params: IdParams, response: { 200: TenantRef } },
+    schema: { operationId: operationId('tenant.get'), tags, summary: 'Retrieve a tenant', params: IdParams, response: { 200: TenantRef } },
     handler: async (request, reply) => {
       const tenant = await tenants.get(request.principal, request.params.id);
       return reply.header('etag', tenantEtag(tenant)).send(tenant);
@@ -121,7 +122,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.put('/tenants/:id', {
     schema: {
-      operationId: 'tenant.replace',
+      operationId: operationId('tenant.replace'),
       tags,
       summary: 'Replace a tenant',
       description: 'All writable fields; absent optional fields reset to their defaults. Honours `If-Match`.',
@@ -137,7 +138,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.patch('/tenants/:id', {
     schema: {
-      operationId: 'tenant.update',
+      operationId: operationId('tenant.update'),
       tags,
       summary: 'Update a tenant',
       description:
@@ -154,7 +155,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.delete('/tenants/:id', {
     schema: {
-      operationId: 'tenant.delete',
+      operationId: operationId('tenant.delete'),
       tags,
       summary: 'Delete a tenant',
       description: '409 `TENANT_HAS_USERS` while it has users, unless `force=true`, which deletes its users and keys with it.',
@@ -170,7 +171,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
 
   app.get('/tenants/:id/export', {
     schema: {
-      operationId: 'tenant.export',
+      operationId: operationId('tenant.export'),
       tags,
       summary: 'Export every record of a tenant',
       description: 'One JSON document with the tenant, its users and its API keys. Secrets and password hashes are never included.',

@@ -9,7 +9,6 @@ import type { Principal } from '../access/principal.js';
 import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
 import { deleteTenantApiKeys, listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKeyView } from '../credentials/api-key.service.js';
-import type { EventType } from '../events/event-types.js';
 import { recordChange } from '../events/outbox.js';
 import { countTenantUsers, deleteTenantUsers, listTenantUsers, toUser } from '../users/user.repository.js';
 import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js';
@@ -40,25 +39,23 @@ export function createTenantService(deps: TenantServiceDeps) {
     caller: Principal,
     id: string,
     ifMatch: string | undefined,
-    action: 'tenant.update' | 'tenant.replace',
+    operation: 'tenant.update' | 'tenant.replace',
     build: (current: Tenant, trx: Kysely<Database>) => Promise<Partial<NewTenantRow>>,
   ): Promise<Tenant> {
     const updated = await db.transaction().execute(async (trx) => {
       // Visibility before permission: another tenant's resource is 404, never 403.
       const current = await load(caller, id, trx, true);
-      authorize(caller, 'tenants.update');
+      authorize(caller, operation);
       if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
       const set = await build(current, trx);
       await updateTenantRow(trx, id, { ...set, updated_at: clock.now() });
       const next = toTenant((await findTenantById(trx, id))!);
-      const events: EventType[] = ['tenant.updated'];
-      if (current.isActive !== next.isActive) events.push(next.isActive ? 'tenant.reactivated' : 'tenant.deactivated');
       await recordChange(trx, clock, caller, {
         organizationId: next.organizationId,
         tenantId: id,
-        action,
+        operation,
         target: { type: 'tenant', id },
-        events,
+        alsoEvents: current.isActive === next.isActive ? [] : [next.isActive ? 'tenant.reactivated' : 'tenant.deactivated'],
         object: next,
         previous: current,
       });
@@ -76,12 +73,12 @@ export function createTenantService(deps: TenantServiceDeps) {
 
     async get(caller: Principal, id: string): Promise<Tenant> {
       const tenant = await load(caller, id);
-      authorize(caller, 'tenants.read');
+      authorize(caller, 'tenant.get');
       return tenant;
     },
 
     async me(caller: Principal): Promise<Tenant> {
-      authorize(caller, 'tenants.read');
+      authorize(caller, 'tenant.me');
       if (!caller.tenantId) throw errors.notFound('No tenant assigned');
       return load(caller, caller.tenantId);
     },
@@ -107,7 +104,7 @@ export function createTenantService(deps: TenantServiceDeps) {
       let keyIds: string[] = [];
       await db.transaction().execute(async (trx) => {
         const current = await load(caller, id, trx, true);
-        authorize(caller, 'tenants.delete');
+        authorize(caller, 'tenant.delete');
         if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
         const users = await countTenantUsers(trx, id);
         if (users > 0 && !force) {
@@ -121,10 +118,9 @@ export function createTenantService(deps: TenantServiceDeps) {
         await recordChange(trx, clock, caller, {
           organizationId: current.organizationId,
           tenantId: id,
-          action: 'tenant.delete',
+          operation: 'tenant.delete',
           removed: true,
           target: { type: 'tenant', id },
-          events: ['tenant.deleted'],
           object: current,
         });
       });
@@ -135,7 +131,7 @@ export function createTenantService(deps: TenantServiceDeps) {
 
     async export(caller: Principal, id: string) {
       const tenant = await load(caller, id);
-      authorize(caller, 'tenants.export');
+      authorize(caller, 'tenant.export');
       // The same views the users, API keys and webhooks endpoints give; their mappers leave hashes and secrets out.
       const [users, keys, hooks] = await Promise.all([listTenantUsers(db, id), listTenantApiKeys(db, id), listTenantWebhooks(db, id)]);
       const now = clock.now();

@@ -5,12 +5,14 @@ import { Type } from 'typebox';
 import { OrganizationUserCreateBody, SignInLinkSchema, TenantUserCreateBody, UserPatchBody } from './user.schemas.js';
 import type { UserService } from './user.service.js';
 import { dashboardPaths } from '../../lib/dashboard-links.js';
+import { operationId } from '../../operations.js';
 
 const tags = ['Users'];
 const UserRef = Type.Ref('User');
 const Id = Type.String({ maxLength: 64 });
 
 function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ users: UserService }> {
+  const owner = kind === 'tenants' ? 'tenant' : 'organization';
   const target = (id: string): OwnerRef => (kind === 'tenants' ? { tenantId: id } : { organizationId: id });
   const where = kind === 'tenants' ? 'a tenant (owners and members)' : 'an organization (admins)';
   return async (fastify, { users }) => {
@@ -18,7 +20,7 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
     const base = `/${kind}/:id/users`;
     app.post(base, {
       schema: {
-        operationId: `${kind}.user.create`,
+        operationId: operationId('user.create', owner),
         tags,
         summary: `Create a user in ${where}`,
         description: 'Emails are unique in the deployment (`EMAIL_OCCUPIED`); passwords are write-only (`WEAK_PASSWORD` when too weak).',
@@ -32,17 +34,17 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
       },
     });
     app.get(base, {
-      schema: { operationId: `${kind}.user.list`, tags, summary: `List the users of ${where}`, params: Type.Object({ id: Id }), response: { 200: Type.Object({ results: Type.Array(UserRef) }) } },
+      schema: { operationId: operationId('user.list', owner), tags, summary: `List the users of ${where}`, params: Type.Object({ id: Id }), response: { 200: Type.Object({ results: Type.Array(UserRef) }) } },
       handler: async (request) => ({ results: await users.list(request.principal, target(request.params.id)) }),
     });
     const one = Type.Object({ id: Id, userId: Id });
     app.get(`${base}/:userId`, {
-      schema: { operationId: `${kind}.user.get`, tags, summary: 'Retrieve a user', params: one, response: { 200: UserRef } },
+      schema: { operationId: operationId('user.get', owner), tags, summary: 'Retrieve a user', params: one, response: { 200: UserRef } },
       handler: async (request) => users.get(request.principal, target(request.params.id), request.params.userId),
     });
     app.patch(`${base}/:userId`, {
       schema: {
-        operationId: `${kind}.user.update`,
+        operationId: operationId('user.update', owner),
         tags,
         summary: 'Update a user',
         description: 'Deactivating a user or changing their password ends their sessions. A tenant with users keeps one owner (`LAST_OWNER`).',
@@ -53,7 +55,7 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
       handler: async (request) => users.update(request.principal, target(request.params.id), request.params.userId, request.body),
     });
     app.delete(`${base}/:userId`, {
-      schema: { operationId: `${kind}.user.delete`, tags, summary: 'Delete a user; their sessions end at once', params: one, response: { 204: Type.Null() } },
+      schema: { operationId: operationId('user.delete', owner), tags, summary: 'Delete a user; their sessions end at once', params: one, response: { 204: Type.Null() } },
       handler: async (request, reply) => {
         await users.remove(request.principal, target(request.params.id), request.params.userId);
         return reply.code(204).send(null);
@@ -61,7 +63,7 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
     });
     app.post(`${base}/:userId/sign-in-links`, {
       schema: {
-        operationId: `${kind}.user.sign_in_link`,
+        operationId: operationId('user.sign_in_link', owner),
         tags,
         summary: 'Create a one-time dashboard sign-in link (15 minutes)',
         params: one,

@@ -67,7 +67,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
     insertIn,
 
     async create(caller: Principal, target: OwnerRef, input: UserCreateInput): Promise<User> {
-      const owner = await resolveOwner(db, caller, target, 'users.create');
+      const owner = await resolveOwner(db, caller, target, 'user.create');
       const role = input.role ?? (owner.tenantId ? 'member' : 'admin');
       checkRole(caller, owner.tenantId, role);
       const passwordHash = await preparePassword(input.password);
@@ -79,9 +79,8 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         await recordChange(trx, clock, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
-          action: 'user.create',
+          operation: 'user.create',
           target: { type: 'user', id: user.id },
-          events: ['user.created'],
           object: user,
         });
         return user;
@@ -89,17 +88,17 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
     },
 
     async list(caller: Principal, target: OwnerRef): Promise<User[]> {
-      const owner = await resolveOwner(db, caller, target, 'users.list');
+      const owner = await resolveOwner(db, caller, target, 'user.list');
       return (await listUsers(db, owner)).map(toUser);
     },
 
     async get(caller: Principal, target: OwnerRef, userId: string): Promise<User> {
-      const owner = await resolveOwner(db, caller, target, 'users.read');
+      const owner = await resolveOwner(db, caller, target, 'user.get');
       return toUser(await loadUser(db, owner, userId));
     },
 
     async update(caller: Principal, target: OwnerRef, userId: string, input: UserPatchInput): Promise<User> {
-      const owner = await resolveOwner(db, caller, target, 'users.update');
+      const owner = await resolveOwner(db, caller, target, 'user.update');
       if (input.role !== undefined) checkRole(caller, owner.tenantId, input.role);
       const passwordHash = await preparePassword(input.password);
       return db.transaction().execute(async (trx) => {
@@ -120,9 +119,8 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         await recordChange(trx, clock, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
-          action: 'user.update',
+          operation: 'user.update',
           target: { type: 'user', id: user.id },
-          events: ['user.updated'],
           // The audit entry says the password changed, never what it is.
           object: passwordHash !== null ? { ...next, passwordChanged: true } : next,
           previous: toUser(user),
@@ -132,7 +130,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
     },
 
     async remove(caller: Principal, target: OwnerRef, userId: string): Promise<void> {
-      const owner = await resolveOwner(db, caller, target, 'users.delete');
+      const owner = await resolveOwner(db, caller, target, 'user.delete');
       await db.transaction().execute(async (trx) => {
         const user = await loadUser(trx, owner, userId, true);
         if (owner.tenantId && user.role === 'owner') {
@@ -146,17 +144,16 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         await recordChange(trx, clock, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
-          action: 'user.delete',
+          operation: 'user.delete',
           removed: true,
           target: { type: 'user', id: user.id },
-          events: ['user.deleted'],
           object: toUser(user),
         });
       });
     },
 
     async signInLink(caller: Principal, target: OwnerRef, userId: string) {
-      const owner = await resolveOwner(db, caller, target, 'users.sign_in_link');
+      const owner = await resolveOwner(db, caller, target, 'user.sign_in_link');
       const user = await loadUser(db, owner, userId);
       if (!user.is_active) throw errors.conflict('USER_INACTIVE', 'The user is deactivated');
       // The link opens a session with the user's role and scopes: the caller must hold all of them.
@@ -167,7 +164,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         await recordChange(trx, clock, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
-          action: 'user.sign_in_link',
+          operation: 'user.sign_in_link',
           target: { type: 'user', id: user.id },
           object: { expiresAt: link.expiresAt },
         });

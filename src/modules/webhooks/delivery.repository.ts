@@ -205,9 +205,8 @@ async function updateHealth(trx: Kysely<Database>, clock: Clock, now: Date, outc
     await recordChange(trx, clock, 'system', {
       organizationId: row.organization_id,
       tenantId: row.tenant_id,
-      action: 'webhook.disable',
+      operation: 'webhook.disable',
       target: { type: 'webhook', id: row.id },
-      events: ['webhook.disabled'],
       object: toWebhook(disabled, now),
       previous: toWebhook(row, now),
     });

@@ -1,3 +1,4 @@
+import { operationId } from '../../operations.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -32,7 +33,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.post('/webhooks', {
     schema: {
-      operationId: 'webhook.create',
+      operationId: operationId('webhook.create'),
       tags,
       summary: 'Subscribe an organization-wide endpoint',
       description: `Receives the events of the whole organization (every tenant). ${URL_RULES} Tenant credentials use \`/v1/tenants/{id}/webhooks\` (403 here). ${SIGNING}`,
@@ -48,7 +49,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.get('/webhooks', {
     schema: {
-      operationId: 'webhook.list',
+      operationId: operationId('webhook.list'),
       tags,
       summary: 'List the endpoints the caller can see, newest first (never their secrets)',
       description: "Administrators see their organization's endpoints, tenant ones included (filter with `tenantId`); tenant credentials their tenant's.",
@@ -63,7 +64,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.post('/tenants/:id/webhooks', {
     schema: {
-      operationId: 'tenant.webhook.create',
+      operationId: operationId('webhook.create', 'tenant'),
       tags,
       summary: "Subscribe an endpoint to one tenant's events",
       description: `${URL_RULES} ${SIGNING}`,
@@ -79,7 +80,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.get('/tenants/:id/webhooks', {
     schema: {
-      operationId: 'tenant.webhook.list',
+      operationId: operationId('webhook.list', 'tenant'),
       tags,
       summary: "List a tenant's endpoints, newest first (never their secrets)",
       params: IdParams,
@@ -93,7 +94,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
   });
 
   app.get('/webhooks/:id', {
-    schema: { operationId: 'webhook.get', tags, summary: 'Retrieve an endpoint (without its secret)', params: IdParams, response: { 200: WebhookRef } },
+    schema: { operationId: operationId('webhook.get'), tags, summary: 'Retrieve an endpoint (without its secret)', params: IdParams, response: { 200: WebhookRef } },
     handler: async (request, reply) => {
       const webhook = await webhooks.get(request.principal, request.params.id);
       return reply.header('etag', webhookEtag(webhook)).send(webhook);
@@ -102,7 +103,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.patch('/webhooks/:id', {
     schema: {
-      operationId: 'webhook.update',
+      operationId: operationId('webhook.update'),
       tags,
       summary: 'Change an endpoint',
       description: `Honours \`If-Match\`. ${URL_RULES}`,
@@ -118,7 +119,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.delete('/webhooks/:id', {
     schema: {
-      operationId: 'webhook.delete',
+      operationId: operationId('webhook.delete'),
       tags,
       summary: 'Delete an endpoint and its delivery log',
       description: 'Honours `If-Match`. Deliveries still pending are dropped.',
@@ -133,7 +134,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.post('/webhooks/:id/test', {
     schema: {
-      operationId: 'webhook.test',
+      operationId: operationId('webhook.test'),
       tags,
       summary: 'Send a `webhook.test` event to this endpoint only',
       description: 'The delivery is queued like any other (see the delivery log). 409 `WEBHOOK_DISABLED` when the endpoint is disabled.',
@@ -145,7 +146,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.get('/webhooks/:id/deliveries', {
     schema: {
-      operationId: 'webhook.delivery.list',
+      operationId: operationId('webhook.delivery_list'),
       tags,
       summary: "An endpoint's delivery log, newest first, each delivery with every attempt",
       description: 'Attempts carry the status code, duration, error and the first KiB of the response.',
@@ -161,7 +162,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.post('/webhooks/:id/deliveries/:deliveryId/retry', {
     schema: {
-      operationId: 'webhook.delivery.retry',
+      operationId: operationId('webhook.delivery_retry'),
       tags,
       summary: 'Queue a delivery again, due now',
       description:
@@ -175,7 +176,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
 
   app.post('/webhooks/:id/rotate-secret', {
     schema: {
-      operationId: 'webhook.rotate_secret',
+      operationId: operationId('webhook.rotate_secret'),
       tags,
       summary: 'A new signing secret, shown once',
       description:

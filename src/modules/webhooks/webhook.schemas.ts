@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { HttpUrl, Nullable, Timestamp } from '../../lib/schemas.js';
-import { EVENT_TYPES } from '../events/event-types.js';
+import { EVENT_TYPES } from '../../operations.js';
 
 const EVENTS_DESCRIPTION = `\`["*"]\` for every event, or a list of: ${EVENT_TYPES.map((t) => `\`${t}\``).join(', ')}`;
 

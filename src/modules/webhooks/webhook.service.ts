@@ -7,7 +7,7 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { authorize } from '../access/policy.js';
 import { listScope, ownerOf, reaches, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import { EVENT_TYPES } from '../events/event-types.js';
+import { EVENT_TYPES } from '../../operations.js';
 import { recordChange } from '../events/outbox.js';
 import { etagOf, ifMatchSatisfied } from '../../lib/etag.js';
 import { generateWebhookSecret } from './signature.js';
@@ -79,7 +79,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   /** Creates an endpoint inside the caller's transaction (also used by tenant create); returns it with its one-time secret. */
   async function createIn(trx: Kysely<Database>, caller: Principal, owner: Owner, input: WebhookInput, field = ''): Promise<Webhook & { secret: string }> {
-    authorize(caller, 'webhooks.create');
+    authorize(caller, 'webhook.create');
     const events = checkEvents(input.events ?? ['*'], at(field, 'events'));
     const fieldErrors = [...checkUrl(input.url, at(field, 'url')), ...events.errors];
     if (fieldErrors.length) throw errors.validation(fieldErrors);
@@ -101,7 +101,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     await recordChange(trx, clock, caller, {
       organizationId: owner.organizationId,
       tenantId: owner.tenantId,
-      action: 'webhook.create',
+      operation: 'webhook.create',
       target: { type: 'webhook', id: webhook.id },
       object: webhook,
     });
@@ -118,28 +118,27 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function change<T>(
     caller: Principal,
     id: string,
-    action: 'webhooks.update' | 'webhooks.delete',
+    operation: 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret',
     ifMatch: string | undefined,
     apply: (trx: Kysely<Database>, row: WebhookRow, current: Webhook) => Promise<T>,
   ): Promise<T> {
     return db.transaction().execute(async (trx) => {
       const row = await load(caller, id, trx, true);
-      authorize(caller, action);
+      authorize(caller, operation);
       const current = toWebhook(row, clock.now());
       if (!ifMatchSatisfied(ifMatch, webhookEtag(current))) throw errors.preconditionFailed();
       return apply(trx, row, current);
     });
   }
 
-  function audit(trx: Kysely<Database>, caller: Principal, row: WebhookRow, action: string, object: object, previous?: object) {
+  function audit(trx: Kysely<Database>, caller: Principal, row: WebhookRow, operation: 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret', object: object, previous?: object) {
     return recordChange(trx, clock, caller, {
-      organizationId: row.organization_id,
-      tenantId: row.tenant_id,
-      action,
+      ...ownerOf(row),
+      operation,
       target: { type: 'webhook', id: row.id },
       object,
       previous,
-      removed: action === 'webhook.delete',
+      removed: operation === 'webhook.delete',
     });
   }
 
@@ -166,7 +165,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         filter = scope.tenantId !== null ? scope : { organizationId: scope.organizationId };
       }
       if (query.tenantId !== undefined && filter.tenantId === undefined) filter.tenantId = query.tenantId;
-      authorize(caller, 'webhooks.list');
+      authorize(caller, 'webhook.list');
       const limit = query.limit ?? 20;
       const rows = await listWebhooks(db, filter, limit + 1, decodeCursor(query.cursor, 'whk'));
       const now = clock.now();
@@ -177,12 +176,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async get(caller: Principal, id: string): Promise<Webhook> {
       const row = await load(caller, id);
-      authorize(caller, 'webhooks.read');
+      authorize(caller, 'webhook.get');
       return toWebhook(row, clock.now());
     },
 
     update(caller: Principal, id: string, input: WebhookPatchInput, ifMatch?: string): Promise<Webhook> {
-      return change(caller, id, 'webhooks.update', ifMatch, async (trx, row, current) => {
+      return change(caller, id, 'webhook.update', ifMatch, async (trx, row, current) => {
         const events = input.events ? checkEvents(input.events, 'events') : undefined;
         const fieldErrors = [...(input.url !== undefined ? checkUrl(input.url, 'url') : []), ...(events?.errors ?? [])];
         if (fieldErrors.length) throw errors.validation(fieldErrors);
@@ -204,7 +203,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     remove(caller: Principal, id: string, ifMatch?: string): Promise<void> {
       // Its deliveries go with it (ON DELETE CASCADE); a worker sending one right now drops the outcome.
-      return change(caller, id, 'webhooks.delete', ifMatch, async (trx, row, current) => {
+      return change(caller, id, 'webhook.delete', ifMatch, async (trx, row, current) => {
         await deleteWebhook(trx, id);
         await audit(trx, caller, row, 'webhook.delete', current);
       });
@@ -212,7 +211,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     /** A new secret, shown once; the previous one keeps signing for `overlapSeconds` so receivers can switch without a gap. */
     rotateSecret(caller: Principal, id: string, overlapSeconds = DEFAULT_OVERLAP_SECONDS): Promise<Webhook & { secret: string }> {
-      return change(caller, id, 'webhooks.update', undefined, async (trx, row, current) => {
+      return change(caller, id, 'webhook.rotate_secret', undefined, async (trx, row, current) => {
         const now = clock.now();
         const secret = generateWebhookSecret();
         const updated = await updateWebhook(trx, id, {
@@ -231,14 +230,13 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     async test(caller: Principal, id: string): Promise<{ eventId: string; deliveryId: string }> {
       return db.transaction().execute(async (trx) => {
         const row = await load(caller, id, trx);
-        authorize(caller, 'webhooks.update');
+        authorize(caller, 'webhook.test');
         if (!row.is_enabled) throw errors.conflict('WEBHOOK_DISABLED', 'The webhook is disabled; enable it first');
         const [eventId] = await recordChange(trx, clock, caller, {
           organizationId: row.organization_id,
           tenantId: row.tenant_id,
-          action: 'webhook.test',
+          operation: 'webhook.test',
           target: { type: 'webhook', id },
-          events: ['webhook.test'],
           object: { webhookId: id, message: 'A test event sent from the Landlord API' },
           onlyWebhookId: id,
         });
@@ -249,7 +247,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async deliveries(caller: Principal, id: string, query: DeliveryListQueryInput) {
       await load(caller, id);
-      authorize(caller, 'webhooks.read');
+      authorize(caller, 'webhook.delivery_list');
       const limit = query.limit ?? 20;
       const rows = await listDeliveries(db, id, { status: query.status, eventId: query.eventId }, limit + 1, decodeCursor(query.cursor, 'dlv'));
       const results = rows.slice(0, limit);
@@ -263,7 +261,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const row = await load(caller, id, trx);
         const delivery = await findDelivery(trx, id, deliveryId);
         if (!delivery) throw errors.notFound('Delivery not found');
-        authorize(caller, 'webhooks.update');
+        authorize(caller, 'webhook.delivery_retry');
         if (!row.is_enabled) throw errors.conflict('WEBHOOK_DISABLED', 'The webhook is disabled; enable it first');
         if (!(await requeueDelivery(trx, deliveryId, clock.now()))) {
           throw errors.conflict('DELIVERY_IN_PROGRESS', 'The delivery is being sent right now');
@@ -271,7 +269,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         await recordChange(trx, clock, caller, {
           organizationId: row.organization_id,
           tenantId: row.tenant_id,
-          action: 'webhook.delivery_retry',
+          operation: 'webhook.delivery_retry',
           target: { type: 'delivery', id: deliveryId },
           object: { webhookId: id, deliveryId, eventId: delivery.eventId },
         });
