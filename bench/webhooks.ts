@@ -25,7 +25,8 @@ import { createDb, migrateToLatest } from '../src/db/create-db.js';
 import { systemClock } from '../src/lib/clock.js';
 import { newId } from '../src/lib/ids.js';
 import { createSecretBox } from '../src/lib/secret-box.js';
-import { recordChange } from '../src/modules/events/outbox.js';
+import { createChangeRecorder } from '../src/modules/events/outbox.js';
+import { fanOut } from '../src/modules/webhooks/fan-out.js';
 import { ensureDefaultOrganization } from '../src/modules/organizations/organization.service.js';
 import { generateWebhookSecret } from '../src/modules/webhooks/signature.js';
 
@@ -201,6 +202,7 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
 
         // --- latency: events one transaction each, at a steady rate, workers not backlogged
         const total = RATE * SECONDS;
+        const changes = createChangeRecorder({ clock: systemClock, fanOut });
         const emitted = new Map<string, number>();
         const started = Date.now();
         let nextEvent = 0;
@@ -211,7 +213,7 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
               const due = started + (i * 1000) / RATE;
               if (due > Date.now()) await sleep(due - Date.now());
               const [eventId] = await db.transaction().execute((trx) =>
-                recordChange(trx, systemClock, null, {
+                changes.record(trx, null, {
                   organizationId,
                   tenantId: null,
                   operation: 'tenant.update',

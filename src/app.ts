@@ -27,6 +27,7 @@ import { dashboardPlugin } from './dashboard/plugin.js';
 import { organizationUserRoutes, tenantUserRoutes } from './modules/users/user.routes.js';
 import { UserSchema } from './modules/users/user.schemas.js';
 import { eventRoutes } from './modules/events/event.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import { tenantRoutes } from './modules/tenants/tenant.routes.js';
 import { TenantSchema } from './modules/tenants/tenant.schemas.js';
 import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
@@ -135,7 +136,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });
       await v1.register(organizationUserRoutes, { users: deps.users });
-      await v1.register(eventRoutes, { events: deps.events, audit: deps.audit });
+      await v1.register(eventRoutes, { events: deps.events });
+      await v1.register(auditRoutes, { audit: deps.audit });
       await v1.register(webhookRoutes, { webhooks: deps.webhooks });
     },
     { prefix: '/v1' },

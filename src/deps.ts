@@ -17,6 +17,8 @@ import { createEventService, type EventService } from './modules/events/event.se
 import { createAuditService, type AuditService } from './modules/audit/audit.service.js';
 import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
 import { createWebhookService, type WebhookService } from './modules/webhooks/webhook.service.js';
+import { fanOut } from './modules/webhooks/fan-out.js';
+import { createChangeRecorder } from './modules/events/outbox.js';
 
 export interface Deps {
   config: Config;
@@ -83,10 +85,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     });
     await oauth.start();
     const keyCache = createKeyCache();
-    const apiKeys = createApiKeyService({ db, clock, revocations, keyCache });
+    const changes = createChangeRecorder({ clock, fanOut });
+    const apiKeys = createApiKeyService({ db, clock, changes, revocations, keyCache });
     const signIn = createSignInService({ db, clock, throttle });
-    const users = createUserService({ db, clock, signIn });
-    const webhooks = createWebhookService({ db, clock, secretBox, allowPrivate: config.webhooksAllowPrivate });
+    const users = createUserService({ db, clock, changes, signIn });
+    const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
     return {
       config,
       database,
@@ -95,8 +98,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       rootKey,
       defaultOrganizationId,
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyCache }),
-      tenants: createTenantService({ db, clock, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
-      organizations: createOrganizationService({ db, clock }),
+      tenants: createTenantService({ db, clock, changes, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
+      organizations: createOrganizationService({ db, clock, changes }),
       apiKeys,
       revocations,
       oauth,

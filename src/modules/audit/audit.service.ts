@@ -5,32 +5,7 @@ import type { PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-
-export interface AuditQuery {
-  cursor?: string;
-  limit?: number;
-  tenantId?: string;
-  actorId?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-  organizationId?: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  occurredAt: string;
-  organizationId: string | null;
-  tenantId: string | null;
-  actor: { type: string; id: string | null };
-  credentialId: string | null;
-  action: string;
-  target: { type: string; id: string } | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  changes: Record<string, unknown> | null;
-}
+import type { AuditEntry, AuditQuery } from './audit.schemas.js';
 
 export function createAuditService(deps: { db: Kysely<Database> }) {
   const { db } = deps;

@@ -7,7 +7,7 @@ import { newId } from '../../lib/ids.js';
 import { findUser, findUserByEmail, toUser, type User } from '../users/user.repository.js';
 import { verifyPassword } from '../users/password.js';
 import type { Attempt, Throttle } from '../access/throttle.js';
-import { recordAudit } from '../events/outbox.js';
+import { recordAudit } from '../audit/audit-entry.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;

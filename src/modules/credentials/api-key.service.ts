@@ -9,7 +9,7 @@ import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, ty
 import type { Revocations } from './revocations.js';
 import type { KeyCache } from './key-cache.js';
 import { generateSecret, secretsInForce } from './api-key.js';
-import { recordChange } from '../events/outbox.js';
+import type { ChangeRecorder } from '../events/outbox.js';
 import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
 
 export interface ApiKeyView {
@@ -59,8 +59,8 @@ export function checkScopes(requested: string[], holder: Role, caller: Principal
   return out;
 }
 
-export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; revocations: Revocations; keyCache: KeyCache }) {
-  const { db, clock, revocations, keyCache } = deps;
+export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; changes: ChangeRecorder; revocations: Revocations; keyCache: KeyCache }) {
+  const { db, clock, changes, revocations, keyCache } = deps;
 
   /** Issues a key inside the caller's transaction; returns the view plus the one-time secret. */
   async function issue(
@@ -92,7 +92,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       expires_at: expiresAt,
     });
     const view = toApiKeyView(row);
-    await recordChange(trx, clock, caller, {
+    await changes.record(trx, caller, {
       organizationId: owner.organizationId,
       tenantId: owner.tenantId,
       operation: 'api_key.create',
@@ -136,7 +136,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
           .where('id', '=', key.id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           operation: 'api_key.rotate',
@@ -159,7 +159,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       authorize(caller, 'api_key.revoke');
       await db.transaction().execute(async (trx) => {
         await revokeApiKey(trx, key.id, clock.now());
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           operation: 'api_key.revoke',

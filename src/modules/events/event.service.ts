@@ -5,15 +5,8 @@ import type { PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import type { EventView } from './event-types.js';
+import type { EventQuery, EventView } from './event.schemas.js';
 
-export interface EventQuery {
-  after?: string;
-  limit?: number;
-  type?: string;
-  tenantId?: string;
-  organizationId?: string;
-}
 
 function encode(txid: string, position: number): string {
   return Buffer.from(`${txid}:${position}`).toString('base64url');

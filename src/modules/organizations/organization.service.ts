@@ -8,7 +8,7 @@ import { authorize } from '../access/policy.js';
 import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { slugify } from '../tenants/tenant.js';
-import { recordChange } from '../events/outbox.js';
+import type { ChangeRecorder } from '../events/outbox.js';
 
 export interface Organization {
   id: string;
@@ -65,8 +65,8 @@ export async function ensureDefaultOrganization(db: Kysely<Database>, clock: Clo
   return row.id;
 }
 
-export function createOrganizationService(deps: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = deps;
+export function createOrganizationService(deps: { db: Kysely<Database>; clock: Clock; changes: ChangeRecorder }) {
+  const { db, clock, changes } = deps;
 
   async function load(caller: Principal, id: string): Promise<Organization> {
     const row = (await selectOrganizations(db).where('o.id', '=', id).executeTakeFirst()) as OrganizationRecord | undefined;
@@ -85,7 +85,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
           .values({ id, name: input.name, slug: input.slug ?? slugify(input.name), created_at: now, updated_at: now })
           .execute()
           .catch(rethrowConflict);
-        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, operation: 'organization.create', target: { type: 'organization', id }, object: input });
+        await changes.record(trx, caller, { organizationId: id, tenantId: null, operation: 'organization.create', target: { type: 'organization', id }, object: input });
       });
       return load(caller, id);
     },
@@ -112,7 +112,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       if (input.slug !== undefined) set.slug = input.slug;
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('organizations').set(set).where('id', '=', id).execute().catch(rethrowConflict);
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: id,
           tenantId: null,
           operation: 'organization.update',
@@ -135,7 +135,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('users').where('organization_id', '=', id).execute();
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
-        await recordChange(trx, clock, caller, { organizationId: id, tenantId: null, operation: 'organization.delete', target: { type: 'organization', id }, object: org, removed: true });
+        await changes.record(trx, caller, { organizationId: id, tenantId: null, operation: 'organization.delete', target: { type: 'organization', id }, object: org, removed: true });
       });
     },
   };

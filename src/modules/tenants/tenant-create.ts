@@ -8,7 +8,7 @@ import { resolveOwner } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
 import type { SignInService } from '../auth/sign-in.service.js';
-import { recordChange } from '../events/outbox.js';
+import type { ChangeRecorder } from '../events/outbox.js';
 import { adoptAsTenantOwner } from '../users/user.repository.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
@@ -19,6 +19,7 @@ import type { Tenant, TenantCreateInput } from './tenant.schemas.js';
 export interface TenantCreateDeps {
   db: Kysely<Database>;
   clock: Clock;
+  changes: ChangeRecorder;
   apiKeys: ApiKeyService;
   webhooks: WebhookService;
   users: UserService;
@@ -70,7 +71,7 @@ export async function nextFreeSlug(executor: Kysely<Database>, organizationId: s
 
 /** Creating tenants, one or a batch, with the owner, API key and webhook they may ask for in the same transaction. */
 export function createTenantCreation(deps: TenantCreateDeps) {
-  const { db, clock, apiKeys, users, signIn, webhooks } = deps;
+  const { db, clock, changes, apiKeys, users, signIn, webhooks } = deps;
 
   /** Everything that can be checked or computed before the transaction (password hashing is slow). */
   async function prepare(caller: Principal, input: TenantCreateInput, field = ''): Promise<Prepared> {
@@ -106,9 +107,9 @@ export function createTenantCreation(deps: TenantCreateDeps) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }
     const tenant = toTenant((await findTenantById(trx, id))!);
-    await recordChange(trx, clock, caller, { ...owner, operation: 'tenant.create', target: { type: 'tenant', id }, object: tenant });
+    await changes.record(trx, caller, { ...owner, operation: 'tenant.create', target: { type: 'tenant', id }, object: tenant });
     if (ownerUser) {
-      await recordChange(trx, clock, caller, {
+      await changes.record(trx, caller, {
         ...owner,
         operation: 'user.create',
         target: { type: 'user', id: ownerUser.id },

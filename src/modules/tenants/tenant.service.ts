@@ -9,7 +9,6 @@ import type { Principal } from '../access/principal.js';
 import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
 import { deleteTenantApiKeys, listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKeyView } from '../credentials/api-key.service.js';
-import { recordChange } from '../events/outbox.js';
 import { countTenantUsers, deleteTenantUsers, listTenantUsers, toUser } from '../users/user.repository.js';
 import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js';
 import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, slugify, tenantEtag } from './tenant.js';
@@ -24,7 +23,7 @@ export interface TenantServiceDeps extends TenantCreateDeps {
 }
 
 export function createTenantService(deps: TenantServiceDeps) {
-  const { db, clock, revocations } = deps;
+  const { db, clock, changes, revocations } = deps;
   const creation = createTenantCreation(deps);
   const listing = createTenantList(deps);
 
@@ -50,7 +49,7 @@ export function createTenantService(deps: TenantServiceDeps) {
       const set = await build(current, trx);
       await updateTenantRow(trx, id, { ...set, updated_at: clock.now() });
       const next = toTenant((await findTenantById(trx, id))!);
-      await recordChange(trx, clock, caller, {
+      await changes.record(trx, caller, {
         organizationId: next.organizationId,
         tenantId: id,
         operation,
@@ -115,7 +114,7 @@ export function createTenantService(deps: TenantServiceDeps) {
         await recordKeysGone(trx, keyIds, clock.now(), deps.maxTokenTtlSeconds);
         await deleteTenantUsers(trx, id);
         await deleteTenant(trx, id);
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: current.organizationId,
           tenantId: id,
           operation: 'tenant.delete',

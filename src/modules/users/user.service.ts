@@ -7,7 +7,7 @@ import { assertMayHandOut, sessionScopes } from '../access/policy.js';
 import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import type { Principal, Role } from '../access/principal.js';
 import { hashPassword, passwordProblem } from './password.js';
-import { recordChange } from '../events/outbox.js';
+import type { ChangeRecorder } from '../events/outbox.js';
 import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser, type User } from './user.repository.js';
 import type { UserCreateInput, UserPatchInput } from './user.schemas.js';
 
@@ -27,8 +27,8 @@ export interface SignInLinks {
   createLink(executor: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: string }>;
 }
 
-export function createUserService(deps: { db: Kysely<Database>; clock: Clock; signIn: SignInLinks }) {
-  const { db, clock, signIn } = deps;
+export function createUserService(deps: { db: Kysely<Database>; clock: Clock; changes: ChangeRecorder; signIn: SignInLinks }) {
+  const { db, clock, changes, signIn } = deps;
 
   async function loadUser(executor: Kysely<Database>, owner: Owner, userId: string, forUpdate = false): Promise<UserRow> {
     const user = await findUser(executor, userId, forUpdate);
@@ -76,7 +76,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
           throw errors.field('role', 'BAD_FORMAT', 'the first user of a tenant must be its owner');
         }
         const user = await insertIn(trx, owner, { email: input.email, name: input.name, role, passwordHash });
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           operation: 'user.create',
@@ -116,7 +116,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         // A password change or deactivation ends the user's other sessions.
         if (passwordHash !== null || input.isActive === false) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
         const next = toUser(row);
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           operation: 'user.update',
@@ -141,7 +141,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
         }
         // Sessions and sign-in links go with the user (foreign keys cascade).
         await trx.deleteFrom('users').where('id', '=', user.id).execute();
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           operation: 'user.delete',
@@ -161,7 +161,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; si
       assertMayHandOut(caller, { role, scopes: sessionScopes(role) }, 'A sign-in link');
       return db.transaction().execute(async (trx) => {
         const link = await signIn.createLink(trx, user.id);
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: owner.organizationId,
           tenantId: owner.tenantId,
           operation: 'user.sign_in_link',

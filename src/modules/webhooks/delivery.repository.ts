@@ -1,8 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { Clock } from '../../lib/clock.js';
-import { recordChange } from '../events/outbox.js';
-import { toWebhook, type WebhookRow } from './webhook.repository.js';
 
 /** A delivery a worker has claimed, with what it needs to send it. */
 export interface ClaimedDelivery {
@@ -103,54 +100,51 @@ export interface Outcome {
   attempt: { attemptedAt: Date; statusCode: number | null; durationMs: number; error: string | null; responseExcerpt: string | null };
 }
 
-export interface HealthPolicy {
-  disableAfterMs: number;
+/**
+ * Writes a batch of outcomes: each delivery's new state and its attempt in one statement. The
+ * update is fenced by the claim's lease: if this worker overran it and another worker claimed the
+ * delivery meanwhile, this outcome is dropped rather than overwriting the newer one (the receiver
+ * may then see the event twice: at least once, never lost). Returns the deliveries it wrote.
+ */
+export async function writeOutcomes(executor: Kysely<Database>, now: Date, outcomes: Outcome[]): Promise<Set<string>> {
+  const values = sql.join(
+    outcomes.map(
+      (o) =>
+        sql`(${o.deliveryId}::text, ${o.lockedUntil}::timestamptz, ${o.status}::text, ${o.nextAttemptAt}::timestamptz, ${o.status === 'pending' ? null : now}::timestamptz,
+             ${o.attempt.attemptedAt}::timestamptz, ${o.attempt.statusCode}::int, ${o.attempt.durationMs}::int, ${o.attempt.error}::text, ${o.attempt.responseExcerpt}::text)`,
+    ),
+  );
+  const { rows } = await sql<{ id: string }>`
+    with v (id, locked_until, status, next_attempt_at, completed_at, attempted_at, status_code, duration_ms, error, response_excerpt) as (values ${values}),
+    updated as (
+      update deliveries d
+      set status = v.status, attempts = d.attempts + 1, next_attempt_at = v.next_attempt_at, locked_until = null,
+          last_status_code = v.status_code, completed_at = v.completed_at, updated_at = ${now}
+      from v
+      where d.id = v.id and d.status = 'sending' and d.locked_until = v.locked_until
+      returning d.id
+    ), attempts as (
+      insert into delivery_attempts (delivery_id, attempted_at, status_code, duration_ms, error, response_excerpt)
+      select v.id, v.attempted_at, v.status_code, v.duration_ms, v.error, v.response_excerpt from v join updated u on u.id = v.id
+    )
+    select id from updated`.execute(executor);
+  return new Set(rows.map((r) => r.id));
 }
 
-/**
- * Writes a batch of outcomes: each delivery's new state and its attempt in one statement, and,
- * when an endpoint's health changes, that too in the same transaction. The update is fenced by
- * the claim's lease: if this worker overran it and another worker claimed the delivery meanwhile,
- * this outcome is dropped rather than overwriting the newer one (the receiver may then see the
- * event twice: at least once, never lost). Returns the endpoints it disabled.
- */
-export async function recordOutcomes(db: Kysely<Database>, clock: Clock, outcomes: Outcome[], policy: HealthPolicy): Promise<string[]> {
-  if (!outcomes.length) return [];
-  const now = clock.now();
-  // The common case, all well with healthy endpoints, is one round trip.
-  const healthChanges = outcomes.some((o) => o.sent && (o.ok ? o.wasFailing : true));
-  const write = async (executor: Kysely<Database>) => {
-    const values = sql.join(
-      outcomes.map(
-        (o) =>
-          sql`(${o.deliveryId}::text, ${o.lockedUntil}::timestamptz, ${o.status}::text, ${o.nextAttemptAt}::timestamptz, ${o.status === 'pending' ? null : now}::timestamptz,
-               ${o.attempt.attemptedAt}::timestamptz, ${o.attempt.statusCode}::int, ${o.attempt.durationMs}::int, ${o.attempt.error}::text, ${o.attempt.responseExcerpt}::text)`,
-      ),
-    );
-    const { rows } = await sql<{ id: string }>`
-      with v (id, locked_until, status, next_attempt_at, completed_at, attempted_at, status_code, duration_ms, error, response_excerpt) as (values ${values}),
-      updated as (
-        update deliveries d
-        set status = v.status, attempts = d.attempts + 1, next_attempt_at = v.next_attempt_at, locked_until = null,
-            last_status_code = v.status_code, completed_at = v.completed_at, updated_at = ${now}
-        from v
-        where d.id = v.id and d.status = 'sending' and d.locked_until = v.locked_until
-        returning d.id
-      ), attempts as (
-        insert into delivery_attempts (delivery_id, attempted_at, status_code, duration_ms, error, response_excerpt)
-        select v.id, v.attempted_at, v.status_code, v.duration_ms, v.error, v.response_excerpt from v join updated u on u.id = v.id
-      )
-      select id from updated`.execute(executor);
-    return new Set(rows.map((r) => r.id));
-  };
-  if (!healthChanges) {
-    await write(db);
-    return [];
-  }
-  return db.transaction().execute(async (trx) => {
-    const kept = await write(trx);
-    return updateHealth(trx, clock, now, outcomes.filter((o) => kept.has(o.deliveryId)), policy);
-  });
+/** New deliveries, due at once. */
+export async function insertPendingDeliveries(
+  trx: Kysely<Database>,
+  rows: { id: string; webhook_id: string; event_id: string; next_attempt_at: Date; created_at: Date }[],
+): Promise<void> {
+  await trx
+    .insertInto('deliveries')
+    .values(rows.map((r) => ({ ...r, status: 'pending' as const, updated_at: r.created_at })))
+    .execute();
+}
+
+/** Fails an endpoint's queued deliveries (it was disabled: nobody is listening). */
+export async function failPendingDeliveries(trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
+  await trx.updateTable('deliveries').set({ status: 'failed', completed_at: now, updated_at: now }).where('webhook_id', '=', webhookId).where('status', '=', 'pending').execute();
 }
 
 /** Gives claims that were never sent back to the queue, due now (a stopping worker's prefetched ones). */
@@ -164,54 +158,6 @@ export async function releaseDeliveries(db: Kysely<Database>, now: Date, claims:
       .where('locked_until', '=', claim.lockedUntil)
       .execute();
   }
-}
-
-/**
- * Any success clears an endpoint's failure streak; a failure starts one. An endpoint failing for
- * longer than `disableAfterMs` is disabled (with a `webhook.disabled` event to the organization's
- * other endpoints), and its queued deliveries are failed: nobody is listening.
- */
-async function updateHealth(trx: Kysely<Database>, clock: Clock, now: Date, outcomes: Outcome[], policy: HealthPolicy): Promise<string[]> {
-  const healthy = new Set(outcomes.filter((o) => o.sent && o.ok && o.webhookId).map((o) => o.webhookId!));
-  const failing = [...new Set(outcomes.filter((o) => o.sent && !o.ok && o.webhookId && !healthy.has(o.webhookId)).map((o) => o.webhookId!))].sort();
-  if (healthy.size) {
-    await trx.updateTable('webhooks').set({ failing_since: null }).where('id', 'in', [...healthy].sort()).where('failing_since', 'is not', null).execute();
-  }
-  if (!failing.length) return [];
-  await trx.updateTable('webhooks').set({ failing_since: now }).where('id', 'in', failing).where('failing_since', 'is', null).execute();
-  const cutoff = new Date(now.getTime() - policy.disableAfterMs);
-  const before = await trx
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('id', 'in', failing)
-    .where('is_enabled', '=', true)
-    .where('failing_since', '<=', cutoff)
-    .forUpdate()
-    .execute();
-  for (const row of before) {
-    const reason = `Every delivery failed since ${row.failing_since!.toISOString()}`;
-    const disabled: WebhookRow = await trx
-      .updateTable('webhooks')
-      .set({ is_enabled: false, disabled_reason: reason, updated_at: now })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('deliveries')
-      .set({ status: 'failed', completed_at: now, updated_at: now })
-      .where('webhook_id', '=', row.id)
-      .where('status', '=', 'pending')
-      .execute();
-    await recordChange(trx, clock, 'system', {
-      organizationId: row.organization_id,
-      tenantId: row.tenant_id,
-      operation: 'webhook.disable',
-      target: { type: 'webhook', id: row.id },
-      object: toWebhook(disabled, now),
-      previous: toWebhook(row, now),
-    });
-  }
-  return before.map((r) => r.id);
 }
 
 /** Deliveries not yet done (pending or being sent), and when the oldest of them was created. */

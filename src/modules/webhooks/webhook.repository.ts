@@ -48,6 +48,33 @@ export interface WebhookFilter {
   tenantId?: string | null;
 }
 
+/** The endpoints an event may go to: the enabled ones of its organization that see its tenant; or the one it is addressed to. */
+export async function listSubscribers(
+  db: Executor,
+  event: { organizationId: string; tenantId: string | null; onlyWebhookId?: string },
+): Promise<{ id: string; events: string[] }[]> {
+  if (event.onlyWebhookId !== undefined) return db.selectFrom('webhooks').select(['id', 'events']).where('id', '=', event.onlyWebhookId).execute();
+  let q = db.selectFrom('webhooks').select(['id', 'events']).where('organization_id', '=', event.organizationId).where('is_enabled', '=', true);
+  const tenantId = event.tenantId;
+  q = tenantId ? q.where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', tenantId)])) : q.where('tenant_id', 'is', null);
+  return q.execute();
+}
+
+/** Ends the failure streaks of these endpoints. */
+export async function clearFailing(db: Executor, ids: string[]): Promise<void> {
+  await db.updateTable('webhooks').set({ failing_since: null }).where('id', 'in', [...ids].sort()).where('failing_since', 'is not', null).execute();
+}
+
+/** Starts failure streaks (where none runs yet). */
+export async function markFailing(db: Executor, ids: string[], now: Date): Promise<void> {
+  await db.updateTable('webhooks').set({ failing_since: now }).where('id', 'in', [...ids].sort()).where('failing_since', 'is', null).execute();
+}
+
+/** Enabled endpoints among these whose failure streak began at or before `cutoff`, locked for the caller's transaction. */
+export async function lockFailingSince(db: Executor, ids: string[], cutoff: Date): Promise<WebhookRow[]> {
+  return db.selectFrom('webhooks').selectAll().where('id', 'in', ids).where('is_enabled', '=', true).where('failing_since', '<=', cutoff).forUpdate().execute();
+}
+
 /** A tenant's own endpoints, oldest first (an export). */
 export async function listTenantWebhooks(db: Executor, tenantId: string): Promise<WebhookRow[]> {
   return db.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();

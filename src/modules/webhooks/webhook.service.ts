@@ -8,7 +8,7 @@ import { authorize } from '../access/policy.js';
 import { listScope, ownerOf, reaches, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { EVENT_TYPES } from '../../operations.js';
-import { recordChange } from '../events/outbox.js';
+import type { ChangeRecorder } from '../events/outbox.js';
 import { etagOf, ifMatchSatisfied } from '../../lib/etag.js';
 import { generateWebhookSecret } from './signature.js';
 import { urlProblem } from './ssrf.js';
@@ -29,6 +29,7 @@ import type { DeliveryListQueryInput, Webhook, WebhookListQueryInput, WebhookPat
 export interface WebhookServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
+  changes: ChangeRecorder;
   secretBox: SecretBox;
   /** LANDLORD_WEBHOOKS_ALLOW_PRIVATE: accept loopback and private destinations. */
   allowPrivate: boolean;
@@ -69,7 +70,7 @@ function decodeCursor(cursor: string | undefined, prefix: 'whk' | 'dlv'): string
 }
 
 export function createWebhookService(deps: WebhookServiceDeps) {
-  const { db, clock, secretBox, allowPrivate } = deps;
+  const { db, clock, changes, secretBox, allowPrivate } = deps;
   const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
 
   function checkUrl(url: string, field: string): FieldError[] {
@@ -98,7 +99,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       updated_at: now,
     });
     const webhook = toWebhook(row, now);
-    await recordChange(trx, clock, caller, {
+    await changes.record(trx, caller, {
       organizationId: owner.organizationId,
       tenantId: owner.tenantId,
       operation: 'webhook.create',
@@ -132,7 +133,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   function audit(trx: Kysely<Database>, caller: Principal, row: WebhookRow, operation: 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret', object: object, previous?: object) {
-    return recordChange(trx, clock, caller, {
+    return changes.record(trx, caller, {
       ...ownerOf(row),
       operation,
       target: { type: 'webhook', id: row.id },
@@ -232,7 +233,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const row = await load(caller, id, trx);
         authorize(caller, 'webhook.test');
         if (!row.is_enabled) throw errors.conflict('WEBHOOK_DISABLED', 'The webhook is disabled; enable it first');
-        const [eventId] = await recordChange(trx, clock, caller, {
+        const [eventId] = await changes.record(trx, caller, {
           organizationId: row.organization_id,
           tenantId: row.tenant_id,
           operation: 'webhook.test',
@@ -266,7 +267,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         if (!(await requeueDelivery(trx, deliveryId, clock.now()))) {
           throw errors.conflict('DELIVERY_IN_PROGRESS', 'The delivery is being sent right now');
         }
-        await recordChange(trx, clock, caller, {
+        await changes.record(trx, caller, {
           organizationId: row.organization_id,
           tenantId: row.tenant_id,
           operation: 'webhook.delivery_retry',

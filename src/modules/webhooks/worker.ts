@@ -3,7 +3,10 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { claimDeliveries, recordOutcomes, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
+import { claimDeliveries, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
+import { createChangeRecorder } from '../events/outbox.js';
+import { createOutcomeRecorder } from './endpoint-health.js';
+import { fanOut } from './fan-out.js';
 import { isUnavailable } from '../../db/errors.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { createSender, type HttpSender, type SendResult } from './sender.js';
@@ -58,6 +61,7 @@ const silent: WorkerLog = { info() {}, warn() {}, error() {} };
  */
 export function createWorker(options: WorkerOptions): Worker {
   const { db, clock, secretBox, config } = options;
+  const recordOutcomes = createOutcomeRecorder({ db, clock, changes: createChangeRecorder({ clock, fanOut }), policy: { disableAfterMs: config.webhookDisableAfterMs } });
   const log = options.log ?? silent;
   const concurrency = options.concurrency ?? 16;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -174,7 +178,7 @@ export function createWorker(options: WorkerOptions): Worker {
       while (outcomes.length) {
         const batch = outcomes.splice(0, MAX_FLUSH);
         try {
-          const disabled = await recordOutcomes(db, clock, batch, { disableAfterMs: config.webhookDisableAfterMs });
+          const disabled = await recordOutcomes(batch);
           for (const id of disabled) log.warn({ webhookId: id }, 'webhook endpoint disabled after failing continuously');
           failures = 0;
           flushFailing = false;
