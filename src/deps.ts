@@ -18,7 +18,8 @@ import { createAuditService, type AuditService } from './modules/audit/audit.ser
 import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
 import { createWebhookService, type WebhookService } from './modules/webhooks/webhook.service.js';
 import { fanOut } from './modules/webhooks/fan-out.js';
-import { createChangeRecorder } from './modules/events/outbox.js';
+import { createChangeRecorder, type ChangeRecorder } from './modules/events/outbox.js';
+import { createWorker, type Worker, type WorkerLog } from './modules/webhooks/worker.js';
 
 export interface Deps {
   config: Config;
@@ -39,6 +40,9 @@ export interface Deps {
   events: EventService;
   audit: AuditService;
   webhooks: WebhookService;
+  changes: ChangeRecorder;
+  /** The webhook delivery worker over these parts (`serve` runs one beside the API). */
+  createWorker(log: WorkerLog): Worker;
   close(): Promise<void>;
 }
 
@@ -109,12 +113,30 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       events: createEventService({ db }),
       audit: createAuditService({ db }),
       webhooks,
+      changes,
+      createWorker: (log) => createWorker({ db, clock, secretBox, config, changes, log }),
       close: async () => {
         stopMaintenance();
         revocations.stop();
         await database.close();
       },
     };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * `landlord worker`: webhook delivery alone, with a small pool of its own. Secrets are sealed by the
+ * API nodes; every node needs the same LANDLORD_SECRET_KEY.
+ */
+export async function createWorkerDeps(config: Config & { databaseUrl: string }, log: WorkerLog): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
+  try {
+    await migrateToLatest(database);
+    const worker = createWorker({ db: database.db, clock: systemClock, secretBox: createSecretBox(loadSecretKey(config)), config, log });
+    return { worker, close: () => database.close() };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

@@ -2,7 +2,6 @@ import { onShutdown } from './signals.js';
 import type { Config } from '../config.js';
 import { buildApp } from '../app.js';
 import { createDeps } from '../deps.js';
-import { createWorker } from '../modules/webhooks/worker.js';
 import { startMetricsServer } from '../http/metrics-server.js';
 
 /** Runs the API (and, unless `worker` is false, the webhook worker) until SIGTERM or SIGINT, then drains and exits 0. */
@@ -14,7 +13,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
   });
   const log = app.log;
   const worker = options.worker
-    ? createWorker({ db: deps.database.db, clock: deps.clock, secretBox: deps.secretBox, config, log: log.child({ component: 'webhook-worker' }) })
+    ? deps.createWorker(log.child({ component: 'webhook-worker' }))
     : null;
   let metrics: { port: number; close(): Promise<void> } | null = null;
   onShutdown(log, 'no new connections, finishing in-flight requests', async () => {

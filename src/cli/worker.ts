@@ -1,12 +1,7 @@
 import { onShutdown } from './signals.js';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
-import { createDb, migrateToLatest } from '../db/create-db.js';
-import { dbTimeouts } from '../db/guarded-pool.js';
-import { systemClock } from '../lib/clock.js';
-import { createSecretBox } from '../lib/secret-box.js';
-import { loadSecretKey } from '../modules/system/keys.js';
-import { createWorker } from '../modules/webhooks/worker.js';
+import { createWorkerDeps } from '../deps.js';
 
 /**
  * `landlord worker`: webhook delivery only, for scaling out next to `landlord serve --no-worker`.
@@ -19,15 +14,11 @@ export async function runWorker(config: Config): Promise<number> {
     return 1;
   }
   const log = pino({ level: config.logLevel });
-  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
-  await migrateToLatest(database);
-  // Secrets are sealed by the API nodes; every node needs the same LANDLORD_SECRET_KEY.
-  const secretBox = createSecretBox(loadSecretKey(config));
-  const worker = createWorker({ db: database.db, clock: systemClock, secretBox, config, log });
+  const { worker, close } = await createWorkerDeps({ ...config, databaseUrl: config.databaseUrl }, log);
 
   onShutdown(log, 'finishing the deliveries in flight', async () => {
     await worker.stop();
-    await database.close();
+    await close();
   });
 
   worker.start();

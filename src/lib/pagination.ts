@@ -1,35 +1,33 @@
-export interface CursorPayload {
-  /** The ordering the cursor was made for; a cursor is only valid with the same ordering. */
+/**
+ * Every cursor the API hands out is a position as JSON, base64url-encoded: opaque to clients, and
+ * read back only through `decodeCursor` with the reader of its list, so a cursor of one list is
+ * refused by another.
+ */
+export function encodeCursor(position: object): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** The position in a cursor, or null for anything that is not a cursor `read` accepts. */
+export function decodeCursor<T>(cursor: string, read: (value: Record<string, unknown>) => T | null): T | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? read(value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A keyset position: the ordering it was made for (only valid with the same one), the boundary row's sort value and id, and the direction. */
+export interface KeysetCursor {
   o: string;
-  /** Sort value and id of the boundary row. */
   v: string;
   i: string;
   /** true: rows after the boundary (next page); false: rows before it (previous page). */
   a: boolean;
 }
 
-export function encodeCursor(payload: CursorPayload): string {
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
-}
-
-/** Returns null for anything that is not a cursor we made. */
-export function decodeCursor(cursor: string): CursorPayload | null {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      value &&
-      typeof value.o === 'string' &&
-      typeof value.v === 'string' &&
-      typeof value.i === 'string' &&
-      typeof value.a === 'boolean'
-    ) {
-      return value as CursorPayload;
-    }
-  } catch {
-    // fall through
-  }
-  return null;
-}
+export const readKeyset = (v: Record<string, unknown>): KeysetCursor | null =>
+  typeof v.o === 'string' && typeof v.v === 'string' && typeof v.i === 'string' && typeof v.a === 'boolean' ? (v as unknown as KeysetCursor) : null;
 
 /** The query parameters that lead from one page to another (undefined removes one); the edge makes them a URL. */
 export type PageLink = Record<string, string | undefined>;

@@ -1,7 +1,9 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
-import type { PageLink } from '../../lib/pagination.js';
+import { decodeCursor, encodeCursor, type PageLink } from '../../lib/pagination.js';
+
+const AUDIT_ID = /^aud_[0-9a-z]{26}$/;
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
@@ -25,9 +27,11 @@ export function createAuditService(deps: { db: Kysely<Database> }) {
       if (query.from) q = q.where('occurred_at', '>=', new Date(query.from));
       if (query.to) q = q.where('occurred_at', '<', new Date(query.to));
       if (query.cursor) {
-        const match = /^([^|]+)\|(aud_[0-9a-z]{26})$/.exec(Buffer.from(query.cursor, 'base64url').toString('utf8'));
-        if (!match || Number.isNaN(Date.parse(match[1]))) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
-        q = q.where(sql<SqlBool>`(occurred_at, id) < (${new Date(match[1])}, ${match[2]})`);
+        const at = decodeCursor(query.cursor, (v) =>
+          typeof v.t === 'string' && !Number.isNaN(Date.parse(v.t)) && typeof v.i === 'string' && AUDIT_ID.test(v.i) ? { occurredAt: new Date(v.t), id: v.i } : null,
+        );
+        if (!at) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
+        q = q.where(sql<SqlBool>`(occurred_at, id) < (${at.occurredAt}, ${at.id})`);
       }
       const rows = await q.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
       const page = rows.slice(0, limit);
@@ -46,7 +50,8 @@ export function createAuditService(deps: { db: Kysely<Database> }) {
         changes: r.changes,
       }));
       const last = page.at(-1);
-      const next = rows.length > limit && last ? { cursor: Buffer.from(`${last.occurred_at.toISOString()}|${last.id}`).toString('base64url') } : null;
+      // Newest first, so the next page is what lies before the last entry of this one.
+      const next = rows.length > limit && last ? { cursor: encodeCursor({ t: last.occurred_at.toISOString(), i: last.id }) } : null;
       return { results, next };
     },
   };

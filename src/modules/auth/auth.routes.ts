@@ -2,24 +2,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../lib/errors.js';
-import { Email, Timestamp } from '../../lib/schemas.js';
-import { SESSION_COOKIE, csrfTokenFor, readCookie } from './session-cookie.js';
+import { ConsumeLinkBody, LoginBody, SessionSchema } from './auth.schemas.js';
+import { SESSION_COOKIE, csrfTokenFor, readCookie, sessionCookie } from './session-cookie.js';
 import type { SessionStart, SignInService } from './sign-in.service.js';
 import { operationId } from '../../operations.js';
 
 const tags = ['Sign-in'];
-const SessionSchema = Type.Object({
-  user: Type.Ref('User'),
-  expiresAt: Timestamp,
-  csrfToken: Type.String({ description: 'Send as `X-CSRF-Token` on state-changing calls made with the session cookie' }),
-});
-
-export function sessionCookie(value: string, options: { secure: boolean; maxAgeSeconds: number }): string {
-  const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`];
-  if (options.secure) parts.push('Secure');
-  return parts.join('; ');
-}
-
 export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCookies: boolean }> = async (fastify, { signIn, secureCookies }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) });
@@ -36,7 +24,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
       security: [],
       summary: 'Sign in with email and password',
       description: 'Sets an httpOnly SameSite session cookie. Repeated failures for an account or address are slowed, then refused with 429 and `Retry-After`.',
-      body: Type.Object({ email: Email(), password: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+      body: LoginBody,
       response: { 200: SessionSchema },
     },
     handler: async (request, reply) => started(reply, await signIn.login(request.body.email, request.body.password, meta(request))),
@@ -48,7 +36,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
       tags,
       security: [],
       summary: 'Sign in with a one-time link token',
-      body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      body: ConsumeLinkBody,
       response: { 200: SessionSchema },
     },
     handler: async (request, reply) => started(reply, await signIn.consumeLink(request.body.token, meta(request))),

@@ -25,3 +25,10 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 export function csrfTokenFor(sessionValue: string): string {
   return sha256Base64Url(`csrf:${sessionValue}`).slice(0, 32);
 }
+
+/** The Set-Cookie value of a session: httpOnly, SameSite=Lax, Secure behind https. */
+export function sessionCookie(value: string, options: { secure: boolean; maxAgeSeconds: number }): string {
+  const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`];
+  if (options.secure) parts.push('Secure');
+  return parts.join('; ');
+}

@@ -1,39 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Timestamp } from '../../lib/schemas.js';
+import { ApiKeyCreateBody, CreatedKeySchema } from './api-key.schemas.js';
 import type { ApiKeyService } from './api-key.service.js';
 import { operationId } from '../../operations.js';
-
-const ApiKeySchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    prefix: Type.String({ description: 'The first characters of the secret, to recognise it' }),
-    scopes: Type.Array(Type.String()),
-    organizationId: Type.String(),
-    tenantId: Nullable(Type.String()),
-    createdAt: Timestamp,
-    expiresAt: Nullable(Timestamp),
-    lastUsedAt: Nullable(Timestamp),
-  },
-  { $id: 'ApiKey' },
-);
-export { ApiKeySchema };
-
-const CreatedKey = Type.Object({
-  ...ApiKeySchema.properties,
-  secret: Type.String({ description: 'Shown only in this response; store it now' }),
-});
-
-const CreateBody = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    scopes: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64, description: 'Defaults to every scope of the key\'s role' })),
-    expiresAt: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
-  },
-  { additionalProperties: false, 'x-read-only': ['id', 'prefix', 'createdAt', 'lastUsedAt', 'secret'] },
-);
 
 const tags = ['API keys'];
 
@@ -50,8 +20,8 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
         tags,
         summary: `Create an API key for a ${who}`,
         params: Params,
-        body: CreateBody,
-        response: { 201: CreatedKey },
+        body: ApiKeyCreateBody,
+        response: { 201: CreatedKeySchema },
       },
       handler: async (request, reply) => {
         const key = await apiKeys.create(request.principal, target(request.params.id), request.body);
@@ -80,7 +50,7 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
             { additionalProperties: false },
           ),
         ),
-        response: { 200: CreatedKey },
+        response: { 200: CreatedKeySchema },
       },
       handler: async (request) =>
         apiKeys.rotate(request.principal, target(request.params.id), request.params.keyId, request.body?.gracePeriodSeconds ?? 0),

@@ -11,26 +11,9 @@ import type { KeyCache } from './key-cache.js';
 import { generateSecret, secretsInForce } from './api-key.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
+import type { ApiKey, ApiKeyCreateInput } from './api-key.schemas.js';
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  organizationId: string;
-  tenantId: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
-
-export interface ApiKeyCreateInput {
-  name?: string;
-  scopes?: string[];
-  expiresAt?: string | null;
-}
-
-export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+export function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
     name: row.name,
@@ -69,7 +52,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
     owner: Owner,
     input: ApiKeyCreateInput,
     field = '',
-  ): Promise<ApiKeyView & { secret: string }> {
+  ): Promise<ApiKey & { secret: string }> {
     const holder: Role = owner.tenantId ? 'owner' : 'admin';
     const scopes = input.scopes ? [...new Set(input.scopes)] : defaultScopes(holder).filter((s) => caller.role === 'superadmin' || caller.scopes.has(s));
     const fieldErrors = checkScopes(scopes, holder, caller, field ? `${field}.scopes` : 'scopes');
@@ -91,7 +74,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       created_at: now,
       expires_at: expiresAt,
     });
-    const view = toApiKeyView(row);
+    const view = toApiKey(row);
     await changes.record(trx, caller, {
       organizationId: owner.organizationId,
       tenantId: owner.tenantId,
@@ -110,7 +93,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
     },
     async list(caller: Principal, target: OwnerRef) {
       const owner = await resolveOwner(db, caller, target, 'api_key.list');
-      return (await listApiKeys(db, owner.organizationId, owner.tenantId)).map(toApiKeyView);
+      return (await listApiKeys(db, owner.organizationId, owner.tenantId)).map(toApiKey);
     },
     /** A new secret for the same key; the old one keeps working for `gracePeriodSeconds`. */
     async rotate(caller: Principal, target: OwnerRef, keyId: string, gracePeriodSeconds: number) {
@@ -141,14 +124,14 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
           tenantId: owner.tenantId,
           operation: 'api_key.rotate',
           target: { type: 'api_key', id: key.id },
-          object: { ...toApiKeyView(updated), gracePeriodSeconds },
-          previous: toApiKeyView(key),
+          object: { ...toApiKey(updated), gracePeriodSeconds },
+          previous: toApiKey(key),
         });
         return updated;
       });
       keyCache.forgetKey(key.id);
       revocations.markKeyRotated(key.id, { at: now, ...secretsInForce(row) });
-      return { ...toApiKeyView(row), secret };
+      return { ...toApiKey(row), secret };
     },
     async revoke(caller: Principal, target: OwnerRef, keyId: string) {
       const owner = await resolveOwner(db, caller, target);
@@ -165,7 +148,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
           operation: 'api_key.revoke',
           removed: true,
           target: { type: 'api_key', id: key.id },
-          object: toApiKeyView(key),
+          object: toApiKey(key),
         });
       });
       revocations.markKeyRevoked(key.id);

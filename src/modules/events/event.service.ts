@@ -1,21 +1,24 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
-import type { PageLink } from '../../lib/pagination.js';
+import { decodeCursor, encodeCursor, type PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import type { EventQuery, EventView } from './event.schemas.js';
 
-
-function encode(txid: string, position: number): string {
-  return Buffer.from(`${txid}:${position}`).toString('base64url');
-}
+/** A position in the stream: a transaction id and the event's place in it. */
+const DIGITS = /^\d{1,20}$/;
+const encode = (txid: string, position: number) => encodeCursor({ x: txid, p: position });
 
 function decode(cursor: string): { txid: string; position: number } {
-  const match = /^(\d{1,20}):(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw errors.field('after', 'BAD_FORMAT', 'is not a cursor returned by this API');
-  return { txid: match[1], position: Number(match[2]) };
+  const read = (v: Record<string, unknown>) =>
+    typeof v.x === 'string' && DIGITS.test(v.x) && Number.isSafeInteger(v.p) && (v.p as number) >= 0 ? { txid: v.x, position: v.p as number } : null;
+  // Consumers keep their position; one stored before positions were JSON (`<txid>:<position>`) still reads.
+  const legacy = /^(\d{1,20}):(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const found = legacy ? { txid: legacy[1], position: Number(legacy[2]) } : decodeCursor(cursor, read);
+  if (!found) throw errors.field('after', 'BAD_FORMAT', 'is not a cursor returned by this API');
+  return found;
 }
 
 export function createEventService(deps: { db: Kysely<Database> }) {

@@ -1,32 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, Timestamp } from '../../lib/schemas.js';
+import { IdParams } from '../../lib/schemas.js';
+import { OrganizationCreateBody, OrganizationPatchBody } from './organization.schemas.js';
 import type { OrganizationService } from './organization.service.js';
 import { operationId } from '../../operations.js';
 
-const OrganizationSchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    slug: Type.String(),
-    tenantCount: Type.Integer(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { $id: 'Organization' },
-);
-export { OrganizationSchema };
-
-const Ref = Type.Ref('Organization');
-const Slug = Type.String({
-  pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
-  'x-error-code': 'BAD_SLUG',
-  'x-pattern-message': 'must be 1-63 characters of a-z, 0-9, - and _, starting with a letter or digit',
-});
-const Name = Type.String({ minLength: 1, maxLength: 200 });
 const tags = ['Organizations'];
-const readOnly = { additionalProperties: false, 'x-read-only': ['id', 'tenantCount', 'createdAt', 'updatedAt'] };
+const Ref = Type.Ref('Organization');
 
 export const organizationRoutes: FastifyPluginAsync<{ organizations: OrganizationService }> = async (fastify, { organizations }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -36,7 +17,7 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
       operationId: operationId('organization.create'),
       tags,
       summary: 'Create an organization (superadmin)',
-      body: Type.Object({ name: Name, slug: Type.Optional(Slug) }, readOnly),
+      body: OrganizationCreateBody,
       response: { 201: Ref },
     },
     handler: async (request, reply) => {
@@ -66,7 +47,7 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
       tags,
       summary: 'Update an organization (superadmin)',
       params: IdParams,
-      body: Type.Object({ name: Type.Optional(Name), slug: Type.Optional(Slug) }, readOnly),
+      body: OrganizationPatchBody,
       response: { 200: Ref },
     },
     handler: async (request) => organizations.update(request.principal, request.params.id, request.body),

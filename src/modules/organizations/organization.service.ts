@@ -9,15 +9,7 @@ import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { slugify } from '../tenants/tenant.js';
 import type { ChangeRecorder } from '../events/outbox.js';
-
-export interface Organization {
-  id: string;
-  name: string;
-  slug: string;
-  tenantCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { Organization } from './organization.schemas.js';
 
 type OrganizationRecord = OrganizationRow & { tenant_count: number };
 

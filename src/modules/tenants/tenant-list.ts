@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
-import { decodeCursor, encodeCursor, type PageLink } from '../../lib/pagination.js';
+import { decodeCursor, encodeCursor, readKeyset, type PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
@@ -95,7 +95,7 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
 
       let keyset;
       if (query.cursor !== undefined) {
-        const cursor = decodeCursor(query.cursor);
+        const cursor = decodeCursor(query.cursor, readKeyset);
         if (!cursor) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
         if (cursor.o !== ordering) throw errors.field('cursor', 'BAD_FORMAT', 'was made for a different ordering');
         keyset = { value: cursor.v, id: cursor.i, after: cursor.a };

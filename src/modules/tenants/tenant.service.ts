@@ -8,7 +8,7 @@ import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
 import { deleteTenantApiKeys, listTenantApiKeys } from '../credentials/api-key.repository.js';
-import { toApiKeyView } from '../credentials/api-key.service.js';
+import { toApiKey } from '../credentials/api-key.service.js';
 import { countTenantUsers, deleteTenantUsers, listTenantUsers, toUser } from '../users/user.repository.js';
 import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js';
 import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, slugify, tenantEtag } from './tenant.js';
@@ -138,7 +138,7 @@ export function createTenantService(deps: TenantServiceDeps) {
         exportedAt: now.toISOString(),
         tenant,
         users: users.map(toUser),
-        apiKeys: keys.map(toApiKeyView),
+        apiKeys: keys.map(toApiKey),
         webhooks: hooks.map((h) => toWebhook(h, now)),
       };
     },

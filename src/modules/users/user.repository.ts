@@ -2,21 +2,9 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, UserRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../lib/errors.js';
+import type { User } from './user.schemas.js';
 
 export type Executor = Kysely<Database>;
-
-export interface User {
-  id: string;
-  organizationId: string;
-  tenantId: string | null;
-  email: string;
-  name: string;
-  role: string;
-  isActive: boolean;
-  lastSignInAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** The only row-to-object mapping for users: the password hash never leaves the repository. */
 export function toUser(row: UserRow): User {

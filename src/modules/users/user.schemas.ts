@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { Email, Nullable, Timestamp } from '../../lib/schemas.js';
 
 export const UserSchema = Type.Object(
@@ -60,17 +60,6 @@ export const SignInLinkSchema = Type.Object({
   expiresAt: Timestamp,
 });
 
-export interface UserCreateInput {
-  email: string;
-  name: string;
-  role?: string;
-  password?: string;
-}
-
-export interface UserPatchInput {
-  email?: string;
-  name?: string;
-  role?: string;
-  isActive?: boolean;
-  password?: string;
-}
+export type User = Static<typeof UserSchema>;
+export type UserCreateInput = Static<typeof TenantUserCreateBody> | Static<typeof OrganizationUserCreateBody>;
+export type UserPatchInput = Static<typeof UserPatchBody>;

@@ -8,7 +8,8 @@ import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ow
 import type { Principal, Role } from '../access/principal.js';
 import { hashPassword, passwordProblem } from './password.js';
 import type { ChangeRecorder } from '../events/outbox.js';
-import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser, type User } from './user.repository.js';
+import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser } from './user.repository.js';
+import type { User } from './user.schemas.js';
 import type { UserCreateInput, UserPatchInput } from './user.schemas.js';
 
 const TENANT_ROLES = ['owner', 'member'];

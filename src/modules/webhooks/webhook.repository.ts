@@ -6,7 +6,7 @@ type Executor = Kysely<Database>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 
-export function toWebhook(row: WebhookRow, now: Date = new Date()): Webhook {
+export function toWebhook(row: WebhookRow, now: Date): Webhook {
   const previousLive = row.previous_secret_sealed !== null && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now;
   return {
     id: row.id,

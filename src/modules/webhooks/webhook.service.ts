@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import { errors, type FieldError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { isId, newId } from '../../lib/ids.js';
+import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { authorize } from '../access/policy.js';
 import { listScope, ownerOf, reaches, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
@@ -61,11 +62,12 @@ function checkEvents(events: string[], field: string): { events: string[]; error
   return { events: [...new Set(events)], errors: [] };
 }
 
-const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
-function decodeCursor(cursor: string | undefined, prefix: 'whk' | 'dlv'): string | null {
+/** Endpoints and deliveries page on their (time-ordered) id. */
+const cursorAfter = (id: string) => encodeCursor({ i: id });
+function idInCursor(cursor: string | undefined, prefix: 'whk' | 'dlv'): string | null {
   if (cursor === undefined) return null;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isId(id, prefix)) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
+  const id = decodeCursor(cursor, (v) => (typeof v.i === 'string' && isId(v.i, prefix) ? v.i : null));
+  if (id === null) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
   return id;
 }
 
@@ -168,10 +170,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (query.tenantId !== undefined && filter.tenantId === undefined) filter.tenantId = query.tenantId;
       authorize(caller, 'webhook.list');
       const limit = query.limit ?? 20;
-      const rows = await listWebhooks(db, filter, limit + 1, decodeCursor(query.cursor, 'whk'));
+      const rows = await listWebhooks(db, filter, limit + 1, idInCursor(query.cursor, 'whk'));
       const now = clock.now();
       const results = rows.slice(0, limit).map((r) => toWebhook(r, now));
-      const next = rows.length > limit ? { cursor: encodeCursor(results.at(-1)!.id) } : null;
+      const next = rows.length > limit ? { cursor: cursorAfter(results.at(-1)!.id) } : null;
       return { results, next };
     },
 
@@ -250,9 +252,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await load(caller, id);
       authorize(caller, 'webhook.delivery_list');
       const limit = query.limit ?? 20;
-      const rows = await listDeliveries(db, id, { status: query.status, eventId: query.eventId }, limit + 1, decodeCursor(query.cursor, 'dlv'));
+      const rows = await listDeliveries(db, id, { status: query.status, eventId: query.eventId }, limit + 1, idInCursor(query.cursor, 'dlv'));
       const results = rows.slice(0, limit);
-      const next = rows.length > limit ? { cursor: encodeCursor(results.at(-1)!.id) } : null;
+      const next = rows.length > limit ? { cursor: cursorAfter(results.at(-1)!.id) } : null;
       return { results, next };
     },
 

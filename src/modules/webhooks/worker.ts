@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { claimDeliveries, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
-import { createChangeRecorder } from '../events/outbox.js';
+import { createChangeRecorder, type ChangeRecorder } from '../events/outbox.js';
 import { createOutcomeRecorder } from './endpoint-health.js';
 import { fanOut } from './fan-out.js';
 import { isUnavailable } from '../../db/errors.js';
@@ -24,6 +24,8 @@ export interface WorkerOptions {
   clock: Clock;
   secretBox: SecretBox;
   config: Pick<Config, 'webhooksAllowPrivate' | 'webhookRetrySchedule' | 'webhookDisableAfterMs' | 'webhookTimeoutMs'>;
+  /** Records the endpoints it disables (default: a recorder of its own over the same fan-out). */
+  changes?: ChangeRecorder;
   log?: WorkerLog;
   /** Sends in flight at once (default 16). */
   concurrency?: number;
@@ -61,7 +63,8 @@ const silent: WorkerLog = { info() {}, warn() {}, error() {} };
  */
 export function createWorker(options: WorkerOptions): Worker {
   const { db, clock, secretBox, config } = options;
-  const recordOutcomes = createOutcomeRecorder({ db, clock, changes: createChangeRecorder({ clock, fanOut }), policy: { disableAfterMs: config.webhookDisableAfterMs } });
+  const changes = options.changes ?? createChangeRecorder({ clock, fanOut });
+  const recordOutcomes = createOutcomeRecorder({ db, clock, changes, policy: { disableAfterMs: config.webhookDisableAfterMs } });
   const log = options.log ?? silent;
   const concurrency = options.concurrency ?? 16;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
