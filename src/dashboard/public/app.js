@@ -1,14 +1,20 @@
-import { auth, onUnauthorized, SessionEndedError } from './api.js';
-import { h, replace } from './dom.js';
+import { auth, isAbortError, onUnauthorized, SessionEndedError, statusOf } from './api.js';
+import { find, h, replace } from './dom.js';
 import { appFrame, resetFrame, setActiveNav } from './layout.js';
 import { createRoutes, navigate, safeDashboardPath, startRouter } from './router.js';
-import { clearSession, homePath, isAdmin, session, startSession } from './session.js';
+import { clearSession, currentUser, homePath, isAdmin, session, startSession } from './session.js';
 import { errorState, loading } from './ui/components.js';
 
-const ADMINS = ['admin', 'superadmin'];
-const tenantTab = (tab) => ({ load: () => import('./views/tenant-page.js'), tab, nav: 'tenants' });
+/** @import { Role, SessionInfo } from './types.js' */
+/** @import { Notice, Route, TenantTab } from './app-types.js' */
 
-const match = createRoutes([
+/** @type {Role[]} */
+const ADMINS = ['admin', 'superadmin'];
+/** @param {TenantTab} tab */
+const tenantTab = (tab) => ({ load: () => import('./views/tenant-page.js'), tab, nav: /** @type {const} */ ('tenants') });
+
+/** @type {Route[]} */
+const ROUTES = [
   { path: '/dashboard/sign-in', load: () => import('./views/sign-in.js'), public: true },
   { path: '/dashboard', home: true },
   { path: '/dashboard/tenants', load: () => import('./views/tenant-list.js'), roles: ADMINS, nav: 'tenants' },
@@ -20,15 +26,23 @@ const match = createRoutes([
   { path: '/dashboard/tenants/:id/audit-log', ...tenantTab('audit-log') },
   { path: '/dashboard/audit-log', load: () => import('./views/audit-log.js'), roles: ADMINS, nav: 'audit' },
   { path: '/dashboard/organizations', load: () => import('./views/organizations.js'), roles: ['superadmin'], nav: 'organizations' },
-]);
+];
+const match = createRoutes(ROUTES);
 
-const root = document.getElementById('app');
+const root = find(document, '#app', HTMLElement);
+/** @type {AbortController | null} */
 let controller = null;
 let firstRender = true;
-/** A message for the sign-in page: why the person landed there. */
+/**
+ * A message for the sign-in page: why the person landed there.
+ * @type {{ current: Notice | null }}
+ */
 const signInNotice = { current: null };
 
-/** Leaves for the sign-in page, remembering where the person was so they can come back. */
+/**
+ * Leaves for the sign-in page, remembering where the person was so they can come back.
+ * @param {Notice} notice
+ */
 function endSession(notice) {
   if (!session.user) return;
   clearSession();
@@ -39,6 +53,7 @@ function endSession(notice) {
   navigate(`/dashboard/sign-in${next}`, { replace: true });
 }
 
+/** @param {SessionInfo} data */
 function beginSession(data) {
   startSession(data, () => endSession({ kind: 'info', title: 'Your session has expired', text: 'Sign in again to continue.' }));
 }
@@ -61,11 +76,12 @@ async function ensureSession() {
     beginSession(await auth.session());
     return true;
   } catch (error) {
-    if (error.status === 401) return false;
+    if (statusOf(error) === 401) return false;
     throw error;
   }
 }
 
+/** @param {(string | null | undefined)[]} parts */
 function setTitle(...parts) {
   document.title = [...parts.filter(Boolean), 'Landlord'].join(' · ');
 }
@@ -76,41 +92,43 @@ async function render() {
   const { signal } = controller;
   const url = new URL(location.href);
   const found = match(url.pathname);
+  const entry = found?.entry;
   try {
-    if (!found?.entry.public && !(await ensureSession())) {
-      const next = found ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';
+    if (!entry?.public && !(await ensureSession())) {
+      const next = entry ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';
       return navigate(`/dashboard/sign-in${next}`, { replace: true });
     }
     if (signal.aborted) return;
     // Home, and the tenant list for someone who has just their own tenant, lead to that person's start page.
-    if (found?.entry.home || (url.pathname === '/dashboard/tenants' && !isAdmin())) {
+    if (entry?.home || (url.pathname === '/dashboard/tenants' && !isAdmin())) {
       return navigate(homePath(), { replace: true });
     }
-    if (found?.entry.public) {
-      const view = await found.entry.load();
+    if (entry?.public) {
+      const view = await entry.load();
       if (!signal.aborted) await view.render({ root, query: url.searchParams, signal, setTitle, beginSession, notice: signInNotice });
       return;
     }
     const frame = appFrame({ onSignOut: signOut });
     if (!frame.root.isConnected) replace(root, frame.root);
-    setActiveNav(isAdmin() ? found?.entry.nav : 'tenant');
+    setActiveNav(isAdmin() ? entry?.nav : 'tenant');
     replace(frame.main, loading());
-    if (!found || (found.entry.roles && !found.entry.roles.includes(session.user.role))) {
+    if (!entry || (entry.roles && !entry.roles.includes(currentUser().role))) {
       const { renderNotFound } = await import('./views/not-found.js');
       return renderNotFound(frame.main, setTitle);
     }
-    const view = await found.entry.load();
+    const view = await entry.load();
     if (signal.aborted) return;
-    await view.render({ main: frame.main, params: found.params, query: url.searchParams, signal, setTitle, tab: found.entry.tab });
+    await view.render({ main: frame.main, params: found?.params ?? {}, query: url.searchParams, signal, setTitle, tab: entry.tab });
     if (signal.aborted) return;
     // After an in-app navigation, focus moves to the new page's heading so screen readers announce it.
     if (!firstRender) {
-      (frame.main.querySelector('.page-title') ?? frame.main).focus({ preventScroll: true });
+      const heading = frame.main.querySelector('.page-title');
+      (heading instanceof HTMLElement ? heading : frame.main).focus({ preventScroll: true });
       window.scrollTo(0, 0);
     }
     firstRender = false;
   } catch (error) {
-    if (signal.aborted || error instanceof SessionEndedError || error.name === 'AbortError') return;
+    if (signal.aborted || error instanceof SessionEndedError || isAbortError(error)) return;
     console.error(error);
     const target = session.user ? appFrame({ onSignOut: signOut }).main : root;
     replace(target, h('div.page', errorState(error, () => render())));

@@ -1,11 +1,21 @@
 // Tiny DOM helpers. Text always goes in as text nodes, never as HTML, so API data cannot inject markup.
 
+/** @import { Child, ElementOf, Props } from './app-types.js' */
+
 const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'indeterminate', 'hidden', 'open', 'readOnly', 'required', 'multiple']);
 
-/** h('button.btn.btn-primary', {type: 'submit', onclick}, 'Save') */
+/**
+ * h('button.btn.btn-primary', {type: 'submit', onclick}, 'Save')
+ * @template {string} S
+ * @param {S} spec The tag (a div when empty) and classes, dot-separated.
+ * @param {Props<ElementOf<S>> | Child} [props] Props, or the first child.
+ * @param {Child[]} children
+ * @returns {ElementOf<S>}
+ */
 export function h(spec, props, ...children) {
   const [tag, ...classes] = spec.split('.');
-  const el = document.createElement(tag || 'div');
+  // The tag in `spec` decides the element's type (see ElementOf); createElement only knows a string.
+  const el = /** @type {ElementOf<S>} */ (document.createElement(tag || 'div'));
   if (classes.length) el.className = classes.join(' ');
   if (props && (typeof props !== 'object' || props instanceof Node || Array.isArray(props))) {
     children.unshift(props);
@@ -13,25 +23,39 @@ export function h(spec, props, ...children) {
   }
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else if (key === 'class') el.className = [el.className, value].filter(Boolean).join(' ');
     else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key === 'ref') value(el);
-    else if (PROPS.has(key)) el[key] = value;
+    else if (key === 'ref') /** @type {(element: ElementOf<S>) => void} */ (value)(el);
+    // A DOM property (PROPS); element types cannot be indexed by a property's name, so through a record.
+    else if (PROPS.has(key)) /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (el))[key] = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
   return el;
 }
 
+/**
+ * @template {ParentNode} P
+ * @param {P} parent
+ * @param {Child} children
+ * @returns {P}
+ */
 export function append(parent, children) {
-  for (const child of [children].flat(Infinity)) {
+  // Typed as unknown[] because flat(Infinity) over the recursive Child type never ends for the checker.
+  for (const child of /** @type {unknown[]} */ ([children]).flat(Infinity)) {
     if (child === null || child === undefined || child === false || child === true) continue;
     parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return parent;
 }
 
+/**
+ * @template {ParentNode} P
+ * @param {P} parent
+ * @param {Child[]} children
+ * @returns {P}
+ */
 export function replace(parent, ...children) {
   parent.replaceChildren();
   return append(parent, children);
@@ -63,9 +87,15 @@ const ICONS = {
   logout: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
 };
 
+/** @typedef {keyof typeof ICONS} IconName */
+
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** An inline stroke icon; decorative unless given a label. */
+/**
+ * An inline stroke icon; decorative unless given a label.
+ * @param {IconName} name
+ * @param {string} [label]
+ */
 export function icon(name, label) {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
@@ -90,14 +120,22 @@ const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const numbers = new Intl.NumberFormat();
 
+/** @param {string | null | undefined} iso */
 export const formatDateTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '—');
+/** @param {string | null | undefined} iso */
 export const formatDate = (iso) => (iso ? dateOnly.format(new Date(iso)) : '—');
+/** @param {number} n */
 export const formatNumber = (n) => numbers.format(n);
 
+/**
+ * @param {string} iso
+ * @param {number} [now]
+ */
 function relativeTime(iso, now = Date.now()) {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return seconds <= 0 ? 'just now' : 'in a few seconds';
+  /** @type {[Intl.RelativeTimeFormatUnit, number, number][]} */
   const units = [
     ['minute', 60, 3600],
     ['hour', 3600, 86400],
@@ -111,22 +149,35 @@ function relativeTime(iso, now = Date.now()) {
   return formatDate(iso);
 }
 
-/** <time> with a relative label and the full date as tooltip; "Never" (or the fallback) for null. */
+/**
+ * <time> with a relative label and the full date as tooltip; "Never" (or the fallback) for null.
+ * @param {string | null | undefined} iso
+ * @param {string} [fallback]
+ */
 export function timeAgo(iso, fallback = 'Never') {
   if (!iso) return h('span.muted', fallback);
   return h('time', { datetime: iso, title: formatDateTime(iso) }, relativeTime(iso));
 }
 
+/** @param {string} [name] */
 export function initials(name = '') {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase();
 }
 
+/**
+ * @param {number} n
+ * @param {string} one
+ * @param {string} [many]
+ */
 export function pluralize(n, one, many = `${one}s`) {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
-/** Copies text; falls back to a hidden selection where the Clipboard API is not available (plain http). */
+/**
+ * Copies text; falls back to a hidden selection where the Clipboard API is not available (plain http).
+ * @param {string} text
+ */
 export async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
@@ -141,10 +192,32 @@ export async function copyText(text) {
   }
 }
 
+/**
+ * @template {unknown[]} A
+ * @param {(...args: A) => void} fn
+ * @param {number} ms
+ * @returns {(...args: A) => void}
+ */
 export function debounce(fn, ms) {
+  /** @type {number | undefined} */
   let timer;
   return (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
+}
+
+/**
+ * The element `selector` finds under `root`, in markup this app built itself: a miss is a bug, so it
+ * throws rather than answering null. `type` is the element's class, checked and given to the caller.
+ * @template {Element} E
+ * @param {ParentNode} root
+ * @param {string} selector
+ * @param {{ new (): E, prototype: E }} type
+ * @returns {E}
+ */
+export function find(root, selector, type) {
+  const el = root.querySelector(selector);
+  if (!(el instanceof type)) throw new Error(`The dashboard's markup has no ${selector} here`);
+  return el;
 }

@@ -1,25 +1,43 @@
 import { h, icon, initials } from './dom.js';
 import { actionMenu } from './ui/menu.js';
-import { isAdmin, isSuperadmin, session } from './session.js';
+import { currentUser, isAdmin, isSuperadmin, session } from './session.js';
 
+/** @import { IconName } from './dom.js' */
+/** @import { Role, User } from './types.js' */
+/** @import { NavKey } from './app-types.js' */
+
+/** @type {Record<Role, string>} */
 const ROLE_LABELS = { superadmin: 'Superadmin', admin: 'Administrator', owner: 'Owner', member: 'Member' };
+/** @param {Role} role */
 const roleLabel = (role) => ROLE_LABELS[role] ?? role;
 
+/** @typedef {{ key: NavKey, label: string, href: string, iconName: IconName }} NavItem */
+
+/** @returns {NavItem[]} */
 function navItems() {
-  if (!isAdmin()) return [{ key: 'tenant', label: 'My tenant', href: `/dashboard/tenants/${session.user.tenantId}`, iconName: 'building' }];
-  return [
+  if (!isAdmin()) return [{ key: 'tenant', label: 'My tenant', href: `/dashboard/tenants/${currentUser().tenantId}`, iconName: 'building' }];
+  /** @type {(NavItem | null)[]} */
+  const items = [
     { key: 'tenants', label: 'Tenants', href: '/dashboard/tenants', iconName: 'building' },
     { key: 'audit', label: 'Audit log', href: '/dashboard/audit-log', iconName: 'list' },
     isSuperadmin() ? { key: 'organizations', label: 'Organizations', href: '/dashboard/organizations', iconName: 'users' } : null,
-  ].filter(Boolean);
+  ];
+  return items.filter((item) => item !== null);
 }
 
+/** @typedef {{ root: HTMLDivElement, main: HTMLElement, nav: HTMLElement, user: User }} Frame */
+
+/** @type {Frame | null} */
 let frame = null;
 
-/** The signed-in frame (top bar, navigation, main); built once per session and reused across pages. */
+/**
+ * The signed-in frame (top bar, navigation, main); built once per session and reused across pages.
+ * @param {{ onSignOut: () => void }} options
+ * @returns {Frame}
+ */
 export function appFrame({ onSignOut }) {
   if (frame && frame.user === session.user && frame.root.isConnected) return frame;
-  const user = session.user;
+  const user = currentUser();
   const links = navItems().map((item) => h('a.nav-link', { href: item.href, dataset: { nav: item.key } }, icon(item.iconName), h('span', item.label)));
   const nav = h('nav.primary-nav', { id: 'primary-nav', 'aria-label': 'Main' }, links, h('a.nav-link.nav-docs', { href: '/docs', target: '_blank', rel: 'noopener' }, h('span', 'API reference'), icon('external')));
   const toggle = h(
@@ -33,7 +51,7 @@ export function appFrame({ onSignOut }) {
     toggle.setAttribute('aria-expanded', String(open));
   });
   nav.addEventListener('click', (event) => {
-    if (event.target.closest('a')) {
+    if (event.target instanceof Element && event.target.closest('a')) {
       header.classList.remove('nav-open');
       toggle.setAttribute('aria-expanded', 'false');
     }
@@ -57,9 +75,10 @@ export function appFrame({ onSignOut }) {
   return frame;
 }
 
+/** @param {NavKey | undefined} key */
 export function setActiveNav(key) {
   for (const link of frame?.nav.querySelectorAll('[data-nav]') ?? []) {
-    if (link.dataset.nav === key) link.setAttribute('aria-current', 'page');
+    if (link.getAttribute('data-nav') === key) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
 }

@@ -1,15 +1,30 @@
+import { messageOf, statusOf } from '../api.js';
 import { copyText, h, icon } from '../dom.js';
 import { uid } from './form.js';
 import { toast } from './toast.js';
 
+/** @import { IconName } from '../dom.js' */
+/** @import { Child } from '../app-types.js' */
+
+/** @typedef {'neutral' | 'primary' | 'success' | 'info' | 'warning' | 'danger'} BadgeKind */
+
+/**
+ * @param {string} text
+ * @param {BadgeKind} [kind]
+ */
 export function badge(text, kind = 'neutral') {
   return h(`span.badge.badge-${kind}`, text);
 }
 
+/**
+ * @param {boolean} active
+ * @param {{ on?: string, off?: string }} [labels]
+ */
 export function statusBadge(active, { on = 'Active', off = 'Inactive' } = {}) {
   return active ? badge(on, 'success') : badge(off, 'neutral');
 }
 
+/** @param {{ title: string, subtitle?: Child, actions?: Child, breadcrumb?: Child }} options */
 export function pageHeader({ title, subtitle, actions, breadcrumb }) {
   return h(
     'header.page-header',
@@ -22,6 +37,7 @@ export function pageHeader({ title, subtitle, actions, breadcrumb }) {
   );
 }
 
+/** @param {{ title: string, description?: string, actions?: Child, level?: 'h2' | 'h3', id?: string }} options */
 export function sectionHeader({ title, description, actions, level = 'h2', id }) {
   return h(
     'div.section-header',
@@ -30,39 +46,58 @@ export function sectionHeader({ title, description, actions, level = 'h2', id })
   );
 }
 
+/** @param {Child[]} children */
 export function card(...children) {
   return h('section.card', ...children);
 }
 
-/** The primary "add something" button of a list (header and empty state). */
+/**
+ * The primary "add something" button of a list (header and empty state).
+ * @param {string} label
+ * @param {() => void} onclick
+ */
 export function createButton(label, onclick) {
   return h('button.btn.btn-primary', { type: 'button', onclick }, icon('plus'), label);
 }
 
-/** A tenant section: a card with its title, description and create button over the list. */
+/**
+ * A tenant section: a card with its title, description and create button over the list.
+ * @param {{ title: string, description: string, createLabel: string, onCreate: () => void }} options
+ * @param {Child} content
+ */
 export function listCard({ title, description, createLabel, onCreate }, content) {
   return h('section.card.card-flush', sectionHeader({ title, description, actions: createButton(createLabel, onCreate) }), content);
 }
 
+/** @param {{ iconName?: IconName, title: string, text?: string, action?: Child }} options */
 export function emptyState({ iconName = 'list', title, text, action }) {
   return h('div.empty', h('div.empty-icon', icon(iconName)), h('h3.empty-title', title), text ? h('p.empty-text', text) : null, action ?? null);
 }
 
+/**
+ * @param {unknown} error What was caught: usually an ApiError.
+ * @param {() => void} [retry]
+ */
 export function errorState(error, retry) {
   return h(
     'div.empty.empty-error',
     { role: 'alert' },
     h('div.empty-icon', icon('alert')),
-    h('h3.empty-title', error.status === 403 ? 'You don’t have access to this' : 'This could not be loaded'),
-    h('p.empty-text', error.detail ?? error.message),
+    h('h3.empty-title', statusOf(error) === 403 ? 'You don’t have access to this' : 'This could not be loaded'),
+    h('p.empty-text', messageOf(error)),
     retry ? h('button.btn.btn-secondary', { type: 'button', onclick: retry }, 'Try again') : null,
   );
 }
 
+/** @param {string} [label] */
 export function loading(label = 'Loading…') {
   return h('div.loading', { role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), h('span', label));
 }
 
+/**
+ * @param {string | (() => string)} getText
+ * @param {string} [label]
+ */
 export function copyButton(getText, label = 'Copy') {
   const text = h('span', label);
   const button = h('button.btn.btn-secondary.copy-button', { type: 'button' }, icon('copy'), text);
@@ -75,14 +110,20 @@ export function copyButton(getText, label = 'Copy') {
   return button;
 }
 
-/** A read-only value with a copy button (ids, links, secrets). */
+/**
+ * A read-only value with a copy button (ids, links, secrets).
+ * @param {{ label: string, value: string, name: string, hint?: string }} options
+ */
 export function copyField({ label, value, name, hint }) {
   const id = uid('copy');
-  const input = h('input.input.mono', { id, name, value, readOnly: true, spellcheck: false, autocomplete: 'off', onfocus: (e) => e.target.select() });
+  const input = h('input.input.mono', { id, name, value, readOnly: true, spellcheck: false, autocomplete: 'off', onfocus: (e) => e.currentTarget.select() });
   return h('div.field', h('label.label', { for: id }, label), h('div.input-row', input, copyButton(() => input.value)), hint ? h('p.hint', hint) : null);
 }
 
-/** A secret the API returns once: a clear warning, the value, and a copy button. Nothing keeps it after the dialog closes. */
+/**
+ * A secret the API returns once: a clear warning, the value, and a copy button. Nothing keeps it after the dialog closes.
+ * @param {{ secret: string, label?: string, what?: string, extra?: Child }} options
+ */
 export function secretReveal({ secret, label = 'Secret', what = 'secret', extra }) {
   return h(
     'div.secret-reveal',
@@ -97,18 +138,36 @@ export function secretReveal({ secret, label = 'Secret', what = 'secret', extra 
   );
 }
 
+/**
+ * Term and value rows; a falsy row is left out, a null or undefined value shows as a dash.
+ * @param {(readonly [string, Child] | null | false | undefined)[]} rows
+ */
 export function definitionList(rows) {
   return h(
     'dl.details',
-    rows.filter(Boolean).map(([term, value]) => h('div.details-row', h('dt', term), h('dd', value ?? h('span.muted', '—')))),
+    rows.filter((row) => !!row).map(([term, value]) => h('div.details-row', h('dt', term), h('dd', value ?? h('span.muted', '—')))),
   );
 }
 
+/** @param {string} text */
 export function code(text) {
   return h('code.code', text);
 }
 
-/** Responsive table: on narrow screens each row becomes a card, cells labelled by data-label. */
+/**
+ * @template T
+ * @typedef {object} Column
+ * @property {string} label
+ * @property {(item: T) => Child} render
+ * @property {string} [className]
+ * @property {boolean} [hidden] Only screen readers get the label.
+ */
+
+/**
+ * Responsive table: on narrow screens each row becomes a card, cells labelled by data-label.
+ * @template T
+ * @param {{ columns: Column<T>[], rows: { item: T, dataset?: Record<string, string> }[], caption?: string, busy?: boolean }} options
+ */
 export function table({ columns, rows, caption, busy }) {
   return h(
     'div.table-wrap',

@@ -1,14 +1,22 @@
 import { h, icon } from '../dom.js';
 import { uid } from './form.js';
 
+/** @import { Child } from '../app-types.js' */
+
+/** @typedef {{ label: string, onSelect: () => void, danger?: boolean }} MenuItem */
+
 /**
  * A "more actions" button with a menu of actions. The menu is a popover (top layer: never clipped
  * by a scrolling table; Escape and outside clicks close it) positioned under its button.
  * items: [{label, onSelect, danger?}] (falsy entries are skipped).
+ * @param {string} label What the menu is for (its accessible name).
+ * @param {(MenuItem | false | null | undefined)[]} items
+ * @param {{ buttonLabel?: string, buttonContent?: Child, header?: Child }} [options]
+ *   A text button (`buttonLabel`) or custom content instead of the "more" icon; a header above the items.
  */
 export function actionMenu(label, items, { buttonLabel, buttonContent, header } = {}) {
   const id = uid('menu');
-  const entries = items.filter(Boolean);
+  const entries = items.filter((item) => !!item);
   const button = h(
     buttonContent ? 'button.menu-trigger' : buttonLabel ? 'button.btn.btn-secondary.btn-sm' : 'button.icon-button',
     { type: 'button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': id, 'aria-label': buttonLabel ? undefined : label },
@@ -35,7 +43,7 @@ export function actionMenu(label, items, { buttonLabel, buttonContent, header } 
       ),
     ),
   );
-  const itemsOf = () => [...menu.querySelectorAll('[role=menuitem]')];
+  const itemsOf = () => [...menu.querySelectorAll('[role=menuitem]')].filter((el) => el instanceof HTMLElement);
   const open = (focusLast = false) => {
     menu.showPopover();
     const rect = button.getBoundingClientRect();
@@ -66,7 +74,8 @@ export function actionMenu(label, items, { buttonLabel, buttonContent, header } 
   });
   menu.addEventListener('keydown', (event) => {
     const list = itemsOf();
-    const index = list.indexOf(document.activeElement);
+    const index = list.findIndex((item) => item === document.activeElement);
+    /** @type {Record<string, number>} */
     const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: list.length - 1 };
     if (event.key in moves) {
       event.preventDefault();

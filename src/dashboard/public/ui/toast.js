@@ -1,5 +1,6 @@
 import { h, icon } from '../dom.js';
 
+/** @type {HTMLDivElement | null} */
 let region = null;
 
 function ensureRegion() {
@@ -10,8 +11,13 @@ function ensureRegion() {
   return region;
 }
 
-/** A short confirmation in the corner; errors are announced at once (role=alert) and stay longer. */
+/**
+ * A short confirmation in the corner; errors are announced at once (role=alert) and stay longer.
+ * @param {string} message
+ * @param {{ kind?: 'success' | 'info' | 'error' }} [options]
+ */
 export function toast(message, { kind = 'success' } = {}) {
+  /** @type {HTMLDivElement} */
   const el = h(
     `div.toast.toast-${kind}`,
     { role: kind === 'error' ? 'alert' : 'status' },

@@ -1,22 +1,28 @@
-import { api } from '../api.js';
+import { api, statusOf } from '../api.js';
 import { formatDate, h, replace, timeAgo } from '../dom.js';
 import { badge, code, createButton, emptyState, errorState, listCard, loading, secretReveal, table } from '../ui/components.js';
 import { confirmDialog, formDialog } from '../ui/dialog.js';
-import { checkbox, field, radio, valueOf } from '../ui/form.js';
+import { checkbox, checkedValues, field, FormProblem, radio, valueOf } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
+/** @import { ApiKey, ApiKeyCreateInput, ApiKeyWithSecret, List } from '../types.js' */
+/** @import { TenantContext } from '../app-types.js' */
+
+/** @type {[string, string][]} */
 const MANAGEMENT_SCOPES = [
   ['tenants', 'Tenant profile'],
   ['users', 'Users'],
   ['api_keys', 'API keys'],
   ['webhooks', 'Webhooks'],
 ];
+/** @type {[string, string][]} */
 const READ_ONLY_SCOPES = [
   ['events:read', 'Events'],
   ['audit:read', 'Audit log'],
 ];
 const ALL_SCOPES = [...MANAGEMENT_SCOPES.flatMap(([s]) => [`${s}:read`, `${s}:write`]), ...READ_ONLY_SCOPES.map(([s]) => s)];
+/** @type {[string, string][]} */
 const EXPIRIES = [
   ['', 'Never'],
   ['7', 'In 7 days'],
@@ -24,6 +30,7 @@ const EXPIRIES = [
   ['90', 'In 90 days'],
   ['365', 'In 1 year'],
 ];
+/** @type {[string, string][]} */
 const GRACE = [
   ['0', 'No grace period: the old secret stops now'],
   ['3600', '1 hour'],
@@ -31,6 +38,7 @@ const GRACE = [
   ['604800', '7 days'],
 ];
 
+/** @param {string[]} scopes */
 function scopeChips(scopes) {
   const full = ALL_SCOPES.every((s) => scopes.includes(s));
   const extra = scopes.filter((s) => !ALL_SCOPES.includes(s));
@@ -39,6 +47,7 @@ function scopeChips(scopes) {
   return h('div.chips', { title: scopes.join(' ') }, shown.map((s) => badge(s, 'neutral')), scopes.length > 3 ? badge(`+${scopes.length - 3}`, 'neutral') : null);
 }
 
+/** The access of a new key: full, or the scopes chosen; `read()` answers undefined for full access. */
 function scopePicker() {
   const custom = h(
     'div.scope-grid',
@@ -59,30 +68,35 @@ function scopePicker() {
     h('p.field-error', { hidden: true }),
   );
   group.addEventListener('change', (e) => {
-    if (e.target.name === 'access') custom.hidden = e.target.value !== 'custom';
+    if (e.target instanceof HTMLInputElement && e.target.name === 'access') custom.hidden = e.target.value !== 'custom';
   });
+  /** @param {HTMLFormElement} form */
   const read = (form) => {
-    if (form.querySelector('input[name=access]:checked')?.value !== 'custom') return undefined;
-    const scopes = [...form.querySelectorAll('input[name=scope]:checked')].map((el) => el.value);
+    if (checkedValues(form, 'access')[0] !== 'custom') return undefined;
+    const scopes = checkedValues(form, 'scope');
     scopes.push(...valueOf(form, 'appScopes').split(/\s+/).filter(Boolean));
-    if (scopes.length === 0) throw { detail: 'Choose at least one scope.', errors: [{ field: 'scopes', message: 'choose at least one scope' }] };
+    if (scopes.length === 0) throw new FormProblem('Choose at least one scope.', [{ field: 'scopes', message: 'choose at least one scope' }]);
     return scopes;
   };
   return { element: group, read };
 }
 
+/** @param {TenantContext} context */
 export async function render({ page, body, signal, setTitle }) {
   setTitle('API keys', page.tenant.displayName);
   const base = `/v1/tenants/${encodeURIComponent(page.tenant.id)}/api-keys`;
   const list = h('div', loading());
+  /** @type {ApiKey[]} */
   let keys = [];
 
   async function load() {
     try {
-      keys = (await api.get(base, undefined, { signal })).results;
+      /** @type {List<ApiKey>} */
+      const data = await api.get(base, undefined, { signal });
+      keys = data.results;
       draw();
     } catch (error) {
-      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, load));
+      if (!signal.aborted && statusOf(error) !== 401) replace(list, errorState(error, load));
     }
   }
 
@@ -99,12 +113,14 @@ export async function render({ page, body, signal, setTitle }) {
       ],
       onSubmit: async (form) => {
         const name = valueOf(form, 'name').trim();
-        if (!name) throw { detail: 'Please name the key.', errors: [{ field: 'name', message: 'is required' }] };
+        if (!name) throw new FormProblem('Please name the key.', [{ field: 'name', message: 'is required' }]);
+        /** @type {ApiKeyCreateInput} */
         const input = { name };
         const chosen = scopes.read(form);
         if (chosen) input.scopes = chosen;
         const days = Number(valueOf(form, 'expires'));
         if (days) input.expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
+        /** @type {ApiKeyWithSecret} */
         const key = await api.post(base, input);
         await load();
         return secretReveal({ secret: key.secret, label: `Secret key for “${key.name}”`, what: 'secret key' });
@@ -112,6 +128,7 @@ export async function render({ page, body, signal, setTitle }) {
     });
   }
 
+  /** @param {ApiKey} key */
   function rotate(key) {
     formDialog({
       title: `Rotate “${key.name}”`,
@@ -120,6 +137,7 @@ export async function render({ page, body, signal, setTitle }) {
       fields: [field({ label: 'Old secret keeps working for', name: 'grace', options: GRACE })],
       onSubmit: async (form) => {
         const gracePeriodSeconds = Number(valueOf(form, 'grace'));
+        /** @type {ApiKeyWithSecret} */
         const rotated = await api.post(`${base}/${encodeURIComponent(key.id)}/rotate`, { gracePeriodSeconds });
         await load();
         return secretReveal({ secret: rotated.secret, label: `New secret key for “${rotated.name}”`, what: 'new secret key' });
@@ -127,6 +145,7 @@ export async function render({ page, body, signal, setTitle }) {
     });
   }
 
+  /** @param {ApiKey} key */
   function revoke(key) {
     confirmDialog({
       title: `Revoke “${key.name}”?`,

@@ -1,24 +1,45 @@
-import { api } from '../api.js';
+import { api, statusOf } from '../api.js';
 import { debounce, formatDateTime, h, icon, replace, timeAgo } from '../dom.js';
 import { code, definitionList, emptyState, errorState, loading, pageHeader, sectionHeader } from '../ui/components.js';
 import { uid } from '../ui/form.js';
 
+/** @import { AuditEntry, CursorList, List, TenantUser } from '../types.js' */
+/** @import { PageContext, TenantContext } from '../app-types.js' */
+
+/** @typedef {{ from?: unknown, to?: unknown }} Change One field's change, as most entries record it. */
+
 const PAGE_SIZE = 25;
 const ACTIONS = ['tenant.create', 'tenant.update', 'tenant.delete', 'user.create', 'user.update', 'user.delete', 'api_key.create', 'api_key.rotate', 'api_key.revoke', 'webhook.create', 'webhook.test', 'auth.login', 'auth.login_failed', 'auth.sign_in_link'];
+/** @type {Record<string, string>} */
 const ACTOR_TYPES = { root: 'Root key', api_key: 'API key', user: 'User', system: 'Landlord', anonymous: 'Anonymous', access_token: 'Access token' };
 
+/**
+ * @param {AuditEntry['actor']} actor
+ * @param {Map<string, string>} names The names of users by id.
+ */
 function actorLabel(actor, names) {
   const type = ACTOR_TYPES[actor.type] ?? actor.type;
-  if (actor.type === 'user' && names.has(actor.id)) return names.get(actor.id);
+  const name = actor.type === 'user' && actor.id !== null ? names.get(actor.id) : undefined;
+  if (name !== undefined) return name;
   return actor.id && actor.type !== 'root' ? `${type} ${actor.id}` : type;
 }
 
+/**
+ * @param {[string, unknown]} entry
+ * @returns {entry is [string, Change]}
+ */
+const isChange = (entry) => {
+  const v = entry[1];
+  return typeof v === 'object' && v !== null && ('from' in v || 'to' in v);
+};
+
+/** @param {AuditEntry['changes']} changes */
 function changesView(changes) {
   if (!changes || Object.keys(changes).length === 0) return null;
   const rows = Object.entries(changes);
-  const diff = rows.every(([, v]) => v && typeof v === 'object' && ('from' in v || 'to' in v));
+  /** @param {unknown} v */
   const show = (v) => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
-  if (!diff) return h('pre.response', { tabindex: 0, 'aria-label': 'Changes' }, JSON.stringify(changes, null, 2));
+  if (!rows.every(isChange)) return h('pre.response', { tabindex: 0, 'aria-label': 'Changes' }, JSON.stringify(changes, null, 2));
   return h(
     'table.changes',
     h('caption.visually-hidden', 'Changes'),
@@ -27,11 +48,22 @@ function changesView(changes) {
   );
 }
 
-/** The audit log, newest first: a tenant's (as a tenant tab) or everything an administrator may see. */
+/**
+ * The audit log, newest first: a tenant's (as a tenant tab) or everything an administrator may see.
+ * @param {PageContext & Partial<Pick<TenantContext, 'page' | 'body'>>} context `page` and `body` for a tenant's tab.
+ */
 export async function render({ page, body, main, signal, setTitle }) {
   const tenant = page?.tenant ?? null;
   setTitle('Audit log', tenant?.displayName);
-  const state = { action: '', cursors: [undefined], index: 0, open: new Set() };
+  const state = {
+    action: '',
+    /** @type {(string | undefined)[]} The cursor of each page seen so far: undefined for the first. */
+    cursors: [undefined],
+    index: 0,
+    /** @type {Set<string>} The ids of the entries shown open. */
+    open: new Set(),
+  };
+  /** @type {Map<string, string>} */
   const names = new Map();
   const listEl = h('div.audit-list', loading());
   const filterId = uid('action');
@@ -48,17 +80,18 @@ export async function render({ page, body, main, signal, setTitle }) {
     listEl,
     pager,
   );
-  if (tenant) replace(body, section);
+  if (tenant && body) replace(body, section);
   else replace(main, h('div.page', pageHeader({ title: 'Audit log', subtitle: 'Everything that happened in your organization.' }), section));
 
   // Name the people behind user actions; the log itself only carries ids.
   const namesLoaded = tenant
-    ? api.get(`/v1/tenants/${encodeURIComponent(tenant.id)}/users`, undefined, { signal }).then(
+    ? /** @type {Promise<List<TenantUser>>} */ (api.get(`/v1/tenants/${encodeURIComponent(tenant.id)}/users`, undefined, { signal })).then(
         (data) => data.results.forEach((u) => names.set(u.id, u.name)),
         () => {},
       )
     : null;
 
+  /** @param {AuditEntry} item */
   function entry(item) {
     const id = `aud-${item.id}`;
     const open = state.open.has(item.id);
@@ -99,6 +132,7 @@ export async function render({ page, body, main, signal, setTitle }) {
   async function load() {
     listEl.setAttribute('aria-busy', 'true');
     try {
+      /** @type {CursorList<AuditEntry>} */
       const data = await api.get('/v1/audit-logs', { limit: PAGE_SIZE, tenantId: tenant?.id, action: state.action || undefined, cursor: state.cursors[state.index] }, { signal });
       const nextCursor = data.next ? new URL(data.next, location.origin).searchParams.get('cursor') : null;
       state.cursors = [...state.cursors.slice(0, state.index + 1), ...(nextCursor ? [nextCursor] : [])];
@@ -118,7 +152,7 @@ export async function render({ page, body, main, signal, setTitle }) {
         ),
       );
     } catch (error) {
-      if (!signal.aborted && error.status !== 401) replace(listEl, errorState(error, load));
+      if (!signal.aborted && statusOf(error) !== 401) replace(listEl, errorState(error, load));
     } finally {
       listEl.removeAttribute('aria-busy');
     }

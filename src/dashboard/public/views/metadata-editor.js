@@ -1,6 +1,11 @@
 import { h, icon } from '../dom.js';
+import { FormProblem } from '../ui/form.js';
 
-/** Key/value rows for a tenant's metadata; `read()` returns the object or throws a problem for the form. */
+/**
+ * Key/value rows for a tenant's metadata; `read()` returns the object or throws a problem for the form.
+ * @param {Record<string, string>} metadata
+ * @param {{ readOnly?: boolean }} [options]
+ */
 export function metadataEditor(metadata, { readOnly = false } = {}) {
   const rows = h('div.kv-rows');
   const empty = h('p.muted.kv-empty', 'No metadata yet.');
@@ -38,8 +43,11 @@ export function metadataEditor(metadata, { readOnly = false } = {}) {
     h('p.field-error', { hidden: true }),
   );
 
+  /** @returns {Record<string, string>} */
   function read() {
+    /** @type {Record<string, string>} */
     const result = {};
+    /** @type {{ field: string, message: string }[]} */
     const errors = [];
     for (const row of rows.children) {
       const [k, v] = row.querySelectorAll('input');
@@ -49,7 +57,7 @@ export function metadataEditor(metadata, { readOnly = false } = {}) {
       else if (key in result) errors.push({ field: 'metadata', message: `the key “${key}” appears twice` });
       else result[key] = v.value;
     }
-    if (errors.length) throw { detail: 'The metadata has problems.', errors };
+    if (errors.length) throw new FormProblem('The metadata has problems.', errors);
     return result;
   }
 

@@ -2,7 +2,12 @@ import { h, replace } from '../dom.js';
 import { homePath } from '../session.js';
 import { emptyState } from '../ui/components.js';
 
-/** Shown for unknown paths and for anything the API says does not exist for this person (404 never tells which). */
+/** @import { SetTitle } from '../app-types.js' */
+
+/**
+ * Shown for unknown paths and for anything the API says does not exist for this person (404 never tells which).
+ * @param {string} [what]
+ */
 function notFound(what = 'page') {
   return h(
     'div.page',
@@ -16,6 +21,11 @@ function notFound(what = 'page') {
   );
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {SetTitle} setTitle
+ * @param {string} [what] What was not found: a page, a tenant, a webhook.
+ */
 export function renderNotFound(main, setTitle, what) {
   setTitle('Not found');
   replace(main, notFound(what));

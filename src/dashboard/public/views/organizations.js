@@ -1,21 +1,28 @@
-import { api } from '../api.js';
+import { api, statusOf } from '../api.js';
 import { formatNumber, h, replace, timeAgo } from '../dom.js';
 import { code, createButton, emptyState, errorState, loading, pageHeader, table } from '../ui/components.js';
 import { formDialog } from '../ui/dialog.js';
-import { field, trimmedOrNull, valueOf } from '../ui/form.js';
+import { field, FormProblem, trimmedOrNull, valueOf } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 
-/** Organizations (superadmins): each one a separate customer of this Landlord, with its own tenants. */
+/** @import { List, Organization } from '../types.js' */
+/** @import { PageContext } from '../app-types.js' */
+
+/**
+ * Organizations (superadmins): each one a separate customer of this Landlord, with its own tenants.
+ * @param {PageContext} context
+ */
 export async function render({ main, signal, setTitle }) {
   setTitle('Organizations');
   const list = h('div.card.card-flush', loading());
 
   async function load() {
     try {
+      /** @type {List<Organization>} */
       const { results } = await api.get('/v1/organizations', undefined, { signal });
       draw(results);
     } catch (error) {
-      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, load));
+      if (!signal.aborted && statusOf(error) !== 401) replace(list, errorState(error, load));
     }
   }
 
@@ -30,8 +37,9 @@ export async function render({ main, signal, setTitle }) {
       ],
       onSubmit: async (form) => {
         const name = valueOf(form, 'name').trim();
-        if (!name) throw { detail: 'Please name the organization.', errors: [{ field: 'name', message: 'is required' }] };
+        if (!name) throw new FormProblem('Please name the organization.', [{ field: 'name', message: 'is required' }]);
         const slug = trimmedOrNull(valueOf(form, 'slug'));
+        /** @type {Organization} */
         const org = await api.post('/v1/organizations', slug ? { name, slug } : { name });
         toast(`${org.name} was created`);
         await load();
@@ -39,6 +47,7 @@ export async function render({ main, signal, setTitle }) {
     });
   }
 
+  /** @param {Organization[]} orgs */
   function draw(orgs) {
     if (orgs.length === 0) return replace(list, emptyState({ iconName: 'users', title: 'No organizations', text: 'Create one to give another company its own tenants.' }));
     replace(

@@ -1,14 +1,18 @@
-import { auth } from '../api.js';
-import { h, icon, replace } from '../dom.js';
+import { auth, messageOf, statusOf } from '../api.js';
+import { find, h, icon, replace } from '../dom.js';
 import { navigate, safeDashboardPath } from '../router.js';
 import { homePath } from '../session.js';
 import { loading } from '../ui/components.js';
-import { busy, clearErrors, field, formAlert, showErrors, valueOf } from '../ui/form.js';
+import { busy, clearErrors, field, formAlert, FormProblem, showErrors, valueOf } from '../ui/form.js';
 
+/** @import { Child, Notice, SignInContext } from '../app-types.js' */
+
+/** @param {Notice} notice */
 function notice({ kind, title, text }) {
   return h(`div.alert.alert-${kind}`, { role: kind === 'error' || kind === 'warning' ? 'alert' : 'status' }, icon(kind === 'success' ? 'check' : kind === 'info' ? 'info' : 'alert'), h('div', h('p.alert-title', title), text ? h('p', text) : null));
 }
 
+/** @param {Child[]} children */
 function shell(...children) {
   return h(
     'div.auth-page',
@@ -22,6 +26,7 @@ function shell(...children) {
   );
 }
 
+/** @param {SignInContext} context */
 export async function render({ root, query, signal, setTitle, beginSession, notice: pending }) {
   setTitle('Sign in');
   const next = safeDashboardPath(query.get('next'));
@@ -40,7 +45,7 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
       message = {
         kind: 'error',
         title: 'This sign-in link can’t be used',
-        text: `${error.detail} Ask for a new link, or sign in with your email and password.`,
+        text: `${messageOf(error)} Ask for a new link, or sign in with your email and password.`,
       };
     }
   } else if (!message) {
@@ -57,7 +62,7 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
 
   const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', required: true, autofocus: true, spellcheck: false });
   const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const passwordInput = password.querySelector('input');
+  const passwordInput = find(password, 'input', HTMLInputElement);
   const reveal = h('button.btn.btn-ghost.btn-sm.password-toggle', { type: 'button', 'aria-pressed': 'false' }, 'Show');
   reveal.addEventListener('click', () => {
     const show = passwordInput.type === 'password';
@@ -76,18 +81,19 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
     event.preventDefault();
     clearErrors(form);
     const values = { email: valueOf(form, 'email').trim(), password: valueOf(form, 'password') };
+    /** @type {{ field: string, message: string }[]} */
     const missing = [];
     if (!values.email) missing.push({ field: 'email', message: 'enter your email address' });
     if (!values.password) missing.push({ field: 'password', message: 'enter your password' });
-    if (missing.length) return showErrors(form, { detail: 'Enter your email and password.', errors: missing });
+    if (missing.length) return showErrors(form, new FormProblem('Enter your email and password.', missing));
     try {
       const started = await busy(submit, () => auth.login(values.email, values.password));
       beginSession(started);
       navigate(next ?? homePath(), { replace: true });
     } catch (error) {
       // A wrong password is not a field problem: say so on top, keep the email, clear the password.
-      showErrors(form, error.status === 401 ? { detail: error.detail, errors: [] } : error);
-      form.elements.namedItem('password').value = '';
+      showErrors(form, statusOf(error) === 401 ? new FormProblem(messageOf(error)) : error);
+      passwordInput.value = '';
     }
   });
 
@@ -100,5 +106,5 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
       form,
     ),
   );
-  form.elements.namedItem('email').focus();
+  find(email, 'input', HTMLInputElement).focus();
 }

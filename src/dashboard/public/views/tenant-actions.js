@@ -1,11 +1,19 @@
-import { api } from '../api.js';
-import { h, pluralize } from '../dom.js';
-import { checkbox } from '../ui/form.js';
+import { api, ApiError, messageOf, statusOf } from '../api.js';
+import { find, h, pluralize } from '../dom.js';
+import { checkbox, FormProblem } from '../ui/form.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { toast } from '../ui/toast.js';
 
+/** @import { MenuItem } from '../ui/menu.js' */
+/** @import { Tenant } from '../types.js' */
+
+/** @param {Tenant} tenant */
 const path = (tenant) => `/v1/tenants/${encodeURIComponent(tenant.id)}`;
 
+/**
+ * @param {Tenant} tenant
+ * @param {(updated: Tenant) => void} onDone
+ */
 export function deactivateTenant(tenant, onDone) {
   confirmDialog({
     title: `Deactivate ${tenant.displayName}?`,
@@ -13,6 +21,7 @@ export function deactivateTenant(tenant, onDone) {
     confirmLabel: 'Deactivate tenant',
     danger: true,
     onConfirm: async () => {
+      /** @type {Tenant} */
       const updated = await api.patch(path(tenant), { isActive: false });
       toast(`${tenant.displayName} is deactivated`);
       onDone(updated);
@@ -20,16 +29,25 @@ export function deactivateTenant(tenant, onDone) {
   });
 }
 
+/**
+ * @param {Tenant} tenant
+ * @param {(updated: Tenant) => void} onDone
+ */
 export async function reactivateTenant(tenant, onDone) {
   try {
+    /** @type {Tenant} */
     const updated = await api.patch(path(tenant), { isActive: true });
     toast(`${tenant.displayName} is active again`);
     onDone(updated);
   } catch (error) {
-    if (error.status !== 401) toast(error.detail, { kind: 'error' });
+    if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
   }
 }
 
+/**
+ * @param {Tenant} tenant
+ * @param {() => void} onDone
+ */
 export function deleteTenant(tenant, onDone) {
   const users = tenant.userCount;
   const force = checkbox({
@@ -37,7 +55,7 @@ export function deleteTenant(tenant, onDone) {
     name: 'force',
     description: 'Their accounts, sessions, API keys and webhooks go with the tenant.',
   });
-  const forceBox = force.querySelector('input');
+  const forceBox = find(force, 'input', HTMLInputElement);
   const dialog = confirmDialog({
     title: `Delete ${tenant.displayName}?`,
     message:
@@ -49,27 +67,32 @@ export function deleteTenant(tenant, onDone) {
     danger: true,
     onConfirm: async (form) => {
       if (users > 0 && !forceBox.checked) {
-        throw { detail: `Tick “Also delete its ${pluralize(users, 'user')}” to confirm.`, errors: [] };
+        throw new FormProblem(`Tick “Also delete its ${pluralize(users, 'user')}” to confirm.`);
       }
       try {
         await api.del(`${path(tenant)}${forceBox.checked ? '?force=true' : ''}`);
       } catch (error) {
         // Users were added since the page loaded: offer the same choice now.
-        if (error.code === 'TENANT_HAS_USERS' && !force.isConnected) form.querySelector('.dialog-body').append(force);
+        if (error instanceof ApiError && error.code === 'TENANT_HAS_USERS' && !force.isConnected) find(form, '.dialog-body', HTMLElement).append(force);
         throw error;
       }
       toast(`${tenant.displayName} was deleted`);
       onDone();
     },
   });
-  const submit = dialog.dialog.querySelector('button[type=submit]');
+  const submit = find(dialog.dialog, 'button[type=submit]', HTMLButtonElement);
   if (users > 0) {
     submit.disabled = true;
     forceBox.addEventListener('change', () => (submit.disabled = !forceBox.checked));
   }
 }
 
-/** The admin actions on a tenant, as menu items. */
+/**
+ * The admin actions on a tenant, as menu items.
+ * @param {Tenant} tenant
+ * @param {{ onChange: (updated: Tenant) => void, onDelete: () => void }} handlers
+ * @returns {MenuItem[]}
+ */
 export function tenantMenuItems(tenant, { onChange, onDelete }) {
   return [
     tenant.isActive
@@ -79,6 +102,10 @@ export function tenantMenuItems(tenant, { onChange, onDelete }) {
   ];
 }
 
+/**
+ * @param {Tenant} tenant
+ * @param {{ canReactivate: boolean, onChange: (updated: Tenant) => void }} options
+ */
 export function inactiveBanner(tenant, { canReactivate, onChange }) {
   return h(
     'div.alert.alert-warning.banner',

@@ -3,10 +3,15 @@ import { h } from '../dom.js';
 import { navigate } from '../router.js';
 import { copyField } from '../ui/components.js';
 import { formDialog, showResult } from '../ui/dialog.js';
-import { field, trimmedOrNull, valueOf } from '../ui/form.js';
+import { field, FormProblem, trimmedOrNull, valueOf } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 
-/** Creates a tenant, optionally with its owner; the owner's one-time sign-in link is shown to copy. */
+/** @import { TenantCreated, TenantCreateInput } from '../types.js' */
+
+/**
+ * Creates a tenant, optionally with its owner; the owner's one-time sign-in link is shown to copy.
+ * @param {{ organizationId?: string }} [options] The organization to create it in (superadmins).
+ */
 export function createTenantDialog({ organizationId } = {}) {
   const ownerFields = h(
     'fieldset.fieldset',
@@ -34,20 +39,23 @@ export function createTenantDialog({ organizationId } = {}) {
       ownerFields,
     ],
     onSubmit: async (form) => {
+      /** @type {TenantCreateInput} */
       const body = { name: valueOf(form, 'name').trim() };
-      for (const key of ['email', 'url', 'externalId']) {
+      for (const key of /** @type {const} */ (['email', 'url', 'externalId'])) {
         const value = trimmedOrNull(valueOf(form, key));
         if (value !== null) body[key] = value;
       }
       const ownerName = valueOf(form, 'owner.name').trim();
       const ownerEmail = valueOf(form, 'owner.email').trim();
+      /** @type {{ field: string, message: string }[]} */
       const errors = [];
       if (!body.name) errors.push({ field: 'name', message: 'is required' });
       if (ownerName && !ownerEmail) errors.push({ field: 'owner.email', message: 'is required to invite an owner' });
       if (ownerEmail && !ownerName) errors.push({ field: 'owner.name', message: 'is required to invite an owner' });
-      if (errors.length) throw { detail: 'Please correct the highlighted fields.', errors };
+      if (errors.length) throw new FormProblem('Please correct the highlighted fields.', errors);
       if (ownerEmail) body.owner = { name: ownerName, email: ownerEmail };
       if (organizationId) body.organizationId = organizationId;
+      /** @type {TenantCreated} */
       const tenant = await api.post('/v1/tenants', body);
       const open = () => navigate(`/dashboard/tenants/${encodeURIComponent(tenant.id)}`);
       if (!tenant.signInUrl) {

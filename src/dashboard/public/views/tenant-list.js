@@ -1,5 +1,5 @@
-import { api, apiPath, withQuery } from '../api.js';
-import { debounce, formatNumber, h, icon, replace, timeAgo } from '../dom.js';
+import { api, apiPath, isAbortError, statusOf, withQuery } from '../api.js';
+import { debounce, find, formatNumber, h, icon, replace, timeAgo } from '../dom.js';
 import { navigate, setQuery } from '../router.js';
 import { createButton, errorState, emptyState, pageHeader, statusBadge, table } from '../ui/components.js';
 import { uid } from '../ui/form.js';
@@ -7,7 +7,11 @@ import { actionMenu } from '../ui/menu.js';
 import { createTenantDialog } from './tenant-create.js';
 import { tenantMenuItems } from './tenant-actions.js';
 
+/** @import { Page, Tenant } from '../types.js' */
+/** @import { PageContext } from '../app-types.js' */
+
 const PAGE_SIZE = 20;
+/** @type {[string, string][]} */
 const ORDERINGS = [
   ['-createdAt', 'Newest first'],
   ['createdAt', 'Oldest first'],
@@ -15,12 +19,19 @@ const ORDERINGS = [
   ['-name', 'Name Z–A'],
   ['-updatedAt', 'Recently updated'],
 ];
+/** @type {[string, string][]} */
 const STATUSES = [
   ['', 'All statuses'],
   ['true', 'Active'],
   ['false', 'Inactive'],
 ];
 
+/**
+ * A labelled select of [value, text] options.
+ * @param {string} label
+ * @param {[string, string][]} options
+ * @param {string} value
+ */
 function select(label, options, value) {
   const id = uid('s');
   return h(
@@ -34,26 +45,33 @@ function select(label, options, value) {
  * The tenant list for administrators: debounced search, status filter, ordering, and cursor paging
  * that follows the API's `next`/`previous` links (fast at any size). The total is counted once per
  * query; paging on asks with `count=false` so deep pages never pay for it again.
+ * @param {PageContext} context
  */
 export async function render({ main, query, signal, setTitle }) {
   setTitle('Tenants');
+  const ordering = query.get('ordering') ?? '';
   const state = {
     search: query.get('search') ?? '',
     isActive: query.get('isActive') ?? '',
-    ordering: ORDERINGS.some(([o]) => o === query.get('ordering')) ? query.get('ordering') : '-createdAt',
+    ordering: ORDERINGS.some(([o]) => o === ordering) ? ordering : '-createdAt',
     organizationId: query.get('organizationId') ?? '',
     cursor: query.get('cursor') ?? '',
     page: Math.max(1, Number(query.get('p')) || 1),
+    /** @type {number | null} */
     count: null,
+    /** @type {Page<Tenant> | null} */
     data: null,
     loading: false,
   };
+  /** @type {AbortController | null} */
   let inflight = null;
 
   const searchId = uid('search');
   const searchInput = h('input.input.search-input', { id: searchId, type: 'search', value: state.search, placeholder: 'Search name, slug, email or external ID', autocomplete: 'off', spellcheck: false });
   const statusSelect = select('Status', STATUSES, state.isActive);
+  const statusControl = find(statusSelect, 'select', HTMLSelectElement);
   const orderSelect = select('Order', ORDERINGS, state.ordering);
+  const orderControl = find(orderSelect, 'select', HTMLSelectElement);
   const results = h('div.list-results');
   const summary = h('p.page-subtitle-text', { 'aria-live': 'polite' });
 
@@ -77,6 +95,10 @@ export async function render({ main, query, signal, setTitle }) {
     ),
   );
 
+  /**
+   * Loads a page: the one a `next`/`previous` link names, or the current filters' page at `state.cursor`.
+   * @param {{ link?: string | null, resetCount?: boolean }} [options] `resetCount` asks for the total again.
+   */
   async function load({ link, resetCount = false } = {}) {
     inflight?.abort();
     const controller = new AbortController();
@@ -99,6 +121,7 @@ export async function render({ main, query, signal, setTitle }) {
     state.loading = true;
     results.setAttribute('aria-busy', 'true');
     try {
+      /** @type {Page<Tenant>} */
       const data = await api.get(path, undefined, { signal: controller.signal });
       if (controller.signal.aborted) return;
       if (data.count !== null && data.count !== undefined) state.count = data.count;
@@ -107,7 +130,7 @@ export async function render({ main, query, signal, setTitle }) {
       setQuery({ search: state.search.trim(), isActive: state.isActive, ordering: state.ordering === '-createdAt' ? '' : state.ordering, organizationId: state.organizationId, cursor: state.cursor, p: state.page > 1 ? state.page : '' });
       draw();
     } catch (error) {
-      if (error.name === 'AbortError' || controller.signal.aborted || error.status === 401) return;
+      if (isAbortError(error) || controller.signal.aborted || statusOf(error) === 401) return;
       replace(results, errorState(error, () => load({ resetCount: true })));
     } finally {
       if (inflight === controller) {
@@ -126,6 +149,7 @@ export async function render({ main, query, signal, setTitle }) {
 
   function draw() {
     const { data } = state;
+    if (!data) return;
     const filtered = Boolean(state.search.trim() || state.isActive);
     summary.textContent = state.count === null ? '' : `${formatNumber(state.count)} ${state.count === 1 ? 'tenant' : 'tenants'}${filtered ? ' match' : ''}`;
     if (data.results.length === 0 && state.cursor) return restart(); // the page emptied under us: back to the start
@@ -141,7 +165,7 @@ export async function render({ main, query, signal, setTitle }) {
                 state.search = '';
                 state.isActive = '';
                 searchInput.value = '';
-                statusSelect.querySelector('select').value = '';
+                statusControl.value = '';
                 restart();
               } }, 'Clear filters'),
             })
@@ -199,12 +223,12 @@ export async function render({ main, query, signal, setTitle }) {
       restart();
     }
   });
-  statusSelect.querySelector('select').addEventListener('change', (e) => {
-    state.isActive = e.target.value;
+  statusControl.addEventListener('change', () => {
+    state.isActive = statusControl.value;
     restart();
   });
-  orderSelect.querySelector('select').addEventListener('change', (e) => {
-    state.ordering = e.target.value;
+  orderControl.addEventListener('change', () => {
+    state.ordering = orderControl.value;
     restart();
   });
 

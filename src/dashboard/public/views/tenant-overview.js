@@ -1,17 +1,35 @@
-import { request } from '../api.js';
+import { ApiError, request, statusOf } from '../api.js';
 import { formatDateTime, h, icon, pluralize, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { canManageTenant, isAdmin } from '../session.js';
 import { code, copyButton, definitionList, sectionHeader } from '../ui/components.js';
-import { busy, clearErrors, field, formAlert, showErrors, trimmedOrNull, valueOf } from '../ui/form.js';
+import { busy, clearErrors, field, formAlert, FormProblem, showErrors, trimmedOrNull, valueOf } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 import { metadataEditor } from './metadata-editor.js';
 import { settingsFields } from './tenant-settings.js';
 import { deactivateTenant, deleteTenant, reactivateTenant } from './tenant-actions.js';
 
+/** @import { Settings, Tenant } from '../types.js' */
+/** @import { Child, TenantContext, TenantPage } from '../app-types.js' */
+
+/**
+ * A `PATCH /v1/tenants/{id}` body: only what changed (a metadata key set to null is removed).
+ * @typedef {Partial<Omit<Tenant, 'settings' | 'metadata'>> & { settings?: Partial<Settings>, metadata?: Record<string, string | null> }} TenantPatch
+ */
+
 const STALE = 'Someone else changed this tenant after you opened it. Reload the page to see their changes, then make yours again.';
 
-/** A card holding one form that PATCHes only what changed, guarded by the tenant's ETag. */
+/**
+ * A card holding one form that PATCHes only what changed, guarded by the tenant's ETag.
+ * @param {object} options
+ * @param {TenantPage} options.page
+ * @param {string} options.title
+ * @param {string} options.description
+ * @param {Child} options.fields
+ * @param {(form: HTMLFormElement) => TenantPatch} options.collect The changes; throws a FormProblem when the fields are not valid.
+ * @param {boolean} options.readOnly
+ * @param {(tenant: Tenant) => void} [options.onSaved]
+ */
 function patchForm({ page, title, description, fields, collect, readOnly, onSaved }) {
   const submit = h('button.btn.btn-primary', { type: 'submit' }, 'Save changes');
   const form = h(
@@ -22,7 +40,11 @@ function patchForm({ page, title, description, fields, collect, readOnly, onSave
     h('div.form-grid', fields),
     readOnly ? null : h('div.form-actions', submit),
   );
-  if (readOnly) for (const el of form.querySelectorAll('input, select, textarea, button')) el.disabled = true;
+  if (readOnly) {
+    // Each of these has `disabled`.
+    const controls = /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement>} */ (form.querySelectorAll('input, select, textarea, button'));
+    for (const el of controls) el.disabled = true;
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -34,24 +56,38 @@ function patchForm({ page, title, description, fields, collect, readOnly, onSave
     }
     if (Object.keys(body).length === 0) return toast('Nothing changed', { kind: 'info' });
     try {
+      /** @type {{ data: Tenant, etag: string | null }} */
       const { data, etag } = await busy(submit, () => request('PATCH', `/v1/tenants/${encodeURIComponent(page.tenant.id)}`, { body, ifMatch: page.etag }));
       page.update(data, etag);
       onSaved?.(data);
       toast('Changes saved');
     } catch (error) {
-      if (error.status === 401) return;
-      showErrors(form, error.code === 'PRECONDITION_FAILED' ? { detail: STALE, errors: [] } : error);
+      if (statusOf(error) === 401) return;
+      showErrors(form, error instanceof ApiError && error.code === 'PRECONDITION_FAILED' ? new FormProblem(STALE) : error);
     }
   });
   return form;
 }
 
+/**
+ * The entries of `next` whose value differs from `current`'s.
+ * @template {object} T
+ * @param {T} current
+ * @param {Partial<T>} next
+ * @returns {Partial<T>}
+ */
 function changed(current, next) {
+  /** @type {Partial<T>} */
   const body = {};
-  for (const [key, value] of Object.entries(next)) if (value !== current[key]) body[key] = value;
+  // Object.keys() types its keys as strings; they are keys of `next`, so of T.
+  for (const key of /** @type {(keyof T)[]} */ (Object.keys(next))) if (next[key] !== current[key]) body[key] = next[key];
   return body;
 }
 
+/**
+ * @param {TenantPage} page
+ * @param {boolean} readOnly
+ */
 function profileForm(page, readOnly) {
   const t = page.tenant;
   const admin = isAdmin();
@@ -71,6 +107,7 @@ function profileForm(page, readOnly) {
     ],
     collect: (form) => {
       const current = page.tenant;
+      /** @type {Partial<Tenant>} */
       const next = {
         name: valueOf(form, 'name').trim(),
         displayName: valueOf(form, 'displayName').trim(),
@@ -82,13 +119,19 @@ function profileForm(page, readOnly) {
         next.slug = valueOf(form, 'slug').trim();
         next.externalId = trimmedOrNull(valueOf(form, 'externalId'));
       }
-      const missing = ['name', 'displayName', ...(admin ? ['slug'] : [])].filter((k) => !next[k]);
-      if (missing.length) throw { detail: 'Please fill in the required fields.', errors: missing.map((f) => ({ field: f, message: 'is required' })) };
+      /** @type {('name' | 'displayName' | 'slug')[]} */
+      const required = ['name', 'displayName', ...(admin ? /** @type {const} */ (['slug']) : [])];
+      const missing = required.filter((k) => !next[k]);
+      if (missing.length) throw new FormProblem('Please fill in the required fields.', missing.map((f) => ({ field: f, message: 'is required' })));
       return changed(current, next);
     },
   });
 }
 
+/**
+ * @param {TenantPage} page
+ * @param {boolean} readOnly
+ */
 function settingsForm(page, readOnly) {
   const { fields, read } = settingsFields(page.tenant.settings);
   return patchForm({
@@ -105,6 +148,10 @@ function settingsForm(page, readOnly) {
   });
 }
 
+/**
+ * @param {TenantPage} page
+ * @param {boolean} readOnly
+ */
 function metadataForm(page, readOnly) {
   // Metadata belongs to the platform (a plan, a CRM id): tenant owners see it, administrators change it.
   readOnly = readOnly || !isAdmin();
@@ -119,6 +166,7 @@ function metadataForm(page, readOnly) {
     fields: [editor.element],
     collect: () => {
       const next = editor.read();
+      /** @type {Record<string, string | null>} */
       const body = {};
       for (const key of Object.keys(page.tenant.metadata)) if (!(key in next)) body[key] = null;
       for (const [key, value] of Object.entries(next)) if (page.tenant.metadata[key] !== value) body[key] = value;
@@ -127,6 +175,7 @@ function metadataForm(page, readOnly) {
   });
 }
 
+/** @param {Tenant} tenant */
 function detailsCard(tenant) {
   const admin = isAdmin();
   return h(
@@ -145,6 +194,7 @@ function detailsCard(tenant) {
   );
 }
 
+/** @param {TenantPage} page */
 function dangerZone(page) {
   const t = page.tenant;
   const reload = () => navigate(location.pathname, { replace: true });
@@ -166,6 +216,7 @@ function dangerZone(page) {
   );
 }
 
+/** @param {TenantContext} context */
 export async function render({ page, body, setTitle }) {
   setTitle(page.tenant.displayName);
   const readOnly = !canManageTenant();

@@ -1,4 +1,4 @@
-import { request } from '../api.js';
+import { request, statusOf } from '../api.js';
 import { h, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { canManageTenant, isAdmin } from '../session.js';
@@ -6,6 +6,9 @@ import { code, pageHeader, statusBadge } from '../ui/components.js';
 import { actionMenu } from '../ui/menu.js';
 import { renderNotFound } from './not-found.js';
 import { inactiveBanner, tenantMenuItems } from './tenant-actions.js';
+
+/** @import { Tenant } from '../types.js' */
+/** @import { PageContext, TenantPage } from '../app-types.js' */
 
 const TABS = [
   { key: 'overview', label: 'Overview', path: '' },
@@ -15,6 +18,7 @@ const TABS = [
   { key: 'audit-log', label: 'Audit log', path: '/audit-log', manage: true },
 ];
 
+/** The section under the tabs, for each tab. */
 const VIEWS = {
   overview: () => import('./tenant-overview.js'),
   users: () => import('./users.js'),
@@ -24,27 +28,32 @@ const VIEWS = {
   'audit-log': () => import('./audit-log.js'),
 };
 
+/** @param {Tenant} tenant */
 const tenantBase = (tenant) => `/dashboard/tenants/${encodeURIComponent(tenant.id)}`;
 
 /**
  * A tenant's pages: its header (name, status, admin actions), the section tabs, and the section.
  * The tenant comes from `GET /v1/tenants/{id}`; a 404 there (missing, or another tenant's) shows
  * "not found" and nothing else.
+ * @param {PageContext} ctx
  */
 export async function render(ctx) {
-  const { main, params, tab, signal, setTitle } = ctx;
+  // Every tenant route names its tab.
+  const { main, params, tab = 'overview', signal, setTitle } = ctx;
   if (!canManageTenant() && tab !== 'overview') return renderNotFound(main, setTitle, 'page');
+  /** @type {{ data: Tenant, etag: string | null }} */
   let loaded;
   try {
     loaded = await request('GET', `/v1/tenants/${encodeURIComponent(params.id)}`, { signal });
   } catch (error) {
-    if (error.status === 404) return renderNotFound(main, setTitle, 'tenant');
+    if (statusOf(error) === 404) return renderNotFound(main, setTitle, 'tenant');
     throw error;
   }
   if (signal.aborted) return;
   let tenant = loaded.data;
   const headerSlot = h('div');
   const body = h('div.tab-panel');
+  /** @type {TenantPage} */
   const page = {
     get tenant() {
       return tenant;
@@ -92,7 +101,8 @@ export async function render(ctx) {
   replace(main, h('div.page', headerSlot, body));
   // On a phone the tabs scroll sideways: bring the current one into view.
   const current = headerSlot.querySelector('.tab[aria-current="page"]');
-  if (current && current.parentElement.scrollWidth > current.parentElement.clientWidth) current.parentElement.scrollLeft = current.offsetLeft - 16;
+  const tabs = current?.parentElement;
+  if (current instanceof HTMLElement && tabs && tabs.scrollWidth > tabs.clientWidth) tabs.scrollLeft = current.offsetLeft - 16;
   const view = await VIEWS[tab]();
   if (signal.aborted) return;
   await view.render({ ...ctx, page, body });

@@ -1,12 +1,19 @@
 import { h } from '../dom.js';
 import { field, valueOf } from '../ui/form.js';
 
+/** @import { Settings } from '../types.js' */
+
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const LOCALES = ['en', 'en-US', 'en-GB', 'de', 'de-DE', 'de-AT', 'de-CH', 'fr', 'fr-FR', 'fr-CA', 'es', 'es-ES', 'es-MX', 'it', 'nl', 'pt', 'pt-BR', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'tr', 'ja', 'ko', 'zh-CN', 'zh-TW', 'ar', 'he', 'hi'];
 
+/** @type {[string, string][] | null} */
 let zones = null;
 
-/** Every IANA time zone the browser knows, labelled with its current UTC offset. */
+/**
+ * Every IANA time zone the browser knows, labelled with its current UTC offset: [zone, label] choices.
+ * @param {string} current Listed too, even when the browser does not know it.
+ * @returns {[string, string][]}
+ */
 function timeZones(current) {
   if (!zones) {
     const names = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
@@ -32,6 +39,7 @@ const languageNames = (() => {
   }
 })();
 
+/** @param {Settings} settings */
 function preview(settings) {
   try {
     const when = new Intl.DateTimeFormat(settings.locale, { dateStyle: 'full', timeStyle: 'short', timeZone: settings.timezone }).format(new Date());
@@ -42,7 +50,10 @@ function preview(settings) {
   }
 }
 
-/** The timezone / week start / locale fields and a live preview of how dates will look. */
+/**
+ * The timezone / week start / locale fields and a live preview of how dates will look.
+ * @param {Settings} settings
+ */
 export function settingsFields(settings) {
   const output = h('output.settings-preview', { 'aria-live': 'polite' }, preview(settings));
   const datalistId = 'locale-suggestions';
@@ -53,6 +64,10 @@ export function settingsFields(settings) {
     h('datalist', { id: datalistId }, LOCALES.map((l) => h('option', { value: l }, languageNames?.of(l) ?? l))),
     h('div.field.field-wide', h('span.label', 'Preview'), output),
   ];
+  /**
+   * @param {HTMLFormElement} form
+   * @returns {Settings}
+   */
   const read = (form) => ({
     timezone: valueOf(form, 'settings.timezone'),
     weekStart: Number(valueOf(form, 'settings.weekStart')),

@@ -1,14 +1,22 @@
-import { api } from '../api.js';
+import { api, messageOf, statusOf } from '../api.js';
 import { formatDateTime, h, initials, replace, timeAgo } from '../dom.js';
-import { session } from '../session.js';
+import { currentUser } from '../session.js';
 import { badge, copyField, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
 import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.js';
-import { field, radio, valueOf } from '../ui/form.js';
+import { checkedValues, field, FormProblem, radio, valueOf } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
+/** @import { List, SignInLink, TenantRole, TenantUser, TenantUserCreateInput } from '../types.js' */
+/** @import { TenantContext } from '../app-types.js' */
+
+/** @type {Record<TenantRole, string>} */
 const ROLES = { owner: 'Owner', member: 'Member' };
 
+/**
+ * @param {TenantUser} user
+ * @param {SignInLink} link
+ */
 function linkResult(user, link) {
   return h(
     'div.result',
@@ -21,26 +29,33 @@ function linkResult(user, link) {
   );
 }
 
+/** @param {TenantContext} context */
 export async function render({ page, body, signal, setTitle }) {
   setTitle('Users', page.tenant.displayName);
   const base = `/v1/tenants/${encodeURIComponent(page.tenant.id)}/users`;
   const list = h('div', loading());
+  /** @type {TenantUser[]} */
   let users = [];
 
-  const reportError = (error) => error.status !== 401 && toast(error.detail, { kind: 'error' });
+  /** @param {unknown} error */
+  const reportError = (error) => statusOf(error) !== 401 && toast(messageOf(error), { kind: 'error' });
 
   async function load() {
     try {
-      users = (await api.get(base, undefined, { signal })).results;
+      /** @type {List<TenantUser>} */
+      const data = await api.get(base, undefined, { signal });
+      users = data.results;
       draw();
     } catch (error) {
-      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, load));
+      if (!signal.aborted && statusOf(error) !== 401) replace(list, errorState(error, load));
     }
   }
 
+  /** @param {TenantUser} user */
   async function sendLink(user) {
     const d = openDialog({ title: 'Sign-in link', description: `A one-time link that signs ${user.name} in to this dashboard.` });
     try {
+      /** @type {SignInLink} */
       const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
       showResult(d, linkResult(user, link));
     } catch (error) {
@@ -49,6 +64,11 @@ export async function render({ page, body, signal, setTitle }) {
     }
   }
 
+  /**
+   * @param {TenantUser} user
+   * @param {{ role?: TenantRole, isActive?: boolean }} changes
+   * @param {string} message What to say when it worked.
+   */
   async function update(user, changes, message) {
     try {
       await api.patch(`${base}/${encodeURIComponent(user.id)}`, changes);
@@ -79,17 +99,20 @@ export async function render({ page, body, signal, setTitle }) {
         field({ label: 'Password', name: 'password', type: 'password', optional: true, autocomplete: 'new-password', hint: 'Leave empty to invite them with a sign-in link. At least 8 characters with upper and lower case letters and a digit.' }),
       ],
       onSubmit: async (form) => {
-        const input = { name: valueOf(form, 'name').trim(), email: valueOf(form, 'email').trim(), role: form.querySelector('input[name=role]:checked')?.value ?? 'member' };
+        /** @type {TenantUserCreateInput} */
+        const input = { name: valueOf(form, 'name').trim(), email: valueOf(form, 'email').trim(), role: checkedValues(form, 'role')[0] ?? 'member' };
         const password = valueOf(form, 'password');
         if (password) input.password = password;
-        const missing = ['name', 'email'].filter((k) => !input[k]).map((f) => ({ field: f, message: 'is required' }));
-        if (missing.length) throw { detail: 'Please fill in the required fields.', errors: missing };
+        const missing = /** @type {const} */ (['name', 'email']).filter((k) => !input[k]).map((f) => ({ field: f, message: 'is required' }));
+        if (missing.length) throw new FormProblem('Please fill in the required fields.', missing);
+        /** @type {TenantUser} */
         const user = await api.post(base, input);
         await load();
         if (password) {
           toast(`${user.name} was added`);
           return true;
         }
+        /** @type {SignInLink} */
         const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
         return h('div', h('p.result-lead', `${user.name} was added as ${ROLES[user.role].toLowerCase()}.`), linkResult(user, link));
       },
@@ -97,8 +120,9 @@ export async function render({ page, body, signal, setTitle }) {
     return d;
   }
 
+  /** @param {TenantUser} user */
   function menuFor(user) {
-    const self = user.id === session.user.id;
+    const self = user.id === currentUser().id;
     const path = `${base}/${encodeURIComponent(user.id)}`;
     return actionMenu(`Actions for ${user.name}`, [
       user.isActive && { label: 'Create sign-in link', onSelect: () => sendLink(user) },
@@ -154,7 +178,7 @@ export async function render({ page, body, signal, setTitle }) {
           {
             label: 'User',
             render: (u) =>
-              h('div.person', h('span.avatar', { 'aria-hidden': 'true' }, initials(u.name)), h('div.cell-main', h('span.cell-strong', u.name, u.id === session.user.id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email))),
+              h('div.person', h('span.avatar', { 'aria-hidden': 'true' }, initials(u.name)), h('div.cell-main', h('span.cell-strong', u.name, u.id === currentUser().id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email))),
           },
           { label: 'Role', render: (u) => badge(ROLES[u.role] ?? u.role, u.role === 'owner' ? 'primary' : 'neutral') },
           { label: 'Status', render: (u) => (u.isActive ? badge('Active', 'success') : badge('Deactivated', 'neutral')) },

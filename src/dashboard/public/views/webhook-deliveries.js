@@ -1,9 +1,12 @@
-import { api, apiPath } from '../api.js';
+import { api, apiPath, messageOf, statusOf } from '../api.js';
 import { formatDateTime, h, icon, pluralize, replace, timeAgo } from '../dom.js';
 import { badge, code, definitionList, emptyState, loading, sectionHeader } from '../ui/components.js';
 import { busy, uid } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 
+/** @import { Attempt, CursorList, Delivery } from '../types.js' */
+
+/** @type {[string, string][]} */
 const STATUS_FILTERS = [
   ['', 'All deliveries'],
   ['succeeded', 'Delivered'],
@@ -11,6 +14,7 @@ const STATUS_FILTERS = [
   ['pending', 'Pending'],
 ];
 
+/** @param {Delivery} d */
 function deliveryBadge(d) {
   if (d.status === 'succeeded') return badge('Delivered', 'success');
   if (d.status === 'failed') return badge('Failed', 'danger');
@@ -18,11 +22,16 @@ function deliveryBadge(d) {
   return d.attemptCount > 0 ? badge('Retrying', 'warning') : badge('Pending', 'neutral');
 }
 
+/** @param {number | null} statusCode */
 function statusCodeBadge(statusCode) {
   if (statusCode === null) return badge('No response', 'danger');
   return badge(String(statusCode), statusCode >= 200 && statusCode < 300 ? 'success' : 'danger');
 }
 
+/**
+ * @param {Attempt} attempt
+ * @param {number} index
+ */
 function attemptItem(attempt, index) {
   return h(
     'li.attempt',
@@ -43,9 +52,21 @@ function attemptItem(attempt, index) {
  * An endpoint's delivery log, newest first: each delivery opens to show every attempt (status,
  * duration, error, response excerpt) and can be retried. While deliveries are in flight, or just
  * after a test or retry, the log refreshes itself.
+ * @param {{ webhookPath: string, signal: AbortSignal }} options The endpoint's API path; the page's signal.
  */
 export function deliveryLog({ webhookPath, signal }) {
-  const state = { status: '', results: [], next: null, open: new Set(), watchUntil: 0, timer: null };
+  const state = {
+    status: '',
+    /** @type {Delivery[]} */
+    results: [],
+    /** @type {string | null} */
+    next: null,
+    /** @type {Set<string>} The ids of the deliveries shown open. */
+    open: new Set(),
+    watchUntil: 0,
+    /** @type {number | undefined} */
+    timer: undefined,
+  };
   const listEl = h('div.deliveries', loading());
   const filterId = uid('dlv');
   const filter = h('select.input.input-sm', { id: filterId }, STATUS_FILTERS.map(([v, t]) => h('option', { value: v }, t)));
@@ -60,9 +81,13 @@ export function deliveryLog({ webhookPath, signal }) {
     listEl,
   );
 
+  /**
+   * @param {{ watch?: boolean, more?: boolean }} [options] `watch` refreshes often for a minute; `more` adds the next page.
+   */
   async function refresh({ watch = false, more = false } = {}) {
     if (watch) state.watchUntil = Date.now() + 60_000;
-    const data = more
+    /** @type {CursorList<Delivery>} */
+    const data = more && state.next
       ? await api.get(apiPath(state.next), undefined, { signal })
       : await api.get(`${webhookPath}/deliveries`, { limit: 20, status: state.status || undefined }, { signal });
     state.results = more ? [...state.results, ...data.results] : data.results;
@@ -81,16 +106,21 @@ export function deliveryLog({ webhookPath, signal }) {
   }
   signal.addEventListener('abort', () => clearTimeout(state.timer), { once: true });
 
+  /**
+   * @param {Delivery} delivery
+   * @param {HTMLButtonElement} button
+   */
   async function retry(delivery, button) {
     try {
       await busy(button, () => api.post(`${webhookPath}/deliveries/${encodeURIComponent(delivery.id)}/retry`));
       toast('Delivery queued again');
       await refresh({ watch: true });
     } catch (error) {
-      if (error.status !== 401) toast(error.detail, { kind: 'error' });
+      if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
     }
   }
 
+  /** @param {Delivery} d */
   function deliveryItem(d) {
     const bodyId = `dlv-${d.id}`;
     const isOpen = state.open.has(d.id);

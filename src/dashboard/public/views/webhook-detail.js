@@ -1,9 +1,9 @@
-import { api, request } from '../api.js';
+import { api, ApiError, messageOf, request, statusOf } from '../api.js';
 import { formatDateTime, h, icon, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { code, errorState, secretReveal, sectionHeader } from '../ui/components.js';
 import { confirmDialog, formDialog } from '../ui/dialog.js';
-import { busy, clearErrors, field, formAlert, showErrors, valueOf } from '../ui/form.js';
+import { busy, clearErrors, field, formAlert, FormProblem, showErrors, valueOf } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 import { renderNotFound } from './not-found.js';
@@ -11,6 +11,10 @@ import { deliveryLog } from './webhook-deliveries.js';
 import { readWebhook, webhookFields } from './webhook-form.js';
 import { webhookStatus } from './webhooks.js';
 
+/** @import { Webhook, WebhookInput, WebhookWithSecret } from '../types.js' */
+/** @import { TenantContext } from '../app-types.js' */
+
+/** @type {[string, string][]} */
 const OVERLAPS = [
   ['86400', '24 hours (recommended)'],
   ['3600', '1 hour'],
@@ -18,14 +22,16 @@ const OVERLAPS = [
   ['0', 'No overlap: the old secret stops now'],
 ];
 
+/** @param {TenantContext} context */
 export async function render({ page, params, body, main, signal, setTitle }) {
   const path = `/v1/webhooks/${encodeURIComponent(params.webhookId)}`;
   const listPath = `/dashboard/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`;
+  /** @type {{ data: Webhook, etag: string | null }} */
   let loaded;
   try {
     loaded = await request('GET', path, { signal });
   } catch (error) {
-    if (error.status === 404) return renderNotFound(main, setTitle, 'webhook');
+    if (statusOf(error) === 404) return renderNotFound(main, setTitle, 'webhook');
     throw error;
   }
   if (signal.aborted) return;
@@ -39,13 +45,14 @@ export async function render({ page, params, body, main, signal, setTitle }) {
   const log = deliveryLog({ webhookPath: path, signal });
   const reload = () => navigate(location.pathname, { replace: true });
 
+  /** @param {HTMLButtonElement} button */
   async function sendTest(button) {
     try {
       await busy(button, () => api.post(`${path}/test`));
       toast('Test event queued');
       log.refresh({ watch: true });
     } catch (error) {
-      if (error.status !== 401) toast(error.detail, { kind: 'error' });
+      if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
     }
   }
 
@@ -56,6 +63,7 @@ export async function render({ page, params, body, main, signal, setTitle }) {
       submitLabel: 'Rotate secret',
       fields: [field({ label: 'Old secret keeps signing for', name: 'overlap', options: OVERLAPS })],
       onSubmit: async (form) => {
+        /** @type {WebhookWithSecret} */
         const rotated = await api.post(`${path}/rotate-secret`, { overlapSeconds: Number(valueOf(form, 'overlap')) });
         webhook = rotated;
         return secretReveal({ secret: rotated.secret, label: 'New signing secret', what: 'new signing secret' });
@@ -64,13 +72,14 @@ export async function render({ page, params, body, main, signal, setTitle }) {
     });
   }
 
+  /** @param {boolean} isEnabled */
   async function setEnabled(isEnabled) {
     try {
       await api.patch(path, { isEnabled });
       toast(isEnabled ? 'Endpoint enabled' : 'Endpoint disabled');
       reload();
     } catch (error) {
-      if (error.status !== 401) toast(error.detail, { kind: 'error' });
+      if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
     }
   }
 
@@ -121,17 +130,20 @@ export async function render({ page, params, body, main, signal, setTitle }) {
       clearErrors(form);
       try {
         const next = readWebhook(form);
+        /** @type {Record<string, unknown>} */
         const changes = {};
-        for (const [key, value] of Object.entries(next)) if (JSON.stringify(value) !== JSON.stringify(webhook[key])) changes[key] = value;
+        // The keys of `next` (a WebhookInput) are fields of the webhook too.
+        for (const [key, value] of Object.entries(next)) if (JSON.stringify(value) !== JSON.stringify(webhook[/** @type {keyof WebhookInput} */ (key)])) changes[key] = value;
         if (Object.keys(changes).length === 0) return toast('Nothing changed', { kind: 'info' });
+        /** @type {{ data: Webhook, etag: string | null }} */
         const saved = await busy(submit, () => request('PATCH', path, { body: changes, ifMatch: etag }));
         webhook = saved.data;
         etag = saved.etag;
         drawHeader();
         toast('Changes saved');
       } catch (error) {
-        if (error.status === 401) return;
-        showErrors(form, error.code === 'PRECONDITION_FAILED' ? { detail: 'This endpoint changed since you opened it. Reload the page and try again.', errors: [] } : error);
+        if (statusOf(error) === 401) return;
+        showErrors(form, error instanceof ApiError && error.code === 'PRECONDITION_FAILED' ? new FormProblem('This endpoint changed since you opened it. Reload the page and try again.') : error);
       }
     });
     return form;
@@ -147,7 +159,7 @@ export async function render({ page, params, body, main, signal, setTitle }) {
 
   drawHeader();
   replace(body, h('div', headerSlot, h('div.detail-grid', h('div.detail-main', log.element), h('div.detail-aside', settingsForm(), secretCard))));
-  await log.refresh().catch((error) => {
-    if (!signal.aborted && error.status !== 401) replace(log.element, errorState(error, () => log.refresh()));
+  await log.refresh().catch((/** @type {unknown} */ error) => {
+    if (!signal.aborted && statusOf(error) !== 401) replace(log.element, errorState(error, () => log.refresh()));
   });
 }

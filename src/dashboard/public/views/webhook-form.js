@@ -1,7 +1,10 @@
 import { h } from '../dom.js';
-import { checkbox, field, radio, trimmedOrNull, valueOf } from '../ui/form.js';
+import { checkbox, checkedOf, checkedValues, field, FormProblem, radio, trimmedOrNull, valueOf } from '../ui/form.js';
+
+/** @import { Webhook, WebhookInput } from '../types.js' */
 
 // The event types a webhook can subscribe to (GET /openapi.json lists them under the webhook schemas).
+/** @type {[string, string[]][]} */
 const EVENT_GROUPS = [
   ['Tenant', ['tenant.created', 'tenant.updated', 'tenant.deleted', 'tenant.deactivated', 'tenant.reactivated']],
   ['Users', ['user.created', 'user.updated', 'user.deleted']],
@@ -9,12 +12,16 @@ const EVENT_GROUPS = [
   ['Webhooks', ['webhook.test', 'webhook.disabled']],
 ];
 
+/** @param {string[]} events */
 export function eventsLabel(events) {
   if (events.includes('*')) return 'All events';
   return events.length === 1 ? events[0] : `${events.length} events`;
 }
 
-/** "All events" or a chosen list, as checkboxes grouped by resource. */
+/**
+ * "All events" or a chosen list, as checkboxes grouped by resource.
+ * @param {string[]} selected
+ */
 function eventsPicker(selected) {
   const all = selected.includes('*');
   const grid = h(
@@ -34,12 +41,16 @@ function eventsPicker(selected) {
     h('p.field-error', { hidden: true }),
   );
   element.addEventListener('change', (e) => {
-    if (e.target.name === 'eventMode') grid.hidden = e.target.value === 'all';
+    if (e.target instanceof HTMLInputElement && e.target.name === 'eventMode') grid.hidden = e.target.value === 'all';
   });
   return element;
 }
 
-/** The endpoint fields shared by "add endpoint" and the endpoint's settings. */
+/**
+ * The endpoint fields shared by "add endpoint" and the endpoint's settings.
+ * @param {Pick<Webhook, 'url' | 'description' | 'events' | 'isEnabled'>} [webhook] The endpoint to edit; a new one's defaults when absent.
+ * @param {{ autofocus?: boolean }} [options]
+ */
 export function webhookFields(webhook = { url: '', description: null, events: ['*'], isEnabled: true }, { autofocus = false } = {}) {
   return [
     field({ label: 'Endpoint URL', name: 'url', type: 'url', value: webhook.url, required: true, mono: true, wide: true, autofocus, placeholder: 'https://example.com/webhooks/landlord', hint: 'Landlord POSTs signed JSON events here (Standard Webhooks).' }),
@@ -49,14 +60,19 @@ export function webhookFields(webhook = { url: '', description: null, events: ['
   ];
 }
 
-/** Reads the fields back; throws a form problem when something is missing. */
+/**
+ * Reads the fields back; throws a form problem when something is missing.
+ * @param {HTMLFormElement} form
+ * @returns {WebhookInput}
+ */
 export function readWebhook(form) {
   const url = valueOf(form, 'url').trim();
-  const all = form.querySelector('input[name=eventMode]:checked')?.value !== 'some';
-  const events = all ? ['*'] : [...form.querySelectorAll('input[name=event]:checked')].map((el) => el.value);
+  const all = checkedValues(form, 'eventMode')[0] !== 'some';
+  const events = all ? ['*'] : checkedValues(form, 'event');
+  /** @type {{ field: string, message: string }[]} */
   const errors = [];
   if (!url) errors.push({ field: 'url', message: 'is required' });
   if (events.length === 0) errors.push({ field: 'events', message: 'choose at least one event' });
-  if (errors.length) throw { detail: 'Please correct the highlighted fields.', errors };
-  return { url, description: trimmedOrNull(valueOf(form, 'description')), events, isEnabled: form.elements.namedItem('isEnabled').checked };
+  if (errors.length) throw new FormProblem('Please correct the highlighted fields.', errors);
+  return { url, description: trimmedOrNull(valueOf(form, 'description')), events, isEnabled: checkedOf(form, 'isEnabled') };
 }

@@ -1,31 +1,40 @@
-import { api, apiPath } from '../api.js';
+import { api, apiPath, statusOf } from '../api.js';
 import { h, replace, timeAgo } from '../dom.js';
 import { navigate } from '../router.js';
 import { badge, createButton, emptyState, errorState, listCard, loading, secretReveal, table } from '../ui/components.js';
 import { formDialog, showResult } from '../ui/dialog.js';
 import { eventsLabel, readWebhook, webhookFields } from './webhook-form.js';
 
+/** @import { CursorList, Webhook, WebhookInput, WebhookWithSecret } from '../types.js' */
+/** @import { TenantContext } from '../app-types.js' */
+
+/** @param {Webhook} w */
 export function webhookStatus(w) {
   if (!w.isEnabled) return badge(w.disabledReason ? 'Disabled by Landlord' : 'Disabled', w.disabledReason ? 'danger' : 'neutral');
   if (w.failingSince) return badge('Failing', 'warning');
   return badge('Enabled', 'success');
 }
 
+/** @param {TenantContext} context */
 export async function render({ page, body, signal, setTitle }) {
   setTitle('Webhooks', page.tenant.displayName);
   const tenantPath = `/dashboard/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`;
   const list = h('div', loading());
+  /** @type {Webhook[]} */
   let hooks = [];
+  /** @type {string | null} */
   let next = null;
 
+  /** @param {string | null} [link] The `next` link, to add the page after those shown; the first page without it. */
   async function load(link) {
     try {
+      /** @type {CursorList<Webhook>} */
       const data = await api.get(link ? apiPath(link) : `/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, undefined, { signal });
       hooks = link ? [...hooks, ...data.results] : data.results;
       next = data.next;
       draw();
     } catch (error) {
-      if (!signal.aborted && error.status !== 401) replace(list, errorState(error, () => load()));
+      if (!signal.aborted && statusOf(error) !== 401) replace(list, errorState(error, () => load()));
     }
   }
 
@@ -37,16 +46,19 @@ export async function render({ page, body, signal, setTitle }) {
       size: 'lg',
       fields: [h('div.form-grid', webhookFields(undefined, { autofocus: true }))],
       onSubmit: async (form) => {
+        /** @type {Omit<WebhookInput, 'description'> & { description?: string | null }} */
         const input = readWebhook(form);
         if (input.description === null) delete input.description;
+        /** @type {WebhookWithSecret} */
         const created = await api.post(`/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, input);
         await load();
+        const href = `${tenantPath}/${encodeURIComponent(created.id)}`;
         showResult(d, secretReveal({ secret: created.secret, label: 'Signing secret', what: 'signing secret', extra: h('p.hint', 'Use it to verify the webhook-signature header of each delivery.') }), {
           doneLabel: 'Done',
-          extra: h('a.btn.btn-secondary', { href: `${tenantPath}/${encodeURIComponent(created.id)}`, onclick: (event) => {
+          extra: h('a.btn.btn-secondary', { href, onclick: (event) => {
             event.preventDefault();
             d.close();
-            navigate(event.currentTarget.getAttribute('href'));
+            navigate(href);
           } }, 'View endpoint'),
         });
         return false;

@@ -1,0 +1,241 @@
+// The API objects the dashboard's JavaScript works with, for the type checker (`npm run typecheck`)
+// only: the browser never loads this file, and the dashboard plugin does not serve it. They follow
+// the response schemas of the /v1 routes (GET /openapi.json), which are the source of truth.
+// app-types.d.ts beside it has the types of the dashboard's own helpers, routes and views.
+
+/** An ISO 8601 date-time, as the API writes them. */
+export type Timestamp = string;
+
+// ---------------------------------------------------------------------------------------------
+// API objects
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** An RFC 9457 problem, the body of every error answer. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+export type TenantRole = 'owner' | 'member';
+export type Role = 'superadmin' | 'admin' | TenantRole;
+
+export interface User {
+  id: string;
+  organizationId: string;
+  /** Null for administrators, who belong to the organization rather than a tenant. */
+  tenantId: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  isActive: boolean;
+  lastSignInAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** A user of a tenant (`/v1/tenants/{id}/users`): always an owner or a member. */
+export interface TenantUser extends User {
+  tenantId: string;
+  role: TenantRole;
+}
+
+/** `GET /v1/auth/session`, and what sign-in answers. */
+export interface SessionInfo {
+  user: User;
+  expiresAt: Timestamp;
+  csrfToken: string;
+}
+
+export interface SignInLink {
+  url: string;
+  expiresAt: Timestamp;
+}
+
+export interface Settings {
+  timezone: string;
+  /** 0 = Sunday … 6 = Saturday */
+  weekStart: number;
+  locale: string;
+}
+
+export interface OwnerSummary {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface Tenant {
+  id: string;
+  organizationId: string;
+  name: string;
+  slug: string;
+  externalId: string | null;
+  displayName: string;
+  email: string | null;
+  url: string | null;
+  description: string | null;
+  isActive: boolean;
+  legalEntities: { name: string; registrationNumber: string }[];
+  settings: Settings;
+  metadata: Record<string, string>;
+  owner: OwnerSummary | null;
+  userCount: number;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** `POST /v1/tenants`: the one-time sign-in link comes only with an owner it invited. */
+export type TenantCreated = Tenant & { dashboardUrl: string } & ({ signInUrl?: undefined } | { signInUrl: string; owner: OwnerSummary });
+
+export interface Organization {
+  id: string;
+  name: string;
+  slug: string;
+  tenantCount: number;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** The first characters of the secret, to recognise it. */
+  prefix: string;
+  scopes: string[];
+  organizationId: string;
+  tenantId: string | null;
+  createdAt: Timestamp;
+  expiresAt: Timestamp | null;
+  lastUsedAt: Timestamp | null;
+}
+
+/** A key as created or rotated: the only time its secret is shown. */
+export interface ApiKeyWithSecret extends ApiKey {
+  secret: string;
+}
+
+export interface Webhook {
+  id: string;
+  organizationId: string;
+  /** Null for an organization-wide endpoint. */
+  tenantId: string | null;
+  url: string;
+  /** `['*']` for every event type. */
+  events: string[];
+  description: string | null;
+  isEnabled: boolean;
+  disabledReason: string | null;
+  failingSince: Timestamp | null;
+  previousSecretExpiresAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** An endpoint as created or after its secret was rotated: the only time the secret is shown. */
+export interface WebhookWithSecret extends Webhook {
+  secret: string;
+}
+
+export interface Attempt {
+  attemptedAt: Timestamp;
+  /** Null when no response came (timeout, refused, closed). */
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed';
+
+export interface Delivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string | null;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Timestamp | null;
+  lastStatusCode: number | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  completedAt: Timestamp | null;
+  /** Every attempt, oldest first. */
+  attempts: Attempt[];
+}
+
+export interface AuditEntry {
+  id: string;
+  occurredAt: Timestamp;
+  organizationId: string | null;
+  tenantId: string | null;
+  actor: { type: string; id: string | null };
+  credentialId: string | null;
+  action: string;
+  target: { type: string; id: string } | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  /** Changed fields, usually as `{field: {from, to}}`. */
+  changes: Record<string, unknown> | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// List envelopes
+
+/** A list the API answers whole (users, API keys, organizations). */
+export interface List<T> {
+  results: T[];
+}
+
+/** A list paged by its `next` link (webhooks, deliveries, the audit log). */
+export interface CursorList<T> extends List<T> {
+  next: string | null;
+}
+
+/** A counted list paged both ways (tenants); `count` is null when it was not counted. */
+export interface Page<T> extends CursorList<T> {
+  count: number | null;
+  previous: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies the dashboard builds up field by field
+
+export interface TenantCreateInput {
+  name: string;
+  email?: string;
+  url?: string;
+  externalId?: string;
+  organizationId?: string;
+  owner?: { name: string; email: string };
+}
+
+export interface TenantUserCreateInput {
+  name: string;
+  email: string;
+  role: string;
+  password?: string;
+}
+
+export interface ApiKeyCreateInput {
+  name: string;
+  scopes?: string[];
+  expiresAt?: Timestamp;
+}
+
+export interface WebhookInput {
+  url: string;
+  description: string | null;
+  events: string[];
+  isEnabled: boolean;
+}
