@@ -17,21 +17,17 @@
 // SQL), BENCH_STORES (pglite,postgres), BENCH_STRICT=1 (exit 1 when a target is missed).
 // The service runs with LANDLORD_LOG_LEVEL=silent and LANDLORD_RATE_LIMIT at its maximum (the default
 // per-credential budget of 6,000 requests a minute would answer most benchmark requests with 429).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { BIN, childEnv, freePort, HOST, killAll, ROOT, spawnNode, stop, stopAll, waitForHttp, type Child } from '../test/support/processes.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
-const HOST = '127.0.0.1';
 
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -143,84 +139,8 @@ cross join lateral (
 // ---------------------------------------------------------------------------------------------
 // Child processes: every one started is tracked and stopped on success, error, or signal.
 
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  output: string[];
-  exited: Promise<void>;
-}
-
-const children = new Set<Child>();
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
-    if (output.length > 40) output.splice(0, output.length - 40);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const child: Child = {
-    name,
-    proc,
-    output,
-    exited: new Promise<void>((resolve) => {
-      proc.once('exit', () => {
-        children.delete(child);
-        resolve();
-      });
-      proc.once('error', (error) => {
-        output.push(String(error));
-        children.delete(child);
-        resolve();
-      });
-    }),
-  };
-  children.add(child);
-  return child;
-}
-
-const hasExited = (child: Child) => child.proc.exitCode !== null || child.proc.signalCode !== null || !children.has(child);
-
-async function stopChild(child: Child): Promise<void> {
-  if (hasExited(child)) return;
-  child.proc.kill('SIGTERM');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 10_000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-async function waitReady(child: Child, url: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (hasExited(child)) {
-      throw new Error(`${child.name} exited (code ${child.proc.exitCode}) before it was ready:\n  ${child.output.join('\n  ')}`);
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${child.name} was not ready at ${url} after ${timeoutMs / 1000} s:\n  ${child.output.join('\n  ')}`);
-    await sleep(200);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Grace before SIGKILL for a child asked to stop. */
+const STOP_GRACE_MS = 10_000;
 
 function base62(length: number): string {
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -235,7 +155,7 @@ let cleaning: Promise<void> | null = null;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    await Promise.all([...children].map((c) => stopChild(c).catch(() => {})));
+    await stopAll(STOP_GRACE_MS);
     for (const fn of cleanups.splice(0).reverse()) await fn().catch((e) => console.error(`cleanup: ${e instanceof Error ? e.message : e}`));
   })();
   return cleaning;
@@ -247,9 +167,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
-process.on('exit', () => {
-  for (const child of children) child.proc.kill('SIGKILL');
-});
+process.on('exit', killAll);
 
 // ---------------------------------------------------------------------------------------------
 // The service under test.
@@ -261,19 +179,15 @@ interface Service {
 }
 
 async function startService(store: Store, env: NodeJS.ProcessEnv, base: string): Promise<Service> {
-  const child = startChild(`landlord (${store})`, ['bin/landlord.js', 'serve', '--no-worker'], env);
-  await waitReady(child, `${base}/readyz`);
+  const child = spawnNode(`landlord (${store})`, [BIN, 'serve', '--no-worker'], env);
+  await waitForHttp(child, `${base}/readyz`);
   return { child, base, env };
 }
 
+/** None of this process's Landlord settings (see childEnv), only these. */
 function serviceEnv(port: number, dataDir: string, rootKey: string, databaseUrl: string | null): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key !== 'DATABASE_URL' && !key.startsWith('LANDLORD_')) env[key] = value;
-  }
-  Object.assign(env, {
+  return childEnv({
     PORT: String(port),
-    HOST,
     LANDLORD_DATA_DIR: dataDir,
     LANDLORD_ROOT_KEY: rootKey,
     LANDLORD_PUBLIC_URL: `http://${HOST}:${port}`,
@@ -281,9 +195,8 @@ function serviceEnv(port: number, dataDir: string, rootKey: string, databaseUrl:
     // The per-credential request budget (default 6,000/min) would turn a benchmark into one of 429s.
     // Set to the largest accepted value rather than 0, so its hook stays in the measured path.
     LANDLORD_RATE_LIMIT: '100000000',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  return env;
 }
 
 async function call(base: string, rootKey: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -533,7 +446,7 @@ async function benchStore(store: Store, bareBase: string, runTag: string): Promi
       } else {
         // PGlite lives inside the service process and allows one process at a time: stop the
         // service, insert into its data directory from here, start it again.
-        await stopChild(service.child);
+        await stop(service.child, 'SIGTERM', STOP_GRACE_MS);
         const db = new PGlite({ dataDir, extensions: { pg_trgm } });
         await db.waitReady;
         try {
@@ -646,7 +559,7 @@ async function benchStore(store: Store, bareBase: string, runTag: string): Promi
       targets,
     };
   } finally {
-    await stopChild(service.child);
+    await stop(service.child, 'SIGTERM', STOP_GRACE_MS);
   }
 }
 
@@ -698,12 +611,12 @@ async function main(): Promise<number> {
 
   const barePort = await freePort();
   const bareBase = `http://${HOST}:${barePort}`;
-  const bare = startChild('bare Fastify', ['--import', 'tsx', 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
-  await waitReady(bare, `${bareBase}/`, 30_000);
+  const bare = spawnNode('bare Fastify', ['--import', 'tsx', 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
+  await waitForHttp(bare, `${bareBase}/`, 30_000);
 
   const results: StoreResult[] = [];
   for (const store of STORES) results.push(await benchStore(store, bareBase, runTag));
-  await stopChild(bare);
+  await stop(bare, 'SIGTERM', STOP_GRACE_MS);
 
   printTable(results);
   printTargets(results);

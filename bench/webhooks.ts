@@ -11,14 +11,12 @@
 //               p50/p99, with the workers idle before (not backlogged)
 // Targets: ≥ 1,000 deliveries/s with 3 workers; p99 < 500 ms. Results are merged into bench/results.json
 // under "webhooks". BENCH_WH_WORKERS (1,3) picks the worker counts; BENCH_STRICT=1 exits 1 on a miss.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb, migrateToLatest } from '../src/db/create-db.js';
@@ -29,8 +27,8 @@ import { createChangeRecorder } from '../src/modules/events/outbox.js';
 import { fanOut } from '../src/modules/webhooks/fan-out.js';
 import { ensureDefaultOrganization } from '../src/modules/organizations/organization.service.js';
 import { generateWebhookSecret } from '../src/modules/webhooks/signature.js';
+import { HOST, killAll, listenOnLoopback, ROOT, startWorker, stop, type Child } from '../test/support/processes.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
 
 const intEnv = (name: string, fallback: number) => {
@@ -72,9 +70,9 @@ async function startReceiver() {
     });
   });
   server.keepAliveTimeout = 10_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    url: `http://${HOST}:${port}/hook`,
     firstSeen,
     backlog,
     requests: () => requests,
@@ -82,39 +80,8 @@ async function startReceiver() {
   };
 }
 
-function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
-  return Promise.all(
-    Array.from({ length: count }, async () => {
-      const child = spawn(process.execPath, ['bin/landlord.js', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout!.on('data', (c) => (out += c));
-      child.stderr!.on('data', (c) => (out += c));
-      const deadline = Date.now() + 60_000;
-      while (!out.includes('webhook worker is running')) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`landlord worker did not start:\n${out}`);
-        await sleep(50);
-      }
-      return child;
-    }),
-  );
-}
-
-async function stopWorkers(workers: ChildProcess[]) {
-  await Promise.all(
-    workers.map(
-      (w) =>
-        new Promise<void>((resolve) => {
-          if (w.exitCode !== null) return resolve();
-          const timer = setTimeout(() => w.kill('SIGKILL'), 15_000);
-          w.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          w.kill('SIGTERM');
-        }),
-    ),
-  );
-}
+const startWorkers = (count: number, env: Record<string, string>): Promise<Child[]> => Promise.all(Array.from({ length: count }, () => startWorker(env, 60_000)));
+const stopWorkers = (workers: Child[]) => Promise.all(workers.map((w) => stop(w, 'SIGTERM', 15_000)));
 
 export interface WebhookBenchRun {
   workers: number;
@@ -137,8 +104,8 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
   const receiver = await startReceiver();
   const dataDir = mkdtempSync(join(tmpdir(), 'landlord-bench-wh-'));
   const secretKey = `bench-secret-key-${randomInt(1e12)}-${randomInt(1e12)}-padding`;
-  const env: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LANDLORD_'))),
+  // startWorker() passes none of this process's Landlord settings on, only these.
+  const env = {
     DATABASE_URL: benchUrl,
     LANDLORD_SECRET_KEY: secretKey,
     LANDLORD_DATA_DIR: dataDir,
@@ -285,6 +252,7 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.on('exit', killAll);
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     console.error('The webhook bench needs DATABASE_URL (PostgreSQL): workers run as separate processes.');

@@ -8,7 +8,7 @@ import { isUnavailable } from '../src/db/errors.js';
 import { dbTimeouts } from '../src/db/guarded-pool.js';
 import { randomToken } from '../src/lib/crypto.js';
 import { createTestDatabase, type TestDatabase } from './helpers.js';
-import { running, startService, type Service } from './child-service.js';
+import { killAll, startService, type Service } from './child-service.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { startReceiver, type Receiver } from './webhook-receiver.js';
 
@@ -63,7 +63,7 @@ if (targetUrl) {
       database = await createTestDatabase('postgres');
     });
     after(async () => {
-      for (const child of running) child.kill('SIGKILL');
+      killAll();
       await proxy?.close();
       await receiver?.close();
       await database?.drop();

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { randomToken } from '../src/lib/crypto.js';
 import { LOCK_FILE } from '../src/db/data-dir.js';
-import { expectCleanExit, runCli, running, startService, tempDir } from './child-service.js';
+import { expectCleanExit, killAll, runCli, startService, tempDir } from './child-service.js';
 
 // The embedded store as an operator meets it: its files, and who may open it.
 
@@ -22,7 +22,7 @@ function openToOthers(dir: string): string[] {
 
 describe('the embedded store', () => {
   after(() => {
-    for (const child of running) child.kill('SIGKILL');
+    killAll();
   });
 
   it('keeps its files owner-only, belongs to one process at a time, and is free again after a stop', { timeout: 300_000 }, async () => {

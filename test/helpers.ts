@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -9,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { createDb, type Db, type Store } from '../src/db/create-db.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import { randomToken } from '../src/lib/crypto.js';
+import { freePort } from './support/processes.js';
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set. */
 export const stores: Store[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
@@ -61,15 +61,6 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Listen on a free port of 127.0.0.1, with LANDLORD_PUBLIC_URL pointing there (browser and real-HTTP tests). */
   listen?: boolean;
-}
-
-/** A port nobody listens on right now, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function createTestApp(store: Store, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { randomToken } from '../src/lib/crypto.js';
-import { createTestApp, freePort, stores, type TestApp } from './helpers.js';
-import { running, startService, tempDir } from './child-service.js';
+import { createTestApp, stores, type TestApp } from './helpers.js';
+import { freePort, killAll, startService, tempDir } from './child-service.js';
 
 const TOKEN = `metrics-${randomToken(24)}`;
 
@@ -49,7 +49,7 @@ for (const store of stores) {
 
 describe('LANDLORD_METRICS_PORT', () => {
   after(() => {
-    for (const child of running) child.kill('SIGKILL');
+    killAll();
   });
 
   it('serves /metrics without credentials on its own port, and nothing else there', { timeout: 200_000 }, async () => {

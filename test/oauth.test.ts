@@ -3,7 +3,7 @@ import { expect } from 'expect';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import * as client from 'openid-client';
 import { createOAuthService } from '../src/modules/oauth/oauth.service.js';
-import { createTestApp, json, stores, type TestApp, freePort } from './helpers.js';
+import { createTestApp, json, stores, type TestApp } from './helpers.js';
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -49,10 +49,8 @@ for (const store of stores) {
     }
 
     before(async () => {
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      t = await createTestApp(store, { LANDLORD_PUBLIC_URL: base });
-      await t.app.listen({ port, host: '127.0.0.1' });
+      t = await createTestApp(store, {}, { listen: true });
+      base = t.baseUrl;
       orgA = json(await t.call('POST', '/v1/organizations', { body: { name: 'Org A' } }));
       orgKey = json(await t.call('POST', `/v1/organizations/${orgA.id}/api-keys`, { body: { name: 'admin key' } }));
       tenantA = json(await t.call('POST', '/v1/tenants', { key: orgKey.secret, body: { name: 'Tenant A', apiKey: {} } }));

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { randomToken } from '../src/lib/crypto.js';
 import { createTestDatabase, type TestDatabase } from './helpers.js';
-import { api, expectCleanExit, logLines, runCli, running, startService, tempDir, REQUEST_TIMEOUT } from './child-service.js';
+import { api, expectCleanExit, killAll, logLines, runCli, startService, tempDir, REQUEST_TIMEOUT } from './child-service.js';
 
 const rootKeyEnv = () => ({ LANDLORD_ROOT_KEY: `lk_root_${randomToken(43)}` });
 
@@ -50,7 +50,7 @@ for (const store of durabilityStores) {
   describe(`shutdown and crash on ${store}`, () => {
     const databases: TestDatabase[] = [];
     after(async () => {
-      for (const child of running) child.kill('SIGKILL');
+      killAll();
       for (const database of databases) await database.drop();
     });
 

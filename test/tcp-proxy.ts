@@ -1,4 +1,5 @@
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './support/processes.js';
 
 /**
  * A TCP proxy on 127.0.0.1 that a test can turn into a failing network:
@@ -44,7 +45,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (mode === 'pass') client.write(chunk);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
 
   const drop = () => {
     mode = 'drop';
@@ -56,7 +57,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     blackhole() {
       mode = 'blackhole';
     },

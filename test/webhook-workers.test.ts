@@ -1,8 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { sql } from 'kysely';
@@ -10,14 +5,13 @@ import { Webhook } from 'standardwebhooks';
 import { randomToken } from '../src/lib/crypto.js';
 import { claimDeliveries } from '../src/modules/webhooks/delivery.repository.js';
 import { createWorker } from '../src/modules/webhooks/worker.js';
-import { createTestApp, createTestDatabase, json, stores, type TestApp, freePort } from './helpers.js';
+import { createTestApp, createTestDatabase, json, stores, type TestApp } from './helpers.js';
+import { runCli, startService, startWorker, stop, tempDir, type Child } from './child-service.js';
 import { startReceiver, webhookHeaders, type Receiver } from './webhook-receiver.js';
 
 // Workers crashing, stopping and running side by side: in process on every store, and as real
 // `landlord worker` / `landlord serve --no-worker` processes on PostgreSQL (TEST_DATABASE_URL).
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'landlord.js');
 const SECRET_KEY = `test-secret-key-${randomToken(40)}`;
 const ENV = {
   LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true',
@@ -27,50 +21,8 @@ const ENV = {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Child {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `node bin/landlord.js …` with only the given Landlord settings; resolves once its banner says it runs. */
-async function launch(args: string[], env: Record<string, string>, banner: RegExp): Promise<Child> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(LANDLORD_|NODE_TEST)/.test(k) && !['DATABASE_URL', 'PORT', 'NODE_OPTIONS'].includes(k)) base[k] = v;
-  const dataDir = mkdtempSync(join(tmpdir(), 'landlord-workers-'));
-  tempDirs.push(dataDir);
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...base, HOST: '127.0.0.1', LANDLORD_LOG_LEVEL: 'silent', LANDLORD_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  const deadline = Date.now() + 60_000;
-  while (!banner.test(out)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(' ')} did not start:\n${out}`);
-    await sleep(20);
-  }
-  return { child, output: () => out, exited };
-}
-
 const workerProcess = (databaseUrl: string, extra: Record<string, string> = {}) =>
-  launch(['worker'], { ...ENV, DATABASE_URL: databaseUrl, ...extra }, /webhook worker is running/);
+  startWorker({ ...ENV, DATABASE_URL: databaseUrl, LANDLORD_DATA_DIR: tempDir(), ...extra });
 
 for (const store of stores) {
   describe(`webhook workers on ${store}`, () => {
@@ -141,8 +93,7 @@ for (const store of stores) {
       }
       const first = await workerProcess(t.databaseUrl!);
       await rx.waitFor((all) => all.filter((r) => r.path === '/killed').length >= 40, 60_000, 'the first deliveries');
-      first.child.kill('SIGKILL');
-      expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(await stop(first, 'SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from deliveries where webhook_id = ${hook.id} and status = 'sending'`.execute(t.deps.database.db);
       expect(rows[0].n).toBeGreaterThan(0); // it died holding claims
       const receivedBeforeKill = rx.on('/killed').length;
@@ -155,19 +106,13 @@ for (const store of stores) {
       expect(unique).toBe(200);
       expect(got.length - unique).toBeLessThanOrEqual(rows[0].n);
       // SIGTERM: finishes and exits 0.
-      second.child.kill('SIGTERM');
-      expect(await second.exited).toEqual({ code: 0, signal: null });
+      expect(await stop(second)).toEqual({ code: 0, signal: null });
     });
 
     it('refuses to run `landlord worker` on the embedded database', { timeout: 60_000 }, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'landlord-workers-'));
-      tempDirs.push(dataDir);
-      const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', LANDLORD_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '';
-      child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const { code, stderr } = await runCli(['worker'], { LANDLORD_DATA_DIR: tempDir() });
       expect(code).toBe(1);
-      expect(err).toContain('DATABASE_URL');
+      expect(stderr).toContain('DATABASE_URL');
     });
   });
 }
@@ -176,11 +121,10 @@ describe('`landlord start`', () => {
   it('runs the worker beside the API on the embedded database, and SIGTERM stops both with exit 0', { timeout: 120_000 }, async () => {
     const rx = await startReceiver();
     const rootKey = `lk_root_${randomToken(43)}`;
-    const port = await freePort();
-    const service = await launch(['start'], { ...ENV, PORT: String(port), LANDLORD_ROOT_KEY: rootKey }, /Landlord is running at/);
+    const service = await startService({ ...ENV, LANDLORD_ROOT_KEY: rootKey, LANDLORD_DATA_DIR: tempDir() });
     try {
       expect(service.output()).not.toContain('Webhook worker: off');
-      const res = await fetch(`http://127.0.0.1:${port}/v1/tenants`, {
+      const res = await fetch(`${service.base}/v1/tenants`, {
         method: 'POST',
         headers: { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Started Co', webhook: { url: rx.url('/started') } }),
@@ -190,8 +134,7 @@ describe('`landlord start`', () => {
       await rx.waitFor((all) => all.some((r) => r.path === '/started'), 30_000, 'tenant.created');
       const [got] = rx.on('/started');
       expect(new Webhook(tenant.webhook.secret).verify(got.body, webhookHeaders(got))).toMatchObject({ type: 'tenant.created', tenantId: tenant.id });
-      service.child.kill('SIGTERM');
-      expect(await service.exited).toEqual({ code: 0, signal: null });
+      expect(await service.stop()).toEqual({ code: 0, signal: null });
     } finally {
       service.child.kill('SIGKILL');
       await rx.close();
@@ -210,9 +153,9 @@ if (process.env.TEST_DATABASE_URL) {
       try {
         const api: { base: string }[] = [];
         for (let i = 0; i < 2; i++) {
-          const port = await freePort();
-          started.push(await launch(['serve', '--no-worker'], { ...env, PORT: String(port) }, /Landlord is running at/));
-          api.push({ base: `http://127.0.0.1:${port}` });
+          const service = await startService({ ...env, LANDLORD_DATA_DIR: tempDir() }, ['serve', '--no-worker']);
+          started.push(service);
+          api.push({ base: service.base });
         }
         for (let i = 0; i < 3; i++) started.push(await workerProcess(database.url!));
         const call = async (n: number, method: string, path: string, body?: unknown) => {
@@ -263,8 +206,7 @@ if (process.env.TEST_DATABASE_URL) {
             `${rx.received.length} requests, ${duplicates} duplicates`,
         );
         expect(duplicates).toBe(0);
-        for (const c of started) c.child.kill('SIGTERM');
-        for (const c of started) expect(await c.exited).toEqual({ code: 0, signal: null });
+        expect(await Promise.all(started.map((c) => stop(c)))).toEqual(started.map(() => ({ code: 0, signal: null })));
       } finally {
         for (const c of started) c.child.kill('SIGKILL');
         await rx.close();

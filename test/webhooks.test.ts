@@ -1,5 +1,4 @@
 import { after, before, describe, it } from 'node:test';
-import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'expect';
 import { Webhook } from 'standardwebhooks';
 import { nextRetryDelay, parseRetryAfter } from '../src/modules/webhooks/retry-schedule.js';
@@ -8,6 +7,7 @@ import { guardedLookup, isPrivateAddress, systemResolver, type Resolver } from '
 import { createWorker, type Worker } from '../src/modules/webhooks/worker.js';
 import type { Config } from '../src/config.js';
 import { createTestApp, json, stores, type TestApp } from './helpers.js';
+import { freePort } from './support/processes.js';
 import { startReceiver, webhookHeaders, type Receiver } from './webhook-receiver.js';
 
 // Deliveries go to a real HTTP receiver on 127.0.0.1, so private destinations are allowed here,
@@ -249,12 +249,7 @@ for (const store of stores) {
     it('retries timeouts, closed connections and refused connections, then marks the delivery failed', async () => {
       rx.handle('/unwell', (_r, n) => (n === 1 ? 'hang' : n === 2 ? 'destroy' : { status: 500, body: 'still down' }));
       const unwell = await createHook('/unwell');
-      const closed = await new Promise<number>((resolve) => {
-        const s = createServer().listen(0, '127.0.0.1', () => {
-          const { port } = s.address() as AddressInfo;
-          s.close(() => resolve(port));
-        });
-      });
+      const closed = await freePort();
       const refused = json(await t.call('POST', '/v1/webhooks', { body: { url: `http://127.0.0.1:${closed}/nobody`, events: ['webhook.test'] } }));
       secrets.push(refused.secret);
       const [a, b] = [await ping(unwell.id), await ping(refused.id)];
