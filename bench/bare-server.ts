@@ -1,5 +1,5 @@
 // The ceiling: the smallest Fastify JSON route on this machine and Node.js, no logging, no hooks.
-// Started as a child process by bench/run.ts (node --import tsx bench/bare-server.ts) with PORT set.
+// Started as a child process by bench/service.ts (node --import tsx bench/bare-server.ts) with PORT set.
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });
