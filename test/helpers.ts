@@ -7,6 +7,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb, type Db, type Store } from '../src/db/create-db.js';
 import { createDeps, type Deps } from '../src/deps.js';
+import type { Clock } from '../src/lib/clock.js';
 import { randomToken } from '../src/lib/crypto.js';
 import { freePort } from './support/processes.js';
 
@@ -61,6 +62,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Listen on a free port of 127.0.0.1, with LANDLORD_PUBLIC_URL pointing there (browser and real-HTTP tests). */
   listen?: boolean;
+  /** The clock of every service (default: the system clock); see test/support/clock.ts. */
+  clock?: Clock;
 }
 
 export async function createTestApp(store: Store, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -75,7 +78,7 @@ export async function createTestApp(store: Store, env: Record<string, string> = 
     LANDLORD_PUBLIC_URL: 'http://landlord.test',
     ...env,
   });
-  const deps = await createDeps(config, { database: await testDb.open() });
+  const deps = await createDeps(config, { database: await testDb.open(), clock: options.clock });
   const app = await buildApp(deps);
   await app.ready();
   if (port !== null) await app.listen({ port, host: '127.0.0.1' });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Clock } from '../src/lib/clock.js';
 import { listenOnLoopback } from './support/processes.js';
 
 /** One request the receiver got. */
@@ -8,6 +9,7 @@ export interface Received {
   headers: IncomingHttpHeaders;
   body: string;
   json: any;
+  /** When it arrived, in ms since the epoch, by the receiver's clock. */
   at: number;
 }
 
@@ -27,8 +29,12 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A webhook receiver on 127.0.0.1: records every request and answers as told per path. */
-export async function startReceiver(): Promise<Receiver> {
+/**
+ * A webhook receiver on 127.0.0.1: records every request and answers as told per path. Arrivals
+ * are stamped by `clock` (default: the system clock), the one the worker schedules retries by.
+ */
+export async function startReceiver(options: { clock?: Clock } = {}): Promise<Receiver> {
+  const now = () => (options.clock ? options.clock.now().getTime() : Date.now());
   const received: Received[] = [];
   const handlers = new Map<string, Handler>();
   const counts = new Map<string, number>();
@@ -45,7 +51,7 @@ export async function startReceiver(): Promise<Receiver> {
       } catch {
         // not JSON: kept as text
       }
-      const entry: Received = { path, headers: req.headers, body, json, at: Date.now() };
+      const entry: Received = { path, headers: req.headers, body, json, at: now() };
       received.push(entry);
       const count = (counts.get(path) ?? 0) + 1;
       counts.set(path, count);

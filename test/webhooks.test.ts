@@ -7,11 +7,14 @@ import { guardedLookup, isPrivateAddress, systemResolver, type Resolver } from '
 import { createWorker, type Worker } from '../src/modules/webhooks/worker.js';
 import type { Config } from '../src/config.js';
 import { createTestApp, json, stores, type TestApp } from './helpers.js';
+import { createTestClock } from './support/clock.js';
 import { freePort } from './support/processes.js';
 import { startReceiver, webhookHeaders, type Receiver } from './webhook-receiver.js';
 
 // Deliveries go to a real HTTP receiver on 127.0.0.1, so private destinations are allowed here,
 // and retries come quickly: 100 ms, 200 ms, 300 ms (four attempts in all), with a 1 s timeout.
+// The service, the worker and the receiver share a test clock: waiting for a delivery moves it on
+// to the next attempt's time rather than sleeping through the backoff (timeouts stay real).
 const ENV = {
   LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true',
   LANDLORD_WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms',
@@ -66,6 +69,7 @@ for (const store of stores) {
     let t: TestApp;
     let rx: Receiver;
     let worker: Worker;
+    const clock = createTestClock();
     /** Every secret this file was shown; none may appear anywhere afterwards. */
     const secrets: string[] = [];
 
@@ -83,8 +87,8 @@ for (const store of stores) {
     };
 
     before(async () => {
-      t = await createTestApp(store, ENV);
-      rx = await startReceiver();
+      t = await createTestApp(store, ENV, { clock });
+      rx = await startReceiver({ clock });
       worker = startWorker();
     });
     after(async () => {
@@ -107,6 +111,7 @@ for (const store of stores) {
       return json(res);
     }
 
+    /** Polls the delivery log until `done`; a pending delivery's retry is made due at once by moving the clock to it. */
     async function waitForDelivery(webhookId: string, deliveryId: string, done: (d: any) => boolean, timeoutMs = 15_000): Promise<any> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -114,6 +119,7 @@ for (const store of stores) {
         const delivery = list.results.find((d: any) => d.id === deliveryId);
         if (delivery && done(delivery)) return delivery;
         if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} not as expected: ${JSON.stringify(delivery)}`);
+        if (delivery?.status === 'pending' && delivery.nextAttemptAt) clock.advanceTo(delivery.nextAttemptAt);
         await sleep(25);
       }
     }
@@ -436,7 +442,9 @@ for (const store of stores) {
         const watcher = await createHook('/watch-disabled');
         rx.handle('/dying', () => ({ status: 500 }));
         const dying = await createHook('/dying', {}, `/v1/tenants/${tenant.id}/webhooks`);
-        await ping(dying.id);
+        const { deliveryId } = await ping(dying.id);
+        // Through every retry: failing for longer than 400 ms disables the endpoint on the way.
+        await waitForDelivery(dying.id, deliveryId, settled);
         // Other failing endpoints of earlier tests may be disabled too; this is about `dying`.
         const isNotice = (r: { path: string; json: any }) => r.path === '/watch-disabled' && r.json?.type === 'webhook.disabled' && r.json.data.object.id === dying.id;
         await rx.waitFor((all) => all.some(isNotice), 15_000, 'webhook.disabled');
