@@ -63,7 +63,9 @@ export async function measure(
     errors: r.errors,
     statusCodes,
   };
-  const codes = Object.entries(statusCodes).map(([c, n]) => `${c}: ${fmt(n)}`).join(', ');
+  const codes = Object.entries(statusCodes)
+    .map(([c, n]) => `${c}: ${fmt(n)}`)
+    .join(', ');
   console.log(
     `  ${LABELS[name].padEnd(34)} ${fmt(m.requestsPerSecond).padStart(7)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  (${codes}${r.errors ? `, errors: ${r.errors}` : ''}; load average ${loadAverage})`,
   );

@@ -29,8 +29,8 @@ export async function measurePaths(base: string, bareBase: string, rootKey: stri
   if (ids.length === 0) throw new Error('no tenant ids to read');
   const searchPath = `/v1/tenants?search=${encodeURIComponent(SEARCH_TERM)}`;
   const searchMatches = Number((await call(base, rootKey, 'GET', searchPath)).count);
-  const median = (await call(base, rootKey, 'GET', `/v1/tenants?ordering=createdAt&limit=1&page=${Math.floor(TENANTS / 2)}&count=false`))
-    .results[0].createdAt as string;
+  const median = (await call(base, rootKey, 'GET', `/v1/tenants?ordering=createdAt&limit=1&page=${Math.floor(TENANTS / 2)}&count=false`)).results[0]
+    .createdAt as string;
   const firstPage = await call(base, rootKey, 'GET', `/v1/tenants?limit=100&ordering=createdAt&createdAfter=${encodeURIComponent(median)}`);
   if (!firstPage.next) throw new Error('the createdAfter page has no next link');
   const nextUrl = new URL(firstPage.next as string);
@@ -55,7 +55,11 @@ export async function measurePaths(base: string, bareBase: string, rootKey: stri
   // Credentials of one tenant: its API key as a Bearer secret, exchanged for a token, and the token itself.
   const keyed = await call(base, rootKey, 'POST', '/v1/tenants', { name: `Bench Keyed ${runTag}`, apiKey: {} });
   const basic = `Basic ${Buffer.from(`${keyed.apiKey.id}:${keyed.apiKey.secret}`).toString('base64')}`;
-  const tokenInit = { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' };
+  const tokenInit = {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  };
   measured.token = await measure('token', base, '/oauth/token', tokenInit, () => sample(`${base}/oauth/token`, tokenInit));
   const jwt = ((await (await fetch(`${base}/oauth/token`, tokenInit)).json()) as { access_token: string }).access_token;
   const keyAuth = { authorization: `Bearer ${keyed.apiKey.secret}` };

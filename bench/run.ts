@@ -34,7 +34,11 @@ async function main(): Promise<number> {
   console.log(
     `Landlord benchmark: ${fmt(TENANTS)} tenants per store, ${DURATION} s per measurement (+${WARMUP} s warm-up), ${CONNECTIONS} connections, stores: ${STORES.join(', ')}`,
   );
-  console.log(`Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   const bare = await startBare(await freePort());
 

@@ -8,9 +8,31 @@ import { call } from './service.js';
 // "Northwind Traders" (first word 0 and second word 0, 1 in 300) matches about 0.33% of tenants.
 
 const FIRST = [
-  'Northwind', 'Contoso', 'Fabrikam', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Wonka', 'Hooli',
-  'Vandelay', 'Soylent', 'Cyberdyne', 'Tyrell', 'Dunder', 'Aperture', 'Monarch', 'Oscorp', 'Gringotts', 'Pendant',
-  'Sterling', 'Bluth', 'Krusty', 'Nakatomi', 'Zorg',
+  'Northwind',
+  'Contoso',
+  'Fabrikam',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Wonka',
+  'Hooli',
+  'Vandelay',
+  'Soylent',
+  'Cyberdyne',
+  'Tyrell',
+  'Dunder',
+  'Aperture',
+  'Monarch',
+  'Oscorp',
+  'Gringotts',
+  'Pendant',
+  'Sterling',
+  'Bluth',
+  'Krusty',
+  'Nakatomi',
+  'Zorg',
 ];
 const SECOND = ['Traders', 'Widgets', 'Logistics', 'Analytics', 'Foods', 'Robotics', 'Media', 'Health', 'Energy', 'Labs', 'Capital', 'Motors'];
 const THIRD = ['LLC', 'Inc', 'GmbH', 'Ltd', 'Holdings', 'Group', 'SA', 'BV'];
@@ -75,13 +97,7 @@ export interface LoadSummary {
 }
 
 /** POST /v1/tenants/batch, 100 items per call, a few calls at a time; stops early when over budget (auto mode). */
-export async function loadViaApi(
-  store: Store,
-  base: string,
-  rootKey: string,
-  total: number,
-  ids: string[],
-): Promise<{ loaded: number; seconds: number }> {
+export async function loadViaApi(store: Store, base: string, rootKey: string, total: number, ids: string[]): Promise<{ loaded: number; seconds: number }> {
   const started = Date.now();
   let next = 0;
   let loaded = 0;

@@ -39,7 +39,10 @@ const intEnv = (name: string, fallback: number) => {
 const DELIVERIES = intEnv('BENCH_WH_DELIVERIES', 20_000);
 const RATE = intEnv('BENCH_WH_RATE', 200);
 const SECONDS = intEnv('BENCH_WH_SECONDS', 10);
-const WORKER_COUNTS = (process.env.BENCH_WH_WORKERS || '1,3').split(',').map(Number).filter((n) => n > 0);
+const WORKER_COUNTS = (process.env.BENCH_WH_WORKERS || '1,3')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const TARGET_RATE = 1000;
 const TARGET_P99_MS = 500;
 
@@ -80,7 +83,8 @@ async function startReceiver() {
   };
 }
 
-const startWorkers = (count: number, env: Record<string, string>): Promise<Child[]> => Promise.all(Array.from({ length: count }, () => startWorker(env, 60_000)));
+const startWorkers = (count: number, env: Record<string, string>): Promise<Child[]> =>
+  Promise.all(Array.from({ length: count }, () => startWorker(env, 60_000)));
 const stopWorkers = (workers: Child[]) => Promise.all(workers.map((w) => stop(w, 'SIGTERM', 15_000)));
 
 export interface WebhookBenchRun {
@@ -91,7 +95,9 @@ export interface WebhookBenchRun {
 
 export async function runWebhookBench(databaseUrl: string): Promise<{ runs: WebhookBenchRun[]; targetsMet: boolean }> {
   const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
-  console.log(`\nWebhook delivery bench on PostgreSQL: ${DELIVERIES} queued deliveries, then ${RATE} events/s for ${SECONDS} s; workers: ${WORKER_COUNTS.join(', ')}`);
+  console.log(
+    `\nWebhook delivery bench on PostgreSQL: ${DELIVERIES} queued deliveries, then ${RATE} events/s for ${SECONDS} s; workers: ${WORKER_COUNTS.join(', ')}`,
+  );
   const dbName = `landlord_bench_wh_${Date.now()}_${randomInt(1e9)}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
@@ -135,11 +141,23 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
       .execute();
     // A realistic payload: a tenant as tenant.updated carries it.
     const object = {
-      id: 'tnt_01jd8x3k5q2w7e9r4t6y8u0i2o', organizationId, name: 'Northwind Traders', slug: 'northwind-traders', externalId: 'nw-1042',
-      displayName: 'Northwind Traders', email: 'ops@northwind.example', url: 'https://northwind.example', description: 'Wholesale',
-      isActive: true, legalEntities: [{ name: 'Northwind Traders GmbH', registrationNumber: 'DE123456789' }],
-      settings: { timezone: 'Europe/Berlin', weekStart: 1, locale: 'de' }, metadata: { plan: 'pro', region: 'eu' },
-      owner: null, userCount: 12, createdAt: now.toISOString(), updatedAt: now.toISOString(),
+      id: 'tnt_01jd8x3k5q2w7e9r4t6y8u0i2o',
+      organizationId,
+      name: 'Northwind Traders',
+      slug: 'northwind-traders',
+      externalId: 'nw-1042',
+      displayName: 'Northwind Traders',
+      email: 'ops@northwind.example',
+      url: 'https://northwind.example',
+      description: 'Wholesale',
+      isActive: true,
+      legalEntities: [{ name: 'Northwind Traders GmbH', registrationNumber: 'DE123456789' }],
+      settings: { timezone: 'Europe/Berlin', weekStart: 1, locale: 'de' },
+      metadata: { plan: 'pro', region: 'eu' },
+      owner: null,
+      userCount: 12,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
     };
 
     for (const [index, count] of WORKER_COUNTS.entries()) {
@@ -152,9 +170,13 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
         const data = JSON.stringify({ object });
         await db.transaction().execute(async (trx) => {
           await sql`insert into events (id, organization_id, tenant_id, sequence, type, data, created_at)
-            select ${prefix} || g, ${organizationId}, null, g, 'tenant.updated', ${data}::jsonb, now() from generate_series(1, ${DELIVERIES}::int) g`.execute(trx);
+            select ${prefix} || g, ${organizationId}, null, g, 'tenant.updated', ${data}::jsonb, now() from generate_series(1, ${DELIVERIES}::int) g`.execute(
+            trx,
+          );
           await sql`insert into deliveries (id, webhook_id, event_id, status, attempts, next_attempt_at, created_at, updated_at)
-            select 'dlv_b${sql.raw(String(index))}_' || g, ${webhookId}, ${prefix} || g, 'pending', 0, now(), now(), now() from generate_series(1, ${DELIVERIES}::int) g`.execute(trx);
+            select 'dlv_b${sql.raw(String(index))}_' || g, ${webhookId}, ${prefix} || g, 'pending', 0, now(), now(), now() from generate_series(1, ${DELIVERIES}::int) g`.execute(
+            trx,
+          );
         });
         const queuedAt = Date.now();
         let progress = { count: 0, at: queuedAt };
@@ -229,7 +251,15 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
 
   const three = runs.find((r) => r.workers === 3);
   const targets = [
-    ...(three ? [{ target: `≥ ${TARGET_RATE} deliveries/s with 3 workers`, value: three.throughput.deliveriesPerSecond, met: three.throughput.deliveriesPerSecond >= TARGET_RATE }] : []),
+    ...(three
+      ? [
+          {
+            target: `≥ ${TARGET_RATE} deliveries/s with 3 workers`,
+            value: three.throughput.deliveriesPerSecond,
+            met: three.throughput.deliveriesPerSecond >= TARGET_RATE,
+          },
+        ]
+      : []),
     ...runs.map((r) => ({ target: `p99 < ${TARGET_P99_MS} ms with ${r.workers} worker(s)`, value: r.latency.p99Ms, met: r.latency.p99Ms < TARGET_P99_MS })),
   ];
   for (const t of targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.value}`);
@@ -241,7 +271,13 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
     cpus: cpus().length,
     loadAverageAtStart: loadAverage,
     store: 'postgres',
-    settings: { queuedDeliveries: DELIVERIES, eventsPerSecond: RATE, seconds: SECONDS, concurrencyPerWorker: 16, receiver: 'node:http on 127.0.0.1, 200 at once' },
+    settings: {
+      queuedDeliveries: DELIVERIES,
+      eventsPerSecond: RATE,
+      seconds: SECONDS,
+      concurrencyPerWorker: 16,
+      receiver: 'node:http on 127.0.0.1, 200 at once',
+    },
     runs,
     targets,
   };

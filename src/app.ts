@@ -69,12 +69,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     return503OnClosing: false,
     // Errors the router raises before any route runs are problems like every other error.
     frameworkErrors: (error, request, reply) =>
-      void sendProblem(
-        reply,
-        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? httpErrors.uriTooLong()
-          : toAppError(error, request),
-      ),
+      void sendProblem(reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? httpErrors.uriTooLong() : toAppError(error, request)),
     ajv: { customOptions: { removeAdditional: false } },
   });
   let closing = false;

@@ -82,7 +82,10 @@ function trustProxyVar(env: NodeJS.ProcessEnv, name: string): boolean | number |
   if (raw === '' || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   if (['true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const entries = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address, bits, extra] = entry.split('/');
     const family = isIP(address ?? '');

@@ -65,7 +65,7 @@ main(process.argv.slice(2)).then(
   (error) => {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
     else if (error instanceof DataDirBusyError) console.error(error.message);
-    else console.error(error instanceof Error ? error.stack ?? error.message : error);
+    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );

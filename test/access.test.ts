@@ -45,7 +45,7 @@ for (const store of stores) {
       expect(json(await t.call('GET', `/v1/tenants/${id}/api-keys`)).results).toHaveLength(1);
     }
 
-    it('hides other organizations\' tenants from an organization key (404, nothing changed)', async () => {
+    it("hides other organizations' tenants from an organization key (404, nothing changed)", async () => {
       await expectInvisible(orgKeyA, tenantB.id);
       const list = json(await t.call('GET', '/v1/tenants', { key: orgKeyA }));
       expect(list.results.map((r: any) => r.id).sort()).toEqual([tenantA.id, tenantA2.id].sort());

@@ -8,7 +8,16 @@ import { createWorker, type Worker } from '../src/modules/webhooks/worker.js';
 import { createTestApp, json, type TestApp } from './helpers.js';
 import { startReceiver, type Receiver } from './webhook-receiver.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
@@ -19,13 +28,18 @@ async function screenshot(page: Page, name: string, fullPage = false) {
   const path = join(SCREENSHOTS, `${name}.png`);
   if (existsSync(path) && process.env.UPDATE_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.evaluate(() => document.querySelectorAll('.toast').forEach((el) => el.remove()));
+  await page.evaluate(() => {
+    for (const el of document.querySelectorAll('.toast')) el.remove();
+  });
   await page.screenshot({ path, fullPage, animations: 'disabled', caret: 'hide' });
 }
 
 /** Whether any text or form value on the page contains the string. */
 const pageHolds = (page: Page, text: string) =>
-  page.evaluate((s) => document.body.innerText.includes(s) || [...document.querySelectorAll('input, textarea')].some((el) => (el as HTMLInputElement).value.includes(s)), text);
+  page.evaluate(
+    (s) => document.body.innerText.includes(s) || [...document.querySelectorAll('input, textarea')].some((el) => (el as HTMLInputElement).value.includes(s)),
+    text,
+  );
 
 describe('dashboard in Chromium', () => {
   let t: TestApp;
@@ -34,7 +48,6 @@ describe('dashboard in Chromium', () => {
   let rx: Receiver;
   let tenant: any;
   let other: any;
-  let owner: BrowserContext;
   let ownerPage: Page;
   const contexts: BrowserContext[] = [];
 
@@ -54,7 +67,11 @@ describe('dashboard in Chromium', () => {
   };
 
   before(async () => {
-    t = await createTestApp('pglite', { LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true', LANDLORD_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms', LANDLORD_WEBHOOK_TIMEOUT: '2s' }, { listen: true });
+    t = await createTestApp(
+      'pglite',
+      { LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true', LANDLORD_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms', LANDLORD_WEBHOOK_TIMEOUT: '2s' },
+      { listen: true },
+    );
     worker = createWorker({ db: t.deps.database.db, clock: t.deps.clock, secretBox: t.deps.secretBox, config: t.deps.config, pollIntervalMs: 50 });
     worker.start();
     rx = await startReceiver();
@@ -73,7 +90,9 @@ describe('dashboard in Chromium', () => {
         },
       }),
     );
-    other = json(await t.call('POST', '/v1/tenants', { body: { name: 'Northwind Traders', owner: { name: 'Nancy Davolio', email: 'nancy@northwind.example' } } }));
+    other = json(
+      await t.call('POST', '/v1/tenants', { body: { name: 'Northwind Traders', owner: { name: 'Nancy Davolio', email: 'nancy@northwind.example' } } }),
+    );
   });
 
   after(async () => {
@@ -115,7 +134,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('signs the owner in with the one-time link from the tenant create and takes the token out of the URL', async () => {
-    ({ context: owner, page: ownerPage } = await newPage());
+    ({ page: ownerPage } = await newPage());
     await ownerPage.goto(tenant.signInUrl);
     await ownerPage.waitForURL(`**/dashboard/tenants/${tenant.id}`);
     expect(ownerPage.url()).toBe(tenant.dashboardUrl);
@@ -161,7 +180,12 @@ describe('dashboard in Chromium', () => {
     expect(await metadata.getByRole('button', { name: 'Save changes' }).count()).toBe(0);
 
     const saved = json(await t.call('GET', `/v1/tenants/${tenant.id}`));
-    expect(saved).toMatchObject({ displayName: 'Contoso', email: 'team@contoso.example', settings: { timezone: 'America/New_York', weekStart: 0, locale: 'en-GB' }, metadata: { plan: 'enterprise', crmId: 'CRM-1042' } });
+    expect(saved).toMatchObject({
+      displayName: 'Contoso',
+      email: 'team@contoso.example',
+      settings: { timezone: 'America/New_York', weekStart: 0, locale: 'en-GB' },
+      metadata: { plan: 'enterprise', crmId: 'CRM-1042' },
+    });
   });
 
   it('invites a user with a sign-in link, changes roles, and handles dialogs from the keyboard', async () => {
@@ -333,9 +357,36 @@ describe('dashboard in Chromium', () => {
 
   it('lets an admin search, page and deactivate tenants; the deactivated owner is signed out', async () => {
     const organizationId = tenant.organizationId;
-    await t.call('POST', `/v1/organizations/${organizationId}/users`, { body: { name: 'Alex Admin', email: 'alex@platform.example', role: 'admin', password: PASSWORD } });
-    const names = ['Fabrikam Inc', 'Adventure Works', 'Tailspin Toys', 'Wide World Importers', 'Litware', 'Proseware', 'Lucerne Publishing', 'Margie’s Travel', 'Alpine Ski House', 'Coho Winery', 'Woodgrove Bank', 'Humongous Insurance', 'Blue Yonder Airlines', 'Trey Research', 'Graphic Design Institute', 'School of Fine Art', 'Consolidated Messenger', 'VanArsdel', 'Relecloud', 'Southridge Video', 'Fourth Coffee', 'Datum Corporation'];
-    const batch = await t.call('POST', '/v1/tenants/batch', { body: { items: names.map((name, i) => ({ name, email: `hello@${name.toLowerCase().replace(/[^a-z]+/g, '')}.example`, isActive: i % 7 !== 3 })) } });
+    await t.call('POST', `/v1/organizations/${organizationId}/users`, {
+      body: { name: 'Alex Admin', email: 'alex@platform.example', role: 'admin', password: PASSWORD },
+    });
+    const names = [
+      'Fabrikam Inc',
+      'Adventure Works',
+      'Tailspin Toys',
+      'Wide World Importers',
+      'Litware',
+      'Proseware',
+      'Lucerne Publishing',
+      'Margie’s Travel',
+      'Alpine Ski House',
+      'Coho Winery',
+      'Woodgrove Bank',
+      'Humongous Insurance',
+      'Blue Yonder Airlines',
+      'Trey Research',
+      'Graphic Design Institute',
+      'School of Fine Art',
+      'Consolidated Messenger',
+      'VanArsdel',
+      'Relecloud',
+      'Southridge Video',
+      'Fourth Coffee',
+      'Datum Corporation',
+    ];
+    const batch = await t.call('POST', '/v1/tenants/batch', {
+      body: { items: names.map((name, i) => ({ name, email: `hello@${name.toLowerCase().replace(/[^a-z]+/g, '')}.example`, isActive: i % 7 !== 3 })) },
+    });
     expect(batch.statusCode).toBe(200);
 
     const { page } = await newPage();
@@ -390,7 +441,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('lets a superadmin list and create organizations, and delete a tenant with its users', async () => {
-    await t.call('POST', `/v1/organizations/${tenant.organizationId}/users`, { body: { name: 'Sam Super', email: 'sam@platform.example', role: 'superadmin', password: PASSWORD } });
+    await t.call('POST', `/v1/organizations/${tenant.organizationId}/users`, {
+      body: { name: 'Sam Super', email: 'sam@platform.example', role: 'superadmin', password: PASSWORD },
+    });
     const { page } = await newPage();
     await signInWithPassword(page, 'sam@platform.example');
     await page.waitForURL('**/dashboard/tenants');
@@ -425,7 +478,10 @@ describe('dashboard in Chromium', () => {
 
     await page.goto(await link());
     await page.getByRole('link', { name: 'API keys' }).waitFor();
-    await t.deps.database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await t.deps.database.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.waitForURL('**/dashboard/sign-in?next=*');
     await page.getByText('You have been signed out').waitFor();

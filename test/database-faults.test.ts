@@ -115,7 +115,7 @@ if (targetUrl) {
         ...Array.from({ length: 12 }, (_, i) => (i % 2 ? call('GET', '/v1/tenants?limit=5') : create(`During stall ${i}`))),
       ]);
       expect({ readyz: stalled[0]!.status, fast: stalled[0]!.ms < 2000 }).toEqual({ readyz: 503, fast: true });
-      stalled.slice(1).forEach((r, i) => expectUnavailable(r, 5000, `request ${i} during the stall`));
+      for (const [i, r] of stalled.slice(1).entries()) expectUnavailable(r, 5000, `request ${i} during the stall`);
       // Still stalled a while later: the answers stay fast.
       await sleep(3000);
       expectUnavailable(await call('GET', `/v1/tenants/${acknowledged[0]}`), 5000, 'a read later in the stall');
@@ -159,10 +159,18 @@ if (targetUrl) {
     });
 
     it('answers 503 to a request that finds the pool busy, without calling the database away', async () => {
-      const db = await createDb({ databaseUrl: database.url, dataDir: null, poolSize: 1, timeouts: { connectMs: 300, statementMs: 3000, idleInTransactionMs: 10_000 } });
+      const db = await createDb({
+        databaseUrl: database.url,
+        dataDir: null,
+        poolSize: 1,
+        timeouts: { connectMs: 300, statementMs: 3000, idleInTransactionMs: 10_000 },
+      });
       try {
         const busy = sql`select pg_sleep(1)`.execute(db.db);
-        const waited = await sql`select 1`.execute(db.db).then(() => null, (e: unknown) => e);
+        const waited = await sql`select 1`.execute(db.db).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(isUnavailable(waited)).toBe(true);
         expect(db.health()?.down).toBe(false);
         await busy;
@@ -178,7 +186,10 @@ if (targetUrl) {
       const db = await createDb({ databaseUrl: database.url, dataDir: null, poolSize: 2, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
       try {
         const started = performance.now();
-        const error = await sql`select pg_sleep(5)`.execute(db.db).then(() => null, (e: unknown) => e);
+        const error = await sql`select pg_sleep(5)`.execute(db.db).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect((error as { code?: string }).code).toBe('57014');
         expect(isUnavailable(error)).toBe(true);
         expect(performance.now() - started).toBeLessThan(3000);

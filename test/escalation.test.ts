@@ -11,14 +11,17 @@ for (const store of stores) {
     let tenant: any;
     before(async () => {
       t = await createTestApp(store);
-      tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Escalation Co', owner: { name: 'Olive Owner', email: 'olive@escalation.test' }, apiKey: { name: 'full' } } }));
+      tenant = json(
+        await t.call('POST', '/v1/tenants', {
+          body: { name: 'Escalation Co', owner: { name: 'Olive Owner', email: 'olive@escalation.test' }, apiKey: { name: 'full' } },
+        }),
+      );
     });
     after(async () => {
       await t?.close();
     });
 
-    const keyWith = async (scopes: string[]) =>
-      json(await t.call('POST', `/v1/tenants/${tenant.id}/api-keys`, { body: { name: scopes.join(' '), scopes } }));
+    const keyWith = async (scopes: string[]) => json(await t.call('POST', `/v1/tenants/${tenant.id}/api-keys`, { body: { name: scopes.join(' '), scopes } }));
 
     it('refuses to rotate a key holding scopes the caller lacks, by API key or by a downscoped token', async () => {
       const writer = await keyWith(['api_keys:write']);
@@ -70,10 +73,13 @@ for (const store of stores) {
     it('refuses an organization key a sign-in link for a superadmin of its organization', async () => {
       const org = json(await t.call('POST', '/v1/organizations', { body: { name: 'Escalation Org' } }));
       const orgKey = json(await t.call('POST', `/v1/organizations/${org.id}/api-keys`, { body: { name: 'admin key' } }));
-      const superUser = json(await t.call('POST', `/v1/organizations/${org.id}/users`, { body: { name: 'Sam Super', email: 'sam@escalation.test', role: 'superadmin' } }));
-      const admin = json(await t.call('POST', `/v1/organizations/${org.id}/users`, { body: { name: 'Ada Admin', email: 'ada@escalation.test', role: 'admin' } }));
-      const mint = (userId: string) =>
-        t.call('POST', `/v1/organizations/${org.id}/users/${userId}/sign-in-links`, { key: orgKey.secret });
+      const superUser = json(
+        await t.call('POST', `/v1/organizations/${org.id}/users`, { body: { name: 'Sam Super', email: 'sam@escalation.test', role: 'superadmin' } }),
+      );
+      const admin = json(
+        await t.call('POST', `/v1/organizations/${org.id}/users`, { body: { name: 'Ada Admin', email: 'ada@escalation.test', role: 'admin' } }),
+      );
+      const mint = (userId: string) => t.call('POST', `/v1/organizations/${org.id}/users/${userId}/sign-in-links`, { key: orgKey.secret });
       expect((await mint(superUser.id)).statusCode).toBe(403);
       expect((await mint(admin.id)).statusCode).toBe(201);
     });

@@ -43,7 +43,11 @@ for (const store of stores) {
     it('emits updated and deactivated/reactivated with the previous version', async () => {
       await t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { isActive: false } });
       await t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { isActive: true, description: 'back' } });
-      const events = (await allEvents(`&tenantId=${tenant.id}&type=tenant.updated,tenant.deactivated,tenant.reactivated`)).map((e) => [e.type, e.data.previous?.isActive, e.data.object.isActive]);
+      const events = (await allEvents(`&tenantId=${tenant.id}&type=tenant.updated,tenant.deactivated,tenant.reactivated`)).map((e) => [
+        e.type,
+        e.data.previous?.isActive,
+        e.data.object.isActive,
+      ]);
       expect(events).toEqual([
         ['tenant.updated', true, false],
         ['tenant.deactivated', true, false],
@@ -63,7 +67,7 @@ for (const store of stores) {
       expect(audit.map((a: any) => a.target.id)).toEqual([tenant.id]);
     });
 
-    it('keeps owners to their own tenant\'s events', async () => {
+    it("keeps owners to their own tenant's events", async () => {
       const other = json(await t.call('POST', '/v1/tenants', { body: { name: 'Other Evented' } }));
       const mine = await allEvents('', tenant.apiKey.secret);
       expect(mine.length).toBeGreaterThan(0);

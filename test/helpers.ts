@@ -55,7 +55,11 @@ export interface TestApp {
   /** LANDLORD_PUBLIC_URL; with `listen: true`, where the app really listens (http://127.0.0.1:port). */
   baseUrl: string;
   /** inject() with the root key unless another credential (or null for none) is given. */
-  call(method: InjectOptions['method'], url: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  call(
+    method: InjectOptions['method'],
+    url: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 

@@ -67,7 +67,10 @@ for (const store of stores) {
       expect(read.statusCode).toBe(200);
       expect(json(res).results.map((r: any) => r.status)).toEqual([201, 201, 409]);
       expect(json(await t.call('GET', '/v1/tenants?search=batch%20')).count).toBe(2);
-      const replay = await t.call('POST', '/v1/tenants/batch', { body: { items: [{ name: 'Batch A' }, { name: 'Batch B' }, { name: 'Atomic Parent' }] }, headers });
+      const replay = await t.call('POST', '/v1/tenants/batch', {
+        body: { items: [{ name: 'Batch A' }, { name: 'Batch B' }, { name: 'Atomic Parent' }] },
+        headers,
+      });
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(json(await t.call('GET', '/v1/tenants?search=batch%20')).count).toBe(2);
     });

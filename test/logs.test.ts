@@ -42,7 +42,7 @@ describe('logs never carry secrets', () => {
     const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'lou@logged.example', password } });
     const cookie = String(login.headers['set-cookie']).split(';')[0];
     await app.inject({ method: 'GET', url: '/v1/tenants/me', headers: { cookie } });
-    await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'lou@logged.example', password: 'Wrong' + password } });
+    await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'lou@logged.example', password: `Wrong${password}` } });
     const token = await app.inject({
       method: 'POST',
       url: '/oauth/token',

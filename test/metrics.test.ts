@@ -54,7 +54,11 @@ describe('LANDLORD_METRICS_PORT', () => {
 
   it('serves /metrics without credentials on its own port, and nothing else there', { timeout: 200_000 }, async () => {
     const metricsPort = await freePort();
-    const service = await startService({ LANDLORD_DATA_DIR: tempDir(), LANDLORD_ROOT_KEY: `lk_root_${randomToken(43)}`, LANDLORD_METRICS_PORT: String(metricsPort) });
+    const service = await startService({
+      LANDLORD_DATA_DIR: tempDir(),
+      LANDLORD_ROOT_KEY: `lk_root_${randomToken(43)}`,
+      LANDLORD_METRICS_PORT: String(metricsPort),
+    });
     try {
       expect(service.stdout()).toContain(`/metrics`);
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

@@ -19,7 +19,9 @@ for (const store of stores) {
 
     const tables = async () =>
       (
-        await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_name not like 'landlord_migrations%' order by table_name`.execute(
+        await sql<{
+          table_name: string;
+        }>`select table_name from information_schema.tables where table_schema = current_schema() and table_name not like 'landlord_migrations%' order by table_name`.execute(
           database.db,
         )
       ).rows.map((r) => r.table_name);
@@ -30,7 +32,27 @@ for (const store of stores) {
       expect(up.error).toBeUndefined();
       expect(await isSchemaCurrent(database.db)).toBe(true);
       const created = await tables();
-      expect(created).toEqual(expect.arrayContaining(['api_keys', 'audit_logs', 'deliveries', 'delivery_attempts', 'event_sequences', 'events', 'idempotency_keys', 'login_throttle', 'webhooks', 'organizations', 'revoked_tokens', 'sessions', 'sign_in_links', 'signing_keys', 'system', 'tenants', 'users']));
+      expect(created).toEqual(
+        expect.arrayContaining([
+          'api_keys',
+          'audit_logs',
+          'deliveries',
+          'delivery_attempts',
+          'event_sequences',
+          'events',
+          'idempotency_keys',
+          'login_throttle',
+          'webhooks',
+          'organizations',
+          'revoked_tokens',
+          'sessions',
+          'sign_in_links',
+          'signing_keys',
+          'system',
+          'tenants',
+          'users',
+        ]),
+      );
 
       for (;;) {
         const step = await migrator.migrateDown();

@@ -39,7 +39,12 @@ for (const store of stores) {
 
     /** Signs with the server's own active private key, to test the checks that come after the signature. */
     async function signWithServerKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-      const row = await t.deps.database.db.selectFrom('signing_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      const row = await t.deps.database.db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .where('retired_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
       const key = await importJWK(JSON.parse(t.deps.secretBox.open(row.private_jwk_sealed)) as JWK, 'EdDSA');
       const now = Math.floor(Date.now() / 1000);
       const standard = { iss: base, aud: 'landlord', sub: tenantA.apiKey.id, jti: `jti-${Math.random()}`, iat: now, exp: now + 600 };
@@ -82,7 +87,11 @@ for (const store of stores) {
 
       const list = await t.call('GET', '/v1/tenants', { key: tokens.access_token });
       expect(list.statusCode).toBe(200);
-      expect(json(list).results.map((r: any) => r.id).sort()).toEqual([tenantA.id, tenantA2.id].sort());
+      expect(
+        json(list)
+          .results.map((r: any) => r.id)
+          .sort(),
+      ).toEqual([tenantA.id, tenantA2.id].sort());
     });
 
     it('takes body credentials as a form and as JSON, and never lets the answer be cached', async () => {
@@ -120,29 +129,53 @@ for (const store of stores) {
       expect(await status(bound, `/v1/tenants/${tenantA2.id}`)).toBe(404);
       expect(json(await t.call('GET', '/v1/tenants', { key: bound })).results.map((r: any) => r.id)).toEqual([tenantA.id]);
 
-      const res = await form('/oauth/token', { grant_type: 'client_credentials', scope: `tenants:read tenant:${tenantA2.id}` }, { authorization: basic(orgKey.id, orgKey.secret) });
+      const res = await form(
+        '/oauth/token',
+        { grant_type: 'client_credentials', scope: `tenants:read tenant:${tenantA2.id}` },
+        { authorization: basic(orgKey.id, orgKey.secret) },
+      );
       expect(json(res).scope).toBe('tenants:read');
       const viaScope = json(res).access_token;
       expect(json(await t.call('GET', '/v1/tenants/me', { key: viaScope })).id).toBe(tenantA2.id);
       expect(await status(viaScope, `/v1/tenants/${tenantA.id}`)).toBe(404);
 
       // Another organization's tenant and a tenant that does not exist get the same answer.
-      const foreign = await form('/oauth/token', { grant_type: 'client_credentials', client_id: orgKey.id, client_secret: orgKey.secret, tenant_id: tenantB.id });
-      const missing = await form('/oauth/token', { grant_type: 'client_credentials', client_id: orgKey.id, client_secret: orgKey.secret, tenant_id: 'tnt_00000000000000000000000000' });
+      const foreign = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: orgKey.id,
+        client_secret: orgKey.secret,
+        tenant_id: tenantB.id,
+      });
+      const missing = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: orgKey.id,
+        client_secret: orgKey.secret,
+        tenant_id: 'tnt_00000000000000000000000000',
+      });
       expect(foreign.statusCode).toBe(400);
       expect(json(foreign)).toEqual({ error: 'invalid_target', error_description: expect.any(String) });
       expect(json(missing)).toEqual(json(foreign));
-      const sibling = await form('/oauth/token', { grant_type: 'client_credentials', client_id: tenantA.apiKey.id, client_secret: tenantA.apiKey.secret, tenant_id: tenantA2.id });
+      const sibling = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: tenantA.apiKey.id,
+        client_secret: tenantA.apiKey.secret,
+        tenant_id: tenantA2.id,
+      });
       expect(json(sibling).error).toBe('invalid_target');
     });
 
-    it('grants a subset of the key\'s scopes and refuses a superset', async () => {
+    it("grants a subset of the key's scopes and refuses a superset", async () => {
       const readOnly = json(await t.call('POST', `/v1/organizations/${orgA.id}/api-keys`, { body: { scopes: ['tenants:read'] } }));
       const token = await tokenFor(readOnly);
       expect(decodeJwt(token).scope).toBe('tenants:read');
       expect(await status(token, `/v1/tenants/${tenantA.id}`)).toBe(200);
       expect(await status(token, `/v1/tenants/${tenantA.id}`, 'PATCH', { description: 'x' })).toBe(403);
-      const superset = await form('/oauth/token', { grant_type: 'client_credentials', client_id: readOnly.id, client_secret: readOnly.secret, scope: 'tenants:read tenants:write' });
+      const superset = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: readOnly.id,
+        client_secret: readOnly.secret,
+        scope: 'tenants:read tenants:write',
+      });
       expect([superset.statusCode, json(superset).error]).toEqual([400, 'invalid_scope']);
       const narrowed = await tokenFor(orgKey, { scope: 'tenants:read' });
       expect(await status(narrowed, `/v1/tenants/${tenantA.id}`, 'PATCH', { description: 'x' })).toBe(403);
@@ -155,7 +188,11 @@ for (const store of stores) {
       expect(wrong.headers['www-authenticate']).toMatch(/^Basic /);
       expect(wrong.headers['content-type']).toMatch(/^application\/json/);
       expect(json(wrong)).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
-      const unknown = await form('/oauth/token', { grant_type: 'client_credentials', client_id: 'key_00000000000000000000000000', client_secret: orgKey.secret });
+      const unknown = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: 'key_00000000000000000000000000',
+        client_secret: orgKey.secret,
+      });
       expect([unknown.statusCode, json(unknown).error]).toEqual([401, 'invalid_client']);
       const anonymous = await form('/oauth/token', { grant_type: 'client_credentials' });
       expect([anonymous.statusCode, json(anonymous).error]).toEqual([401, 'invalid_client']);
@@ -242,9 +279,18 @@ for (const store of stores) {
       const unbound = await tokenFor(orgKey);
       expect((await t.call('PATCH', `/v1/tenants/${tenantA2.id}`, { key: orgKey.secret, body: { isActive: false } })).statusCode).toBe(200);
       expect([await status(other), await status(bound), await status(unbound, '/v1/tenants')]).toEqual([401, 401, 200]);
-      const refused = await form('/oauth/token', { grant_type: 'client_credentials', client_id: orgKey.id, client_secret: orgKey.secret, tenant_id: tenantA2.id });
+      const refused = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: orgKey.id,
+        client_secret: orgKey.secret,
+        tenant_id: tenantA2.id,
+      });
       expect(json(refused).error).toBe('invalid_target');
-      const inactiveClient = await form('/oauth/token', { grant_type: 'client_credentials', client_id: tenantA2.apiKey.id, client_secret: tenantA2.apiKey.secret });
+      const inactiveClient = await form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: tenantA2.apiKey.id,
+        client_secret: tenantA2.apiKey.secret,
+      });
       expect([inactiveClient.statusCode, json(inactiveClient).error]).toEqual([400, 'unauthorized_client']);
       expect((await t.call('PATCH', `/v1/tenants/${tenantA2.id}`, { key: orgKey.secret, body: { isActive: true } })).statusCode).toBe(200);
       expect([await status(other), await status(bound)]).toEqual([200, 200]);
@@ -255,16 +301,20 @@ for (const store of stores) {
     });
 
     // Only PostgreSQL is shared by several nodes; the embedded database has one process, which marks its own revocations.
-    if (store === 'postgres') it('sees a revocation written by another node within about a second', async () => {
-      const token = await tokenFor(tenantA.apiKey);
-      expect(await status(token)).toBe(200);
-      const { jti, exp } = decodeJwt(token);
-      await t.deps.database.db.insertInto('revoked_tokens').values({ jti: jti!, revoked_at: new Date(), expires_at: new Date(exp! * 1000) }).execute();
-      const started = Date.now();
-      while (!t.deps.revocations.isTokenRevoked(jti!) && Date.now() - started < 1500) await new Promise((r) => setTimeout(r, 50));
-      expect(t.deps.revocations.isTokenRevoked(jti!)).toBe(true);
-      expect(await status(token)).toBe(401);
-    });
+    if (store === 'postgres')
+      it('sees a revocation written by another node within about a second', async () => {
+        const token = await tokenFor(tenantA.apiKey);
+        expect(await status(token)).toBe(200);
+        const { jti, exp } = decodeJwt(token);
+        await t.deps.database.db
+          .insertInto('revoked_tokens')
+          .values({ jti: jti!, revoked_at: new Date(), expires_at: new Date(exp! * 1000) })
+          .execute();
+        const started = Date.now();
+        while (!t.deps.revocations.isTokenRevoked(jti!) && Date.now() - started < 1500) await new Promise((r) => setTimeout(r, 50));
+        expect(t.deps.revocations.isTokenRevoked(jti!)).toBe(true);
+        expect(await status(token)).toBe(401);
+      });
 
     it('introspects tokens for their own organization only', async () => {
       const token = await tokenFor(orgKey, { tenant_id: tenantA.id, scope: 'tenants:read' });

@@ -138,7 +138,6 @@ for (const store of durabilityStores) {
       await expectCleanExit(restarted);
     });
 
-
     it('loses no acknowledged write when the process is killed mid-stream', { timeout: 300_000 }, async (t) => {
       const env = await storeEnv();
       const service = await startService(env);

@@ -12,6 +12,7 @@ const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
 /** Length as the API counts it (Unicode code points, like JSON Schema's maxLength). */
 const chars = (s: string) => [...s].length;
 /** Text PostgreSQL can store: no U+0000 and no unpaired UTF-16 surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the property is about NUL
 const storableText = (s: string) => !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
 // ---------- JSON bodies with exact control over keys (`__proto__` as an own key) ----------
@@ -164,8 +165,7 @@ for (const store of stores) {
       await t?.close();
     });
 
-    const post = (body: string) =>
-      t.call('POST', '/v1/tenants', { body, headers: { 'content-type': 'application/json' } });
+    const post = (body: string) => t.call('POST', '/v1/tenants', { body, headers: { 'content-type': 'application/json' } });
 
     it('answers any create body with a 201 that keeps the domain rules, or a 4xx problem; never a 500', async (ctx) => {
       const statuses = new Map<number, number>();
@@ -238,7 +238,8 @@ for (const store of stores) {
           expectProblem(res);
           expect(res.statusCode).toBe(422);
           const fields = json(res).errors.map((e: any) => e.field as string);
-          const expectedField = { 'metadata.value': 'metadata.note', 'metadata.key': 'metadata', legalEntities: 'legalEntities.0.name' }[place as string] ?? place;
+          const expectedField =
+            { 'metadata.value': 'metadata.note', 'metadata.key': 'metadata', legalEntities: 'legalEntities.0.name' }[place as string] ?? place;
           expect(fields.some((f: string) => f === expectedField || f.startsWith(`${expectedField}.`))).toBe(true);
         }),
         { numRuns: 60 },
@@ -286,7 +287,9 @@ for (const store of stores) {
     });
 
     it('gives names that derive the same slug distinct valid slugs', async () => {
-      const base = fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 })).filter((s) => /\S/u.test(s) && storableText(s) && chars(s) <= 190);
+      const base = fc
+        .oneof(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }))
+        .filter((s) => /\S/u.test(s) && storableText(s) && chars(s) <= 190);
       await fc.assert(
         fc.asyncProperty(base, fc.integer({ min: 2, max: 4 }), async (n, copies) => {
           // "n", "n !", "n ! !" ... are different names with the same derived slug.
@@ -307,7 +310,12 @@ for (const store of stores) {
     });
 
     it('answers any text in tenant list filters and ids with 200 or a 4xx problem; never a 500', async () => {
-      const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), weirdString.filter((s) => !/[\ud800-\udfff]/.test(s)), longString);
+      const text = fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.string({ unit: 'binary', maxLength: 30 }),
+        weirdString.filter((s) => !/[\ud800-\udfff]/.test(s)),
+        longString,
+      );
       const target = fc.constantFrom('search', 'externalId', 'metadataValue', 'metadataKey', 'id', 'rawId', 'ordering');
       const raw = fc.stringMatching(/^(%[0-9A-Fa-f]{0,2}|[a-z]){1,8}$/);
       await fc.assert(

@@ -140,9 +140,7 @@ for (const store of stores) {
 
     it('creates one tenant for one key under 8 concurrent requests', async () => {
       const headers = { 'idempotency-key': 'concurrent-1' };
-      const responses = await Promise.all(
-        Array.from({ length: 8 }, () => t.call('POST', '/v1/tenants', { body: { name: 'Idem Concurrent' }, headers })),
-      );
+      const responses = await Promise.all(Array.from({ length: 8 }, () => t.call('POST', '/v1/tenants', { body: { name: 'Idem Concurrent' }, headers })));
       const statuses = responses.map((r) => r.statusCode);
       expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
       for (const r of responses.filter((x) => x.statusCode === 409)) expect(json(r).code).toBe('IDEMPOTENCY_IN_PROGRESS');
@@ -165,7 +163,18 @@ for (const store of stores) {
       const doc = json(await t.call('GET', '/openapi.json', { key: null }));
       expect(doc.openapi).toBe('3.1.0');
       const paths = Object.keys(doc.paths);
-      for (const p of ['/v1/tenants', '/v1/tenants/{id}', '/v1/tenants/me', '/v1/tenants/batch', '/v1/tenants/{id}/export', '/v1/organizations', '/v1/organizations/{id}/api-keys', '/healthz', '/readyz', '/metrics']) {
+      for (const p of [
+        '/v1/tenants',
+        '/v1/tenants/{id}',
+        '/v1/tenants/me',
+        '/v1/tenants/batch',
+        '/v1/tenants/{id}/export',
+        '/v1/organizations',
+        '/v1/organizations/{id}/api-keys',
+        '/healthz',
+        '/readyz',
+        '/metrics',
+      ]) {
         expect(paths).toContain(p);
       }
       for (const [path, ops] of Object.entries<any>(doc.paths)) {

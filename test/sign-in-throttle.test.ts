@@ -13,7 +13,10 @@ for (const store of stores) {
     let t: TestApp;
     before(async () => {
       t = await createTestApp(store);
-      for (const [name, email] of [['Throttle One', 'one@throttle.test'], ['Throttle Two', 'two@throttle.test']]) {
+      for (const [name, email] of [
+        ['Throttle One', 'one@throttle.test'],
+        ['Throttle Two', 'two@throttle.test'],
+      ]) {
         const res = await t.call('POST', '/v1/tenants', { body: { name, owner: { email, password: PASSWORD } } });
         expect(res.statusCode).toBe(201);
       }

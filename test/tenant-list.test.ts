@@ -2,7 +2,20 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { createTestApp, json, stores, type TestApp } from './helpers.js';
 
-const NAMES = ['Acme Corporation', 'TechStart Inc', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay Industries', 'Stark Industries', 'Wayne Enterprises', 'Wonka Industries', 'Tyrell Corp', 'Soylent'];
+const NAMES = [
+  'Acme Corporation',
+  'TechStart Inc',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Vandelay Industries',
+  'Stark Industries',
+  'Wayne Enterprises',
+  'Wonka Industries',
+  'Tyrell Corp',
+  'Soylent',
+];
 
 for (const store of stores) {
   describe(`tenant listing on ${store}`, () => {
@@ -85,7 +98,11 @@ for (const store of stores) {
     });
 
     it('searches name, slug, email, externalId and displayName case-insensitively', async () => {
-      expect((await list('?search=INDUSTRIES')).results.map((r: any) => r.name).sort()).toEqual(['Stark Industries', 'Vandelay Industries', 'Wonka Industries']);
+      expect((await list('?search=INDUSTRIES')).results.map((r: any) => r.name).sort()).toEqual([
+        'Stark Industries',
+        'Vandelay Industries',
+        'Wonka Industries',
+      ]);
       expect((await list('?search=techstart-inc')).results.map((r: any) => r.name)).toEqual(['TechStart Inc']);
       expect((await list('?search=%40globex.example')).results.map((r: any) => r.name)).toEqual(['Globex']);
       expect((await list('?search=ext-11')).results.map((r: any) => r.name)).toEqual(['Soylent']);
@@ -104,7 +121,9 @@ for (const store of stores) {
       const middle = created[6].createdAt;
       expect((await list(`?createdAfter=${encodeURIComponent(middle)}`)).results.every((r: any) => r.createdAt > middle)).toBe(true);
       expect((await list(`?createdBefore=${encodeURIComponent(middle)}`)).results.every((r: any) => r.createdAt < middle)).toBe(true);
-      expect((await list('?search=industries&ordering=-name&is_active=true')).results.map((r: any) => r.name)).toEqual(['Wonka Industries', 'Stark Industries', 'Vandelay Industries'].filter((n) => !inactive.includes(n)));
+      expect((await list('?search=industries&ordering=-name&is_active=true')).results.map((r: any) => r.name)).toEqual(
+        ['Wonka Industries', 'Stark Industries', 'Vandelay Industries'].filter((n) => !inactive.includes(n)),
+      );
     });
 
     it('orders by each supported field and its snake_case alias', async () => {
@@ -136,7 +155,9 @@ for (const store of stores) {
 
     it('creates a batch atomically or item by item', async () => {
       const mixed = json(
-        await t.call('POST', '/v1/tenants/batch', { body: { items: [{ name: 'Batch A' }, { name: 'Globex' }, { name: 'Batch B', slug: 'Bad Slug' }, { name: 'Batch C' }] } }),
+        await t.call('POST', '/v1/tenants/batch', {
+          body: { items: [{ name: 'Batch A' }, { name: 'Globex' }, { name: 'Batch B', slug: 'Bad Slug' }, { name: 'Batch C' }] },
+        }),
       );
       expect(mixed.results.map((r: any) => r.status)).toEqual([201, 409, 422, 201]);
       expect(mixed.results[1].error.code).toBe('NAME_OCCUPIED');

@@ -172,7 +172,17 @@ for (const store of stores) {
       const now = new Date();
       await t.deps.database.db
         .insertInto('users')
-        .values({ id: 'usr_test1', organization_id: created.organizationId, tenant_id: created.id, email: 'u1@doomed.example', name: 'U', role: 'owner', password_hash: null, created_at: now, updated_at: now })
+        .values({
+          id: 'usr_test1',
+          organization_id: created.organizationId,
+          tenant_id: created.id,
+          email: 'u1@doomed.example',
+          name: 'U',
+          role: 'owner',
+          password_hash: null,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       const got = json(await t.call('GET', `/v1/tenants/${created.id}`));
       expect(got.userCount).toBe(1);

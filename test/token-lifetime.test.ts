@@ -21,7 +21,11 @@ for (const store of stores) {
 
     const newKey = async (body: object = {}) => json(await t.call('POST', `/v1/tenants/${tenant.id}/api-keys`, { body }));
     const mint = async (key: { id: string }, secret: string) => {
-      const res = await t.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: key.id, client_secret: secret } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: { grant_type: 'client_credentials', client_id: key.id, client_secret: secret },
+      });
       expect(res.statusCode).toBe(200);
       return json(res).access_token as string;
     };

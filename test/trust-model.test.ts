@@ -77,7 +77,9 @@ for (const store of stores) {
     });
 
     it('creates an owner from email and password alone, as the InsightCat seed does', async () => {
-      const res = await t.call('POST', '/v1/tenants', { body: { name: 'InsightCat Customer', owner: { email: 'ceo@insightcat.example', password: PASSWORD } } });
+      const res = await t.call('POST', '/v1/tenants', {
+        body: { name: 'InsightCat Customer', owner: { email: 'ceo@insightcat.example', password: PASSWORD } },
+      });
       expect(res.statusCode).toBe(201);
       expect(json(res).owner).toMatchObject({ name: 'ceo', email: 'ceo@insightcat.example' });
       const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'ceo@insightcat.example', password: PASSWORD } });

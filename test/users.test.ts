@@ -50,7 +50,9 @@ for (const store of stores) {
       expect(dup.statusCode).toBe(409);
       expect(json(dup).code).toBe('EMAIL_OCCUPIED');
       for (const weak of ['short1A', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere']) {
-        const res = await t.call('POST', `/v1/tenants/${other.id}/users`, { body: { email: `w${weak}@other.example`, name: 'W', role: 'owner', password: weak } });
+        const res = await t.call('POST', `/v1/tenants/${other.id}/users`, {
+          body: { email: `w${weak}@other.example`, name: 'W', role: 'owner', password: weak },
+        });
         expect([weak, json(res).errors?.[0]?.code]).toEqual([weak, 'WEAK_PASSWORD']);
       }
       const dupOnCreate = await t.call('POST', '/v1/tenants', { body: { name: 'Dup Owner Co', owner: { name: 'x', email: 'rene@contoso.com' } } });
@@ -82,7 +84,12 @@ for (const store of stores) {
       const cookie = cookieOf(res);
       const without = await t.app.inject({ method: 'PATCH', url: `/v1/tenants/${tenant.id}`, headers: { cookie }, payload: { description: 'x' } });
       expect(without.statusCode).toBe(403);
-      const withToken = await t.app.inject({ method: 'PATCH', url: `/v1/tenants/${tenant.id}`, headers: { cookie, 'x-csrf-token': json(res).csrfToken }, payload: { description: 'x' } });
+      const withToken = await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/tenants/${tenant.id}`,
+        headers: { cookie, 'x-csrf-token': json(res).csrfToken },
+        payload: { description: 'x' },
+      });
       expect(withToken.statusCode).toBe(200);
       const out = await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: { cookie, 'x-csrf-token': json(res).csrfToken } });
       expect(out.statusCode).toBe(204);
@@ -91,7 +98,10 @@ for (const store of stores) {
 
     it('lets owners manage their users; members only read their own tenant', async () => {
       const ownerKey = tenant.apiKey.secret;
-      const member = await t.call('POST', `/v1/tenants/${tenant.id}/users`, { key: ownerKey, body: { email: 'member@contoso.com', name: 'Mia', password: PASSWORD } });
+      const member = await t.call('POST', `/v1/tenants/${tenant.id}/users`, {
+        key: ownerKey,
+        body: { email: 'member@contoso.com', name: 'Mia', password: PASSWORD },
+      });
       expect(member.statusCode).toBe(201);
       expect(json(member).role).toBe('member');
       const session = await login('member@contoso.com', PASSWORD);
@@ -139,7 +149,7 @@ for (const store of stores) {
       expect(new Date(link.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     });
 
-    it('signs out a deactivated tenant\'s users and restores them on reactivation', async () => {
+    it("signs out a deactivated tenant's users and restores them on reactivation", async () => {
       const session = await login('rene@contoso.com', PASSWORD);
       const cookie = cookieOf(session);
       await t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { isActive: false } });
@@ -149,7 +159,7 @@ for (const store of stores) {
       expect((await t.app.inject({ method: 'GET', url: '/v1/tenants/me', headers: { cookie } })).statusCode).toBe(200);
     });
 
-    it('manages organization admins, and makes an existing user a new tenant\'s owner', async () => {
+    it("manages organization admins, and makes an existing user a new tenant's owner", async () => {
       const org = json(await t.call('POST', '/v1/organizations', { body: { name: 'Semaphor' } }));
       const admin = await t.call('POST', `/v1/organizations/${org.id}/users`, { body: { email: 'admin@semaphor.example', name: 'Ada', password: PASSWORD } });
       expect(admin.statusCode).toBe(201);
@@ -160,7 +170,12 @@ for (const store of stores) {
       expect(created.statusCode).toBe(201);
       expect(json(created).organizationId).toBe(org.id);
       expect((await t.app.inject({ method: 'GET', url: `/v1/tenants/${tenant.id}`, headers })).statusCode).toBe(404);
-      const superUser = await t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/users`, headers, payload: { email: 's@semaphor.example', name: 'S', role: 'superadmin' } });
+      const superUser = await t.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${org.id}/users`,
+        headers,
+        payload: { email: 's@semaphor.example', name: 'S', role: 'superadmin' },
+      });
       expect(superUser.statusCode).toBe(403);
       const spare = json(await t.call('POST', `/v1/organizations/${org.id}/users`, { body: { email: 'owner-to-be@semaphor.example', name: 'Otto' } }));
       const withOwner = await t.app.inject({ method: 'POST', url: '/v1/tenants', headers, payload: { name: 'Semaphor Second', ownerId: spare.id } });

@@ -77,7 +77,11 @@ for (const store of stores) {
       await rx.waitFor((all) => all.some((r) => r.path === '/slow'));
       await worker.stop();
       const [delivery] = json(await t.call('GET', `/v1/webhooks/${hook.id}/deliveries`)).results;
-      expect(delivery).toMatchObject({ id: deliveryId, status: 'succeeded', attempts: [expect.objectContaining({ statusCode: 200, responseExcerpt: 'slow but fine' })] });
+      expect(delivery).toMatchObject({
+        id: deliveryId,
+        status: 'succeeded',
+        attempts: [expect.objectContaining({ statusCode: 200, responseExcerpt: 'slow but fine' })],
+      });
     });
 
     if (store !== 'postgres') return;
@@ -94,7 +98,9 @@ for (const store of stores) {
       const first = await workerProcess(t.databaseUrl!);
       await rx.waitFor((all) => all.filter((r) => r.path === '/killed').length >= 40, 60_000, 'the first deliveries');
       expect(await stop(first, 'SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from deliveries where webhook_id = ${hook.id} and status = 'sending'`.execute(t.deps.database.db);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from deliveries where webhook_id = ${hook.id} and status = 'sending'`.execute(
+        t.deps.database.db,
+      );
       expect(rows[0].n).toBeGreaterThan(0); // it died holding claims
       const receivedBeforeKill = rx.on('/killed').length;
 
@@ -102,7 +108,9 @@ for (const store of stores) {
       await rx.waitFor((all) => new Set(all.filter((r) => r.path === '/killed').map((r) => r.json.id)).size >= 200, 60_000, 'all 200 events');
       const got = rx.on('/killed');
       const unique = new Set(got.map((r) => r.json.id)).size;
-      tc.diagnostic(`killed after ${receivedBeforeKill} requests holding ${rows[0].n} claims; ${got.length} requests for ${unique} events: ${got.length - unique} duplicates`);
+      tc.diagnostic(
+        `killed after ${receivedBeforeKill} requests holding ${rows[0].n} claims; ${got.length} requests for ${unique} events: ${got.length - unique} duplicates`,
+      );
       expect(unique).toBe(200);
       expect(got.length - unique).toBeLessThanOrEqual(rows[0].n);
       // SIGTERM: finishes and exits 0.

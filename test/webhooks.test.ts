@@ -36,7 +36,8 @@ describe('webhook building blocks', () => {
       expect(error?.message).toBe('internal.example resolves to a loopback, private or link-local address');
     }
     // Public destinations, IPv4 inside IPv6 included, still pass.
-    for (const address of ['2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1', '::ffff:8.8.8.8']) expect([address, isPrivateAddress(address)]).toEqual([address, false]);
+    for (const address of ['2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1', '::ffff:8.8.8.8'])
+      expect([address, isPrivateAddress(address)]).toEqual([address, false]);
   });
 
   it('signs like Standard Webhooks, one signature per active secret', () => {
@@ -131,7 +132,12 @@ for (const store of stores) {
       expect(res.statusCode).toBe(201);
       const tenant = json(res);
       secrets.push(tenant.webhook.secret);
-      expect(tenant.webhook).toEqual({ id: expect.stringMatching(/^whk_/), url: rx.url('/interviews'), events: ['*'], secret: expect.stringMatching(/^whsec_/) });
+      expect(tenant.webhook).toEqual({
+        id: expect.stringMatching(/^whk_/),
+        url: rx.url('/interviews'),
+        events: ['*'],
+        secret: expect.stringMatching(/^whsec_/),
+      });
       expect(Buffer.from(tenant.webhook.secret.slice(6), 'base64')).toHaveLength(32);
       // The ETag describes the tenant alone, as GET returns it.
       expect(res.headers.etag).toBe((await t.call('GET', `/v1/tenants/${tenant.id}`)).headers.etag);
@@ -139,7 +145,12 @@ for (const store of stores) {
       await rx.waitFor((all) => all.some((r) => r.path === '/interviews'), 15_000, 'tenant.created');
       const [created] = rx.on('/interviews');
       const verified: any = new Webhook(tenant.webhook.secret).verify(created.body, webhookHeaders(created));
-      expect(verified).toMatchObject({ type: 'tenant.created', tenantId: tenant.id, organizationId: tenant.organizationId, data: { object: { id: tenant.id, name: 'Contoso Tenant Ltd' } } });
+      expect(verified).toMatchObject({
+        type: 'tenant.created',
+        tenantId: tenant.id,
+        organizationId: tenant.organizationId,
+        data: { object: { id: tenant.id, name: 'Contoso Tenant Ltd' } },
+      });
       expect(created.headers).toMatchObject({ 'content-type': 'application/json', 'user-agent': 'Landlord-Webhooks/1', 'webhook-id': verified.id });
       expect(Object.keys(verified).sort()).toEqual(['createdAt', 'data', 'id', 'organizationId', 'tenantId', 'type']);
 
@@ -155,7 +166,9 @@ for (const store of stores) {
         await new Promise((r) => setTimeout(r, 50));
         Object.assign(log, json(await t.call('GET', `/v1/webhooks/${tenant.webhook.id}/deliveries`)));
       }
-      expect(log.results.map((d: any) => [d.eventType, d.status, d.attemptCount, d.attempts.map((a: any) => [a.statusCode, a.error, a.responseExcerpt])])).toEqual([
+      expect(
+        log.results.map((d: any) => [d.eventType, d.status, d.attemptCount, d.attempts.map((a: any) => [a.statusCode, a.error, a.responseExcerpt])]),
+      ).toEqual([
         ['tenant.updated', 'succeeded', 1, [[200, null, 'ok']]],
         ['tenant.created', 'succeeded', 1, [[200, null, 'ok']]],
       ]);
@@ -172,12 +185,21 @@ for (const store of stores) {
 
     it('creates, lists, reads, updates and deletes endpoints, validating url and events', async () => {
       const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Hooked Inc' } }));
-      const res = await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/crud'), events: ['tenant.created', 'tenant.created', 'user.created'], description: 'CRM sync' } });
+      const res = await t.call('POST', '/v1/webhooks', {
+        body: { url: rx.url('/crud'), events: ['tenant.created', 'tenant.created', 'user.created'], description: 'CRM sync' },
+      });
       expect(res.statusCode).toBe(201);
       const hook = json(res);
       secrets.push(hook.secret);
       expect(res.headers.location).toBe(`/v1/webhooks/${hook.id}`);
-      expect(hook).toMatchObject({ tenantId: null, events: ['tenant.created', 'user.created'], description: 'CRM sync', isEnabled: true, disabledReason: null, failingSince: null });
+      expect(hook).toMatchObject({
+        tenantId: null,
+        events: ['tenant.created', 'user.created'],
+        description: 'CRM sync',
+        isEnabled: true,
+        disabledReason: null,
+        failingSince: null,
+      });
 
       const bad = async (body: object, field: string, code: string, where = '/v1/webhooks') => {
         const r = await t.call('POST', where, { body });
@@ -199,7 +221,10 @@ for (const store of stores) {
       expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
       const stale = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { description: 'x' }, headers: { 'if-match': '"stale"' } });
       expect(stale.statusCode).toBe(412);
-      const patched = await t.call('PATCH', `/v1/webhooks/${hook.id}`, { body: { events: ['*'], description: null, url: rx.url('/crud2') }, headers: { 'if-match': etag } });
+      const patched = await t.call('PATCH', `/v1/webhooks/${hook.id}`, {
+        body: { events: ['*'], description: null, url: rx.url('/crud2') },
+        headers: { 'if-match': etag },
+      });
       expect(patched.statusCode).toBe(200);
       expect(json(patched)).toMatchObject({ events: ['*'], description: null, url: rx.url('/crud2') });
       expect(patched.headers.etag).not.toBe(etag);
@@ -426,7 +451,10 @@ for (const store of stores) {
         worker = startWorker();
         restarted = true;
         const dropped = await waitForDelivery(hook.id, deliveryId, settled);
-        expect(dropped).toMatchObject({ status: 'failed', attempts: [expect.objectContaining({ statusCode: null, error: 'Not sent: the endpoint is disabled' })] });
+        expect(dropped).toMatchObject({
+          status: 'failed',
+          attempts: [expect.objectContaining({ statusCode: null, error: 'Not sent: the endpoint is disabled' })],
+        });
         expect(rx.on('/muted')).toEqual([]);
         expect(json(await t.call('GET', `/v1/webhooks/${hook.id}`)).failingSince).toBeNull();
       } finally {
@@ -446,11 +474,18 @@ for (const store of stores) {
         // Through every retry: failing for longer than 400 ms disables the endpoint on the way.
         await waitForDelivery(dying.id, deliveryId, settled);
         // Other failing endpoints of earlier tests may be disabled too; this is about `dying`.
-        const isNotice = (r: { path: string; json: any }) => r.path === '/watch-disabled' && r.json?.type === 'webhook.disabled' && r.json.data.object.id === dying.id;
+        const isNotice = (r: { path: string; json: any }) =>
+          r.path === '/watch-disabled' && r.json?.type === 'webhook.disabled' && r.json.data.object.id === dying.id;
         await rx.waitFor((all) => all.some(isNotice), 15_000, 'webhook.disabled');
         const notice = rx.on('/watch-disabled').find(isNotice)!;
         const event: any = new Webhook(watcher.secret).verify(notice.body, webhookHeaders(notice));
-        expect(event).toMatchObject({ tenantId: tenant.id, data: { object: { id: dying.id, isEnabled: false, disabledReason: expect.stringMatching(/^Every delivery failed since /) }, previous: { isEnabled: true } } });
+        expect(event).toMatchObject({
+          tenantId: tenant.id,
+          data: {
+            object: { id: dying.id, isEnabled: false, disabledReason: expect.stringMatching(/^Every delivery failed since /) },
+            previous: { isEnabled: true },
+          },
+        });
         const now = json(await t.call('GET', `/v1/webhooks/${dying.id}`));
         expect(now).toMatchObject({ isEnabled: false, failingSince: expect.any(String) });
         const audit = json(await t.call('GET', '/v1/audit-logs?action=webhook.disable')).results.filter((a: any) => a.target.id === dying.id);
@@ -476,7 +511,11 @@ for (const store of stores) {
       const hookOrgA = await createHook('/bola-org-a', {}, '/v1/webhooks', orgKeyA);
       const hookB = await createHook('/bola-b', {}, `/v1/tenants/${tenantB.id}/webhooks`);
       const deliveryOf = async (id: string) => (await ping(id)).deliveryId;
-      const deliveries: Record<string, string> = { [hookA.id]: await deliveryOf(hookA.id), [hookOrgA.id]: await deliveryOf(hookOrgA.id), [hookB.id]: await deliveryOf(hookB.id) };
+      const deliveries: Record<string, string> = {
+        [hookA.id]: await deliveryOf(hookA.id),
+        [hookOrgA.id]: await deliveryOf(hookOrgA.id),
+        [hookB.id]: await deliveryOf(hookB.id),
+      };
 
       const calls = (id: string) =>
         [
@@ -502,18 +541,31 @@ for (const store of stores) {
       await expectInvisible(keyA, hookOrgA.id); // an organization-wide endpoint is not a tenant's
       await expectInvisible(keyA, hookB.id);
       await expectInvisible(orgKeyA, hookB.id);
-      for (const [key, tenantId] of [[keyA2, tenantA.id], [orgKeyA, tenantB.id], [keyA, tenantB.id]]) {
+      for (const [key, tenantId] of [
+        [keyA2, tenantA.id],
+        [orgKeyA, tenantB.id],
+        [keyA, tenantB.id],
+      ]) {
         expect((await t.call('GET', `/v1/tenants/${tenantId}/webhooks`, { key })).statusCode).toBe(404);
-        expect((await t.call('POST', `/v1/tenants/${tenantId}/webhooks`, { key, body: { url: 'https://evil.example.com/', events: ['*'] } })).statusCode).toBe(404);
+        expect((await t.call('POST', `/v1/tenants/${tenantId}/webhooks`, { key, body: { url: 'https://evil.example.com/', events: ['*'] } })).statusCode).toBe(
+          404,
+        );
       }
       // Lists are confined the same way.
       expect(json(await t.call('GET', '/v1/webhooks', { key: keyA })).results.map((w: any) => w.id)).toEqual([hookA.id]);
-      expect(json(await t.call('GET', '/v1/webhooks', { key: orgKeyA })).results.map((w: any) => w.id).sort()).toEqual([hookA.id, hookOrgA.id].sort());
+      expect(
+        json(await t.call('GET', '/v1/webhooks', { key: orgKeyA }))
+          .results.map((w: any) => w.id)
+          .sort(),
+      ).toEqual([hookA.id, hookOrgA.id].sort());
       expect(json(await t.call('GET', `/v1/webhooks?tenantId=${tenantB.id}`, { key: orgKeyA })).results).toEqual([]);
       expect((await t.call('GET', `/v1/webhooks?organizationId=${t.deps.defaultOrganizationId}`, { key: orgKeyA })).statusCode).toBe(404);
       // Owners cannot subscribe organization-wide; admins cannot subscribe another organization.
       expect((await t.call('POST', '/v1/webhooks', { key: keyA, body: { url: 'https://evil.example.com/', events: ['*'] } })).statusCode).toBe(403);
-      const elsewhere = await t.call('POST', '/v1/webhooks', { key: orgKeyA, body: { url: 'https://evil.example.com/', events: ['*'], organizationId: t.deps.defaultOrganizationId } });
+      const elsewhere = await t.call('POST', '/v1/webhooks', {
+        key: orgKeyA,
+        body: { url: 'https://evil.example.com/', events: ['*'], organizationId: t.deps.defaultOrganizationId },
+      });
       expect(elsewhere.statusCode).toBe(404);
       const bySuperadmin = await t.call('POST', '/v1/webhooks', { body: { url: 'https://hooks.example.com/a', events: ['*'], organizationId: orgA.id } });
       expect(json(bySuperadmin).organizationId).toBe(orgA.id);

@@ -12,9 +12,7 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
     processMetrics: true,
   });
   const log = app.log;
-  const worker = options.worker
-    ? deps.createWorker(log.child({ component: 'webhook-worker' }))
-    : null;
+  const worker = options.worker ? deps.createWorker(log.child({ component: 'webhook-worker' })) : null;
   let metrics: { port: number; close(): Promise<void> } | null = null;
   onShutdown(log, 'no new connections, finishing in-flight requests', async () => {
     // close() stops accepting, waits for in-flight requests, then runs onClose hooks.

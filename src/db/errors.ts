@@ -11,8 +11,23 @@ export function uniqueViolation(error: unknown): string | null {
 export const DATABASE_DOWN = 'LANDLORD_DATABASE_DOWN';
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', DATABASE_DOWN,
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  DATABASE_DOWN,
 ]);
 // A new connection that cannot connect says "Connection terminated due to connection timeout".
 const CONNECTION_MESSAGES = /Connection terminated|Query read timeout|not queryable|connection error/i;

@@ -65,6 +65,7 @@ export function createGuardedPool(connectionString: string, max: number, timeout
   const readTimeoutMs = timeouts.statementMs + READ_GRACE_MS;
   const guarded = new WeakMap<pg.PoolClient, Guarded>();
   let down = false;
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below (one probe at a time)
   let probing: Promise<void> | null = null;
   let ended = false;
 

@@ -1,13 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  type QueryResult,
-  type TransactionSettings,
-} from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Dialect, type DialectAdapter, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 
 /**
  * Lets one request's writes commit together with something decided only at its end: the stored
@@ -160,7 +152,7 @@ class ScopedDriver implements Driver {
     }
     const scope = this.candidates.get(connection);
     this.candidates.delete(connection);
-    if (scope && scope.hold && !scope.held) {
+    if (scope?.hold && !scope.held) {
       scope.held = { connection, proxy: new HeldConnection(connection) };
       return;
     }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { safeEqual } from '../lib/crypto.js';
 import type { Principal } from '../modules/access/principal.js';
 import type { Authenticator } from '../modules/auth/authenticator.js';

@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnavailable, isUnstorableText } from '../db/errors.js';
 import { AppError, errors } from '../lib/errors.js';
@@ -21,13 +22,16 @@ export function problemBody(error: AppError, requestId: string) {
 
 export function sendProblem(reply: FastifyReply, error: AppError) {
   reply.headers(headersOf(error));
-  return reply.code(statusOf(error)).type('application/problem+json').send(problemBody(error, String(reply.request.id)));
+  return reply
+    .code(statusOf(error))
+    .type('application/problem+json')
+    .send(problemBody(error, String(reply.request.id)));
 }
 
 /** Turns anything thrown while handling a request into one of the contract's errors. */
 export function toAppError(error: FastifyError | Error, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
-  const e = error as FastifyError & { validation?: any[]; validationContext?: string };
+  const e = error as FastifyError & { validation?: ErrorObject[]; validationContext?: string };
   if (e.validation) {
     const prefix = e.validationContext === 'body' ? '' : '';
     return errors.validation(toFieldErrors(e.validation, prefix));

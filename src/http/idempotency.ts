@@ -68,15 +68,15 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
         .returning('key')
         .executeTakeFirst();
       if (inserted) return claimed(request, principalId, key, now);
-      const existing = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('principal_id', '=', principalId)
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const existing = await db.selectFrom('idempotency_keys').selectAll().where('principal_id', '=', principalId).where('key', '=', key).executeTakeFirst();
       if (!existing) continue;
       if (existing.expires_at.getTime() <= now.getTime()) {
-        await db.deleteFrom('idempotency_keys').where('principal_id', '=', principalId).where('key', '=', key).where('created_at', '=', existing.created_at).execute();
+        await db
+          .deleteFrom('idempotency_keys')
+          .where('principal_id', '=', principalId)
+          .where('key', '=', key)
+          .where('created_at', '=', existing.created_at)
+          .execute();
         continue;
       }
       if (existing.request_hash !== hash) throw httpErrors.idempotencyReused();
@@ -117,6 +117,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
     if (!entry || entry.stored) return payload;
     entry.stored = true;
     // Fenced by the claim: a request that took the key over (ours looked dead) owns it now.
+    // biome-ignore lint/suspicious/noExplicitAny: the same three conditions on a delete and an update builder
     const where = (q: any) => q.where('principal_id', '=', entry.principalId).where('key', '=', entry.key).where('created_at', '=', entry.claimedAt);
     const held = entry.scope?.held ? entry.scope : null;
     if (entry.scope && !held) entry.scope.hold = false;
@@ -170,4 +171,3 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
     if (scope?.held) await database.finish(scope, [], false).catch(() => {});
   });
 }
-

@@ -9,7 +9,7 @@ const API_ERRORS: Record<number, string> = {
   400: 'Malformed JSON (`MALFORMED_JSON`)',
   401: 'Missing, invalid, expired or revoked credential (`UNAUTHORIZED`)',
   403: 'The role or scopes do not allow the action (`FORBIDDEN`)',
-  404: 'No such resource, or outside the caller\'s tenant or organization (`NOT_FOUND`)',
+  404: "No such resource, or outside the caller's tenant or organization (`NOT_FOUND`)",
   405: 'Known path, wrong method (`METHOD_NOT_ALLOWED`, with `Allow`)',
   409: 'Uniqueness conflict or `IDEMPOTENCY_IN_PROGRESS`',
   412: '`If-Match` does not match (`PRECONDITION_FAILED`)',

@@ -31,12 +31,7 @@ export class AppError extends Error {
   /** For `rate_limited`: when the caller may try again. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(
-    kind: ErrorKind,
-    code: string,
-    message: string,
-    extra: { errors?: FieldError[]; retryAfterSeconds?: number; cause?: unknown } = {},
-  ) {
+  constructor(kind: ErrorKind, code: string, message: string, extra: { errors?: FieldError[]; retryAfterSeconds?: number; cause?: unknown } = {}) {
     super(message, { cause: extra.cause });
     this.kind = kind;
     this.code = code;

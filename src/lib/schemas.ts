@@ -44,11 +44,14 @@ export const ListQuery = {
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Alias of `limit`' })),
   cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'Opaque cursor from `next` or `previous`' })),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: '1-based page number (offset mode)' })),
-  count: Type.Optional(Type.Boolean({ description: 'Whether to compute the total `count`. Default: on the first page only (later pages answer `count: null`); `false` skips it, `true` asks for it on any page' })),
+  count: Type.Optional(
+    Type.Boolean({
+      description:
+        'Whether to compute the total `count`. Default: on the first page only (later pages answer `count: null`); `false` skips it, `true` asks for it on any page',
+    }),
+  ),
 };
 
-export const HttpUrl = (extra: Record<string, unknown> = {}) =>
-  Type.String({ format: 'http-url', maxLength: 2048, 'x-error-code': 'BAD_URL', ...extra });
+export const HttpUrl = (extra: Record<string, unknown> = {}) => Type.String({ format: 'http-url', maxLength: 2048, 'x-error-code': 'BAD_URL', ...extra });
 
-export const Email = (extra: Record<string, unknown> = {}) =>
-  Type.String({ format: 'email', maxLength: 254, 'x-error-code': 'BAD_EMAIL', ...extra });
+export const Email = (extra: Record<string, unknown> = {}) => Type.String({ format: 'email', maxLength: 254, 'x-error-code': 'BAD_EMAIL', ...extra });

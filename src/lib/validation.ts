@@ -111,7 +111,12 @@ export function compileBodyValidator(schema: object): ValidateFunction {
     // when the body is of a sensible size: 300,000 bad items would otherwise cost seconds and a
     // response of megabytes; such a body gets its first error.
     const ok = quick(value);
-    wrapped.errors = ok ? null : countNodes(value, MAX_NODES_FOR_ALL_ERRORS) > MAX_NODES_FOR_ALL_ERRORS ? quick.errors : (full(value), full.errors);
+    if (ok) wrapped.errors = null;
+    else if (countNodes(value, MAX_NODES_FOR_ALL_ERRORS) > MAX_NODES_FOR_ALL_ERRORS) wrapped.errors = quick.errors;
+    else {
+      full(value);
+      wrapped.errors = full.errors;
+    }
     return ok;
   };
   wrapped.errors = null as ValidateFunction['errors'];
@@ -151,8 +156,11 @@ function pathOf(instancePath: string): string {
     .join('.');
 }
 
+/** The schema an error was raised by, with our `x-` annotations. */
+const schemaOf = (e: ErrorObject) => (e.parentSchema ?? {}) as Record<string, unknown>;
+
 function describe(e: ErrorObject): string {
-  const p = e.params as Record<string, any>;
+  const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'maxLength':
       return `must be at most ${p.limit} characters`;
@@ -167,7 +175,7 @@ function describe(e: ErrorObject): string {
     case 'format':
       return `must be a valid ${p.format}`;
     case 'pattern':
-      return (e.parentSchema as any)?.['x-pattern-message'] ?? `must match ${p.pattern}`;
+      return (schemaOf(e)['x-pattern-message'] as string | undefined) ?? `must match ${p.pattern}`;
     case 'enum':
       return `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'const':
@@ -187,19 +195,19 @@ export function toFieldErrors(ajvErrors: ErrorObject[], prefix = ''): FieldError
   for (const e of ajvErrors) {
     if (out.size >= MAX_FIELD_ERRORS) break;
     const base = pathOf(e.instancePath);
-    const parent = (e.parentSchema ?? {}) as Record<string, any>;
-    const code: string | undefined = parent['x-error-code'];
-    const p = e.params as Record<string, any>;
+    const parent = schemaOf(e);
+    const code = parent['x-error-code'] as string | undefined;
+    const p = e.params as Record<string, unknown>;
     if (e.keyword === 'propertyNames') continue; // reported by the nested error below with its name
     if (e.propertyName !== undefined) {
-      const schemaCode = (e.parentSchema as any)?.['x-error-code'] ?? code ?? 'BAD_FORMAT';
+      const schemaCode = code ?? 'BAD_FORMAT';
       add(joinPath(base, e.propertyName), schemaCode, `key ${describe(e)}`);
       continue;
     }
     switch (e.keyword) {
       case 'additionalProperties': {
         const name = String(p.additionalProperty);
-        const readOnly: string[] = parent['x-read-only'] ?? [];
+        const readOnly = (parent['x-read-only'] as string[] | undefined) ?? [];
         if (readOnly.includes(name)) add(joinPath(base, name), 'READ_ONLY', 'is read-only');
         else add(joinPath(base, name), 'UNKNOWN_FIELD', 'is not a known field');
         break;
@@ -211,7 +219,7 @@ export function toFieldErrors(ajvErrors: ErrorObject[], prefix = ''): FieldError
         add(base, code ?? 'TOO_LONG', describe(e));
         break;
       case 'format':
-        add(base, code ?? DEFAULT_FORMAT_CODES[p.format] ?? 'BAD_FORMAT', describe(e));
+        add(base, code ?? DEFAULT_FORMAT_CODES[String(p.format)] ?? 'BAD_FORMAT', describe(e));
         break;
       case 'type':
         add(base, code ?? 'BAD_FORMAT', `must be ${Array.isArray(p.type) ? p.type.join(' or ') : p.type}`);
@@ -226,6 +234,7 @@ export function toFieldErrors(ajvErrors: ErrorObject[], prefix = ''): FieldError
 // PostgreSQL text and jsonb cannot hold U+0000, and an unpaired UTF-16 surrogate is not Unicode
 // text at all (the driver would store it as U+FFFD). JSON can only carry either as a \u escape.
 const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point
 export const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The field of the first key or string in a parsed JSON body that cannot be stored, or null. */

@@ -108,7 +108,12 @@ export function launch(args: string[], env: Record<string, string>): Child {
 
 /** The last `lines` non-empty lines of a child's output, for error messages. */
 export function tail(c: Child, lines = 40): string {
-  return c.output().split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n  ');
+  return c
+    .output()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-lines)
+    .join('\n  ');
 }
 
 /** Resolves once the child printed `pattern`; kills it and rejects if it exits first or takes longer than `timeoutMs`. */

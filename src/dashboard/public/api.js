@@ -154,7 +154,8 @@ export async function request(method, path, { body, query, ifMatch, signal } = {
 /**
  * @param {'GET' | 'POST' | 'PATCH' | 'DELETE'} method
  */
-const call = (method) =>
+const call =
+  (method) =>
   /**
    * @template [T=unknown]
    * @param {string} path @param {RequestOptions} [options]

@@ -10,11 +10,7 @@ import type { Role, SessionInfo, Tenant } from './types.js';
 export type Child = Node | string | number | boolean | null | undefined | readonly Child[];
 
 type TagOf<Spec extends string> = Spec extends `${infer Tag}.${string}` ? Tag : Spec;
-type TagElement<Tag extends string> = Tag extends ''
-  ? HTMLDivElement
-  : Tag extends keyof HTMLElementTagNameMap
-    ? HTMLElementTagNameMap[Tag]
-    : HTMLElement;
+type TagElement<Tag extends string> = Tag extends '' ? HTMLDivElement : Tag extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[Tag] : HTMLElement;
 
 /** The element `h(spec)` creates: `h('button.btn')` is an HTMLButtonElement, `h('.x')` a div. */
 export type ElementOf<Spec extends string> = Spec extends unknown ? TagElement<TagOf<Spec>> : never;

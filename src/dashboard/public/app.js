@@ -131,7 +131,13 @@ async function render() {
     if (signal.aborted || error instanceof SessionEndedError || isAbortError(error)) return;
     console.error(error);
     const target = session.user ? appFrame({ onSignOut: signOut }).main : root;
-    replace(target, h('div.page', errorState(error, () => render())));
+    replace(
+      target,
+      h(
+        'div.page',
+        errorState(error, () => render()),
+      ),
+    );
   }
 }
 

@@ -39,7 +39,12 @@ export function appFrame({ onSignOut }) {
   if (frame && frame.user === session.user && frame.root.isConnected) return frame;
   const user = currentUser();
   const links = navItems().map((item) => h('a.nav-link', { href: item.href, dataset: { nav: item.key } }, icon(item.iconName), h('span', item.label)));
-  const nav = h('nav.primary-nav', { id: 'primary-nav', 'aria-label': 'Main' }, links, h('a.nav-link.nav-docs', { href: '/docs', target: '_blank', rel: 'noopener' }, h('span', 'API reference'), icon('external')));
+  const nav = h(
+    'nav.primary-nav',
+    { id: 'primary-nav', 'aria-label': 'Main' },
+    links,
+    h('a.nav-link.nav-docs', { href: '/docs', target: '_blank', rel: 'noopener' }, h('span', 'API reference'), icon('external')),
+  );
   const toggle = h(
     'button.icon-button.nav-toggle',
     { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'primary-nav', 'aria-label': 'Menu' },

@@ -29,9 +29,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('settings', 'jsonb', (c) => c.notNull())
     .addColumn('metadata', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('search_text', 'text', (c) =>
-      c.generatedAlwaysAs(
-        sql`lower(name || ' ' || slug || ' ' || display_name || ' ' || coalesce(email, '') || ' ' || coalesce(external_id, ''))`,
-      ).stored(),
+      c.generatedAlwaysAs(sql`lower(name || ' ' || slug || ' ' || display_name || ' ' || coalesce(email, '') || ' ' || coalesce(external_id, ''))`).stored(),
     )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())

@@ -26,7 +26,6 @@ export interface RequestMeta {
   readonly userAgent: string | null;
 }
 
-
 export const APPLICATION_SCOPE = /^[a-z][a-z0-9._:-]{0,127}$/;
 
 /** Scopes a credential of this role gets when it is created without an explicit list. */

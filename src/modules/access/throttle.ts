@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { errors, type AppError } from '../../lib/errors.js';
+import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { addressBucket } from '../../lib/ip.js';
 
@@ -67,7 +67,12 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
       .onConflict((oc) =>
         oc.column('key').doUpdateSet((eb) => ({
           // A failure after the window has passed starts a new count.
-          failures: eb.case().when('login_throttle.window_start', '<', windowStart).then(1).else(eb('login_throttle.failures', '+', 1)).end(),
+          failures: eb
+            .case()
+            .when('login_throttle.window_start', '<', windowStart)
+            .then(1)
+            .else(eb('login_throttle.failures', '+', 1))
+            .end(),
           window_start: eb.case().when('login_throttle.window_start', '<', windowStart).then(now).else(eb.ref('login_throttle.window_start')).end(),
         })),
       )
@@ -117,7 +122,11 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
             counts = await record([ipKey, pairKey, subject], at);
             const reached = [...limits].filter(([key, limit]) => (counts.get(key) ?? 0) >= limit).map(([key]) => key);
             if (reached.length) {
-              await db.updateTable('login_throttle').set({ locked_until: new Date(at.getTime() + policy.lockMs) }).where('key', 'in', reached).execute();
+              await db
+                .updateTable('login_throttle')
+                .set({ locked_until: new Date(at.getTime() + policy.lockMs) })
+                .where('key', 'in', reached)
+                .execute();
             }
           } finally {
             // Only after the failure is on record: the next attempt must see it.

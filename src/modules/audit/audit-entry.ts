@@ -52,7 +52,15 @@ export function actorOf(principal: Principal | 'system' | null | undefined): Act
 export async function recordAudit(
   db: Kysely<Database>,
   clock: Clock,
-  entry: { organizationId: string | null; tenantId: string | null; actor: Actor; action: Operation; target?: { type: string; id: string }; meta: { requestId?: string; ip?: string; userAgent?: string }; changes?: Record<string, unknown> },
+  entry: {
+    organizationId: string | null;
+    tenantId: string | null;
+    actor: Actor;
+    action: Operation;
+    target?: { type: string; id: string };
+    meta: { requestId?: string; ip?: string; userAgent?: string };
+    changes?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const now = clock.now();
   await db

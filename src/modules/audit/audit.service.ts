@@ -28,12 +28,18 @@ export function createAuditService(deps: { db: Kysely<Database> }) {
       if (query.to) q = q.where('occurred_at', '<', new Date(query.to));
       if (query.cursor) {
         const at = decodeCursor(query.cursor, (v) =>
-          typeof v.t === 'string' && !Number.isNaN(Date.parse(v.t)) && typeof v.i === 'string' && AUDIT_ID.test(v.i) ? { occurredAt: new Date(v.t), id: v.i } : null,
+          typeof v.t === 'string' && !Number.isNaN(Date.parse(v.t)) && typeof v.i === 'string' && AUDIT_ID.test(v.i)
+            ? { occurredAt: new Date(v.t), id: v.i }
+            : null,
         );
         if (!at) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
         q = q.where(sql<SqlBool>`(occurred_at, id) < (${at.occurredAt}, ${at.id})`);
       }
-      const rows = await q.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await q
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const page = rows.slice(0, limit);
       const results = page.map((r) => ({
         id: r.id,

@@ -43,7 +43,13 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
   });
 
   app.get('/auth/session', {
-    schema: { operationId: operationId('auth.session'), tags, security: [], summary: 'The signed-in user of this session cookie', response: { 200: SessionSchema } },
+    schema: {
+      operationId: operationId('auth.session'),
+      tags,
+      security: [],
+      summary: 'The signed-in user of this session cookie',
+      response: { 200: SessionSchema },
+    },
     handler: async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (!token) throw errors.unauthorized('Not signed in');

@@ -114,7 +114,16 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
       .leftJoin('tenants as t', 't.id', 'u.tenant_id')
-      .select(['s.id as session_id', 's.expires_at', 'u.id as user_id', 'u.role', 'u.organization_id', 'u.tenant_id', 'u.is_active', 't.is_active as tenant_active'])
+      .select([
+        's.id as session_id',
+        's.expires_at',
+        'u.id as user_id',
+        'u.role',
+        'u.organization_id',
+        'u.tenant_id',
+        'u.is_active',
+        't.is_active as tenant_active',
+      ])
       .where('s.token_hash', '=', sha256(value))
       .executeTakeFirst();
     if (!row || row.expires_at.getTime() <= clock.now().getTime()) throw errors.unauthorized('The session has ended; sign in again');

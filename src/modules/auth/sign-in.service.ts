@@ -22,7 +22,11 @@ export interface SessionStart {
 export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; throttle: Throttle }) {
   const { db, clock, throttle } = deps;
 
-  async function startSession(userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }, action: 'auth.login' | 'auth.sign_in_link'): Promise<SessionStart> {
+  async function startSession(
+    userId: string,
+    meta: { ip?: string; userAgent?: string; requestId?: string },
+    action: 'auth.login' | 'auth.sign_in_link',
+  ): Promise<SessionStart> {
     const now = clock.now();
     const token = randomToken(43);
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
@@ -63,7 +67,12 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
     return !!row && row.is_active && (row.tenant_id === null || row.tenant_active === true);
   }
 
-  async function checkPassword(email: string, password: string, meta: { ip: string; userAgent?: string; requestId?: string }, attempt: Attempt): Promise<SessionStart> {
+  async function checkPassword(
+    email: string,
+    password: string,
+    meta: { ip: string; userAgent?: string; requestId?: string },
+    attempt: Attempt,
+  ): Promise<SessionStart> {
     const user = await findUserByEmail(db, email);
     const ok = await verifyPassword(password, user?.password_hash ?? null);
     if (!ok || !user) {
@@ -104,7 +113,10 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
       const now = clock.now();
       const token = randomToken(43);
       const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
-      await executor.insertInto('sign_in_links').values({ token_hash: sha256(token), user_id: userId, created_at: now, expires_at: expiresAt }).execute();
+      await executor
+        .insertInto('sign_in_links')
+        .values({ token_hash: sha256(token), user_id: userId, created_at: now, expires_at: expiresAt })
+        .execute();
       return { token, expiresAt: expiresAt.toISOString() };
     },
 
@@ -133,11 +145,7 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
     },
 
     async session(token: string) {
-      const row = await db
-        .selectFrom('sessions')
-        .select(['user_id', 'expires_at'])
-        .where('token_hash', '=', sha256(token))
-        .executeTakeFirst();
+      const row = await db.selectFrom('sessions').select(['user_id', 'expires_at']).where('token_hash', '=', sha256(token)).executeTakeFirst();
       if (!row || row.expires_at.getTime() <= clock.now().getTime() || !(await usable(row.user_id))) {
         throw errors.unauthorized('The session has ended; sign in again');
       }

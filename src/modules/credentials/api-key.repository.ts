@@ -7,17 +7,20 @@ export interface ApiKeyWithOwner extends ApiKeyRow {
   tenant_active: boolean | null;
 }
 
-export async function insertApiKey(db: Executor, row: {
-  id: string;
-  organization_id: string;
-  tenant_id: string | null;
-  name: string;
-  prefix: string;
-  secret_hash: string;
-  scopes: string[];
-  created_at: Date;
-  expires_at: Date | null;
-}): Promise<ApiKeyRow> {
+export async function insertApiKey(
+  db: Executor,
+  row: {
+    id: string;
+    organization_id: string;
+    tenant_id: string | null;
+    name: string;
+    prefix: string;
+    secret_hash: string;
+    scopes: string[];
+    created_at: Date;
+    expires_at: Date | null;
+  },
+): Promise<ApiKeyRow> {
   return db
     .insertInto('api_keys')
     .values({ ...row, scopes: JSON.stringify(row.scopes) })

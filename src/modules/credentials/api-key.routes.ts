@@ -46,14 +46,17 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
         params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
         body: Type.Optional(
           Type.Object(
-            { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400, description: 'How long the old secret keeps working (default 0)' })) },
+            {
+              gracePeriodSeconds: Type.Optional(
+                Type.Integer({ minimum: 0, maximum: 7 * 86400, description: 'How long the old secret keeps working (default 0)' }),
+              ),
+            },
             { additionalProperties: false },
           ),
         ),
         response: { 200: CreatedKeySchema },
       },
-      handler: async (request) =>
-        apiKeys.rotate(request.principal, target(request.params.id), request.params.keyId, request.body?.gracePeriodSeconds ?? 0),
+      handler: async (request) => apiKeys.rotate(request.principal, target(request.params.id), request.params.keyId, request.body?.gracePeriodSeconds ?? 0),
     });
     app.delete(`/${kind}/:id/api-keys/:keyId`, {
       schema: {

@@ -23,7 +23,7 @@ export const CreatedKeySchema = Type.Object({
 export const ApiKeyCreateBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    scopes: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64, description: 'Defaults to every scope of the key\'s role' })),
+    scopes: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64, description: "Defaults to every scope of the key's role" })),
     expiresAt: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
   },
   { additionalProperties: false, 'x-read-only': ['id', 'prefix', 'createdAt', 'lastUsedAt', 'secret'] },

@@ -46,13 +46,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
   const { db, clock, changes, revocations, keyCache } = deps;
 
   /** Issues a key inside the caller's transaction; returns the view plus the one-time secret. */
-  async function issue(
-    trx: Kysely<Database>,
-    caller: Principal,
-    owner: Owner,
-    input: ApiKeyCreateInput,
-    field = '',
-  ): Promise<ApiKey & { secret: string }> {
+  async function issue(trx: Kysely<Database>, caller: Principal, owner: Owner, input: ApiKeyCreateInput, field = ''): Promise<ApiKey & { secret: string }> {
     const holder: Role = owner.tenantId ? 'owner' : 'admin';
     const scopes = input.scopes ? [...new Set(input.scopes)] : defaultScopes(holder).filter((s) => caller.role === 'superadmin' || caller.scopes.has(s));
     const fieldErrors = checkScopes(scopes, holder, caller, field ? `${field}.scopes` : 'scopes');

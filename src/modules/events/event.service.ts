@@ -38,7 +38,10 @@ export function createEventService(deps: { db: Kysely<Database> }) {
       if (scope.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${scope.tenantId}`);
       if (query.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${query.tenantId}`);
       if (query.type) {
-        const types = query.type.split(',').map((t) => t.trim()).filter(Boolean);
+        const types = query.type
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
         conditions.push(sql<SqlBool>`type in (${sql.join(types)})`);
       }
       if (query.after) {

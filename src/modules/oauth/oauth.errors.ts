@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isUnavailable } from '../../db/errors.js';
 import { AppError } from '../../lib/errors.js';
@@ -37,14 +38,13 @@ export const oauthErrors = {
     new OAuthError(400, 'unsupported_grant_type', `grant_type "${grantType.slice(0, 64)}" is not supported; use client_credentials`),
   invalidScope: (description: string) => new OAuthError(400, 'invalid_scope', description),
   // One answer for "no such tenant" and "not yours", so a client cannot probe other organizations.
-  invalidTarget: (description = 'The tenant does not exist or is not available to this client') =>
-    new OAuthError(400, 'invalid_target', description),
+  invalidTarget: (description = 'The tenant does not exist or is not available to this client') => new OAuthError(400, 'invalid_target', description),
 };
 
 /** Maps whatever a request in the OAuth context threw onto an RFC 6749 error. */
 export function toOAuthError(error: FastifyError | Error): OAuthError {
   if (error instanceof OAuthError) return error;
-  const e = error as FastifyError & { validation?: any[] };
+  const e = error as FastifyError & { validation?: ErrorObject[] };
   if (e.validation) {
     const first = toFieldErrors(e.validation, '')[0];
     return oauthErrors.invalidRequest(first ? `${first.field || 'body'}: ${first.message}` : 'The request parameters are invalid');

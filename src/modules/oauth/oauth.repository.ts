@@ -22,7 +22,6 @@ export async function withSigningKeyLock<T>(db: Kysely<Database>, fn: (trx: Tran
   });
 }
 
-
 /** Keys that still sign or may still verify: active ones, and those retired after `retiredAfter`. */
 export async function listUsableSigningKeys(db: Executor, retiredAfter: Date): Promise<SigningKeyRow[]> {
   return db
@@ -56,11 +55,14 @@ export async function deleteSigningKeysRetiredBefore(db: Executor, before: Date)
 }
 
 export async function insertRevokedToken(db: Executor, row: { jti: string; revoked_at: Date; expires_at: Date }) {
-  await db.insertInto('revoked_tokens').values(row).onConflict((oc) => oc.column('jti').doNothing()).execute();
+  await db
+    .insertInto('revoked_tokens')
+    .values(row)
+    .onConflict((oc) => oc.column('jti').doNothing())
+    .execute();
 }
 
 export async function isTokenRevokedInDb(db: Executor, jti: string): Promise<boolean> {
   const row = await db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
   return row !== undefined;
 }
-

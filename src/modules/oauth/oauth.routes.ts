@@ -1,15 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { oauthErrors, registerOAuthErrorHandler } from './oauth.errors.js';
-import {
-  IntrospectionResponse,
-  Jwks,
-  oauthErrorResponses,
-  ServerMetadata,
-  TokenBody,
-  TokenParamsBody,
-  TokenResponse,
-} from './oauth.schemas.js';
+import { IntrospectionResponse, Jwks, oauthErrorResponses, ServerMetadata, TokenBody, TokenParamsBody, TokenResponse } from './oauth.schemas.js';
 import type { OAuthService } from './oauth.service.js';
 import { operationId } from '../../operations.js';
 

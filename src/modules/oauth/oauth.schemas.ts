@@ -18,18 +18,23 @@ export const TokenBody = Type.Object(
         description: `Space-separated subset of the key's scopes (default: all of them). An organization key may add \`tenant:<id>\` to bind the token to one tenant. Management scopes: ${MANAGEMENT_SCOPES.join(', ')}`,
       }),
     ),
-    tenant_id: Type.Optional(Type.String({ maxLength: 64, description: 'Organization keys: bind the token to this tenant of the organization (role `owner`)' })),
+    tenant_id: Type.Optional(
+      Type.String({ maxLength: 64, description: 'Organization keys: bind the token to this tenant of the organization (role `owner`)' }),
+    ),
     ...ClientParams,
   },
   open,
 );
 
-export const TokenResponse = Type.Object({
-  access_token: Type.String({ description: 'A JWT (EdDSA) to send as `Authorization: Bearer …`' }),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Seconds until the token expires' }),
-  scope: Type.String({ description: 'The granted scopes, space-separated' }),
-}, { description: 'The access token (RFC 6749 5.1)' });
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String({ description: 'A JWT (EdDSA) to send as `Authorization: Bearer …`' }),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Seconds until the token expires' }),
+    scope: Type.String({ description: 'The granted scopes, space-separated' }),
+  },
+  { description: 'The access token (RFC 6749 5.1)' },
+);
 
 export const TokenParamsBody = Type.Object(
   {
@@ -40,25 +45,31 @@ export const TokenParamsBody = Type.Object(
   open,
 );
 
-export const IntrospectionResponse = Type.Object({
-  active: Type.Boolean({ description: 'False for anything invalid, expired, revoked or outside the caller\'s organization' }),
-  scope: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-  sub: Type.Optional(Type.String()),
-  exp: Type.Optional(Type.Integer()),
-  iat: Type.Optional(Type.Integer()),
-  iss: Type.Optional(Type.String()),
-  aud: Type.Optional(Type.String()),
-  jti: Type.Optional(Type.String()),
-  token_type: Type.Optional(Type.Literal('Bearer')),
-  org: Type.Optional(Type.String({ description: 'Organization id' })),
-  tid: Type.Optional(Type.String({ description: 'Tenant id, for tenant-bound tokens' })),
-  role: Type.Optional(Type.String({ description: '`admin` or `owner`' })),
-}, { description: 'RFC 7662 introspection response' });
+export const IntrospectionResponse = Type.Object(
+  {
+    active: Type.Boolean({ description: "False for anything invalid, expired, revoked or outside the caller's organization" }),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    sub: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+    iat: Type.Optional(Type.Integer()),
+    iss: Type.Optional(Type.String()),
+    aud: Type.Optional(Type.String()),
+    jti: Type.Optional(Type.String()),
+    token_type: Type.Optional(Type.Literal('Bearer')),
+    org: Type.Optional(Type.String({ description: 'Organization id' })),
+    tid: Type.Optional(Type.String({ description: 'Tenant id, for tenant-bound tokens' })),
+    role: Type.Optional(Type.String({ description: '`admin` or `owner`' })),
+  },
+  { description: 'RFC 7662 introspection response' },
+);
 
 export const OAuthErrorBody = Type.Object(
   {
-    error: Type.String({ description: 'RFC 6749 error code: invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, invalid_target, server_error, temporarily_unavailable' }),
+    error: Type.String({
+      description:
+        'RFC 6749 error code: invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, invalid_target, server_error, temporarily_unavailable',
+    }),
     error_description: Type.String(),
   },
   { description: 'RFC 6749 error response' },
@@ -73,30 +84,36 @@ export const oauthErrorResponses = {
   503: { ...OAuthErrorBody, description: 'temporarily_unavailable' },
 };
 
-export const Jwks = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      kty: Type.Literal('OKP'),
-      crv: Type.Literal('Ed25519'),
-      x: Type.String(),
-      kid: Type.String(),
-      alg: Type.Literal('EdDSA'),
-      use: Type.Literal('sig'),
-    }),
-  ),
-}, { description: 'Active keys and retired keys whose tokens may not have expired yet; public members only' });
+export const Jwks = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object({
+        kty: Type.Literal('OKP'),
+        crv: Type.Literal('Ed25519'),
+        x: Type.String(),
+        kid: Type.String(),
+        alg: Type.Literal('EdDSA'),
+        use: Type.Literal('sig'),
+      }),
+    ),
+  },
+  { description: 'Active keys and retired keys whose tokens may not have expired yet; public members only' },
+);
 
-export const ServerMetadata = Type.Object({
-  issuer: Type.String(),
-  token_endpoint: Type.String(),
-  jwks_uri: Type.String(),
-  introspection_endpoint: Type.String(),
-  revocation_endpoint: Type.String(),
-  grant_types_supported: Type.Array(Type.String()),
-  response_types_supported: Type.Array(Type.String()),
-  token_endpoint_auth_methods_supported: Type.Array(Type.String()),
-  introspection_endpoint_auth_methods_supported: Type.Array(Type.String()),
-  revocation_endpoint_auth_methods_supported: Type.Array(Type.String()),
-  scopes_supported: Type.Array(Type.String()),
-  service_documentation: Type.String(),
-}, { description: 'RFC 8414 authorization server metadata' });
+export const ServerMetadata = Type.Object(
+  {
+    issuer: Type.String(),
+    token_endpoint: Type.String(),
+    jwks_uri: Type.String(),
+    introspection_endpoint: Type.String(),
+    revocation_endpoint: Type.String(),
+    grant_types_supported: Type.Array(Type.String()),
+    response_types_supported: Type.Array(Type.String()),
+    token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+    introspection_endpoint_auth_methods_supported: Type.Array(Type.String()),
+    revocation_endpoint_auth_methods_supported: Type.Array(Type.String()),
+    scopes_supported: Type.Array(Type.String()),
+    service_documentation: Type.String(),
+  },
+  { description: 'RFC 8414 authorization server metadata' },
+);

@@ -37,9 +37,7 @@ export interface OAuthServiceDeps {
 export type GrantParams = ClientParams & TokenRequest & { grant_type: string };
 export type TokenParams = ClientParams & { token?: string; token_type_hint?: string };
 
-export type IntrospectionResult =
-  | { active: false }
-  | ({ active: true; client_id: string; token_type: 'Bearer' } & AccessTokenClaims);
+export type IntrospectionResult = { active: false } | ({ active: true; client_id: string; token_type: 'Bearer' } & AccessTokenClaims);
 
 /** The OAuth 2.0 authorization server: token endpoint, introspection, revocation, keys and metadata. */
 export function createOAuthService(deps: OAuthServiceDeps) {

@@ -27,7 +27,12 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
   });
 
   app.get('/organizations', {
-    schema: { operationId: operationId('organization.list'), tags, summary: 'List organizations (superadmin)', response: { 200: Type.Object({ results: Type.Array(Ref) }) } },
+    schema: {
+      operationId: operationId('organization.list'),
+      tags,
+      summary: 'List organizations (superadmin)',
+      response: { 200: Type.Object({ results: Type.Array(Ref) }) },
+    },
     handler: async (request) => ({ results: await organizations.list(request.principal) }),
   });
 

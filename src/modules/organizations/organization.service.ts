@@ -29,12 +29,7 @@ function selectOrganizations(db: Kysely<Database>) {
     .selectFrom('organizations as o')
     .selectAll('o')
     .select((eb) =>
-      eb
-        .selectFrom('tenants as t')
-        .whereRef('t.organization_id', '=', 'o.id')
-        .select(sql<number>`count(*)::int`.as('c'))
-        .$asScalar()
-        .as('tenant_count'),
+      eb.selectFrom('tenants as t').whereRef('t.organization_id', '=', 'o.id').select(sql<number>`count(*)::int`.as('c')).$asScalar().as('tenant_count'),
     );
 }
 
@@ -77,7 +72,13 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
           .values({ id, name: input.name, slug: input.slug ?? slugify(input.name), created_at: now, updated_at: now })
           .execute()
           .catch(rethrowConflict);
-        await changes.record(trx, caller, { organizationId: id, tenantId: null, operation: 'organization.create', target: { type: 'organization', id }, object: input });
+        await changes.record(trx, caller, {
+          organizationId: id,
+          tenantId: null,
+          operation: 'organization.create',
+          target: { type: 'organization', id },
+          object: input,
+        });
       });
       return load(caller, id);
     },
@@ -127,7 +128,14 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('users').where('organization_id', '=', id).execute();
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
-        await changes.record(trx, caller, { organizationId: id, tenantId: null, operation: 'organization.delete', target: { type: 'organization', id }, object: org, removed: true });
+        await changes.record(trx, caller, {
+          organizationId: id,
+          tenantId: null,
+          operation: 'organization.delete',
+          target: { type: 'organization', id },
+          object: org,
+          removed: true,
+        });
       });
     },
   };

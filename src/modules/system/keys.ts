@@ -23,11 +23,7 @@ function writePrivate(file: string, content: string) {
  * The superadmin key: LANDLORD_ROOT_KEY when set; otherwise generated on first start, its hash
  * kept in the database (so every node accepts it) and the key itself saved once, mode 0600.
  */
-export async function ensureRootKey(
-  db: Kysely<Database>,
-  clock: Clock,
-  options: { rootKey: string | null; dataDir: string },
-): Promise<RootKeyState> {
+export async function ensureRootKey(db: Kysely<Database>, clock: Clock, options: { rootKey: string | null; dataDir: string }): Promise<RootKeyState> {
   const file = join(options.dataDir, 'root-key');
   if (options.rootKey) return { hash: hashSecret(options.rootKey), generated: null, file };
   const existing = await db.selectFrom('system').select('value').where('key', '=', 'root_key_hash').executeTakeFirst();

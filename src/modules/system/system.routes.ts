@@ -63,7 +63,11 @@ export const systemRoutes: FastifyPluginAsync<{ database: Db; registry: Registry
     handler: async (request, reply) => {
       const given = parseAuthorization(request.headers.authorization);
       if (!metricsToken || !given || !safeEqual(sha256(given), sha256(metricsToken))) {
-        throw errors.unauthorized(metricsToken ? 'Send LANDLORD_METRICS_TOKEN as the Bearer credential' : 'Metrics are served on LANDLORD_METRICS_PORT, or here with LANDLORD_METRICS_TOKEN');
+        throw errors.unauthorized(
+          metricsToken
+            ? 'Send LANDLORD_METRICS_TOKEN as the Bearer credential'
+            : 'Metrics are served on LANDLORD_METRICS_PORT, or here with LANDLORD_METRICS_TOKEN',
+        );
       }
       reply.type(registry.contentType);
       return registry.metrics();

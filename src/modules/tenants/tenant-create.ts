@@ -176,7 +176,10 @@ export function createTenantCreation(deps: TenantCreateDeps) {
         if (firstBad >= 0) {
           return items.map((item, i) => ({ error: i === firstBad && 'invalid' in item ? errors.validation(item.invalid) : rolledBack() }));
         }
-        return createAll(caller, items.map((item) => (item as { input: TenantCreateInput }).input));
+        return createAll(
+          caller,
+          items.map((item) => (item as { input: TenantCreateInput }).input),
+        );
       }
       const outcomes: BatchOutcome[] = [];
       for (const item of items) outcomes.push('invalid' in item ? { error: errors.validation(item.invalid) } : await settle(caller, item.input));

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, readKeyset, type PageLink } from '../../lib
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import { countTenants, listTenantRows, toTenant, type SortColumn, type TenantFilter } from './tenant.repository.js';
+import { countTenants, listTenantRows, toTenant, type Keyset, type SortColumn, type TenantFilter } from './tenant.repository.js';
 import type { Tenant, TenantListQueryInput } from './tenant.schemas.js';
 
 // A Map, not an object: `ordering=toString` must not find Object.prototype.toString.
@@ -93,7 +93,7 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
         };
       }
 
-      let keyset;
+      let keyset: Keyset | undefined;
       if (query.cursor !== undefined) {
         const cursor = decodeCursor(query.cursor, readKeyset);
         if (!cursor) throw errors.field('cursor', 'BAD_FORMAT', 'is not a cursor returned by this API');
@@ -110,8 +110,7 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
       if (backwards) page.reverse();
       const first = page[0];
       const last = page.at(-1);
-      const cursorFor = (t: Tenant, after: boolean) =>
-        encodeCursor({ o: ordering, v: sortValue(t, column), i: t.id, a: after });
+      const cursorFor = (t: Tenant, after: boolean) => encodeCursor({ o: ordering, v: sortValue(t, column), i: t.id, a: after });
       const hasNext = backwards ? true : more;
       const hasPrevious = backwards ? more : keyset !== undefined;
       return {

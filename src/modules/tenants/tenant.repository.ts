@@ -153,7 +153,10 @@ export async function listTenantRows(
   const descending = sort.descending !== backwards;
   // The page is read first and its users summarised in one grouped query afterwards: per-row
   // subqueries would run twice per tenant on a page of 100.
-  let q = db.selectFrom('tenants as t').selectAll('t').where((eb) => filterExpression(eb, filter));
+  let q = db
+    .selectFrom('tenants as t')
+    .selectAll('t')
+    .where((eb) => filterExpression(eb, filter));
   if (page.keyset) {
     const value = sort.column.endsWith('_at') ? new Date(page.keyset.value) : page.keyset.value;
     const cmp = descending ? sql.raw('<') : sql.raw('>');
@@ -164,6 +167,9 @@ export async function listTenantRows(
   if (page.offset) q = q.offset(page.offset);
   const rows = await q.execute();
   if (rows.length === 0) return [];
-  const byTenant = await summarizeTenantUsers(db, rows.map((r) => r.id));
+  const byTenant = await summarizeTenantUsers(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({ ...r, user_count: byTenant.get(r.id)?.userCount ?? 0, owner: byTenant.get(r.id)?.owner ?? null }));
 }

@@ -43,8 +43,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       operationId: operationId('tenant.create'),
       tags,
       summary: 'Create a tenant',
-      description:
-        'Creates a tenant and, in the same transaction, the extras it asks for (`apiKey`). Secrets in the response are shown only once.',
+      description: 'Creates a tenant and, in the same transaction, the extras it asks for (`apiKey`). Secrets in the response are shown only once.',
       body: TenantCreateBody,
       response: { 201: TenantCreatedSchema },
     },
@@ -87,8 +86,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       operationId: operationId('tenant.list'),
       tags,
       summary: 'List tenants',
-      description:
-        'Cursor pagination by default (follow `next`); `page` switches to offset pages. Owners see only their own tenant.',
+      description: 'Cursor pagination by default (follow `next`); `page` switches to offset pages. Owners see only their own tenant.',
       querystring: TenantListQuery,
       response: { 200: TenantList },
     },

@@ -111,7 +111,7 @@ export const TenantCreateBody = Type.Object(
     legalEntities: Type.Optional(writable.legalEntities),
     settings: Type.Optional(SettingsInput),
     metadata: Type.Optional(metadataSchema(false)),
-    organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins only; defaults to the caller\'s organization' })),
+    organizationId: Type.Optional(Type.String({ maxLength: 64, description: "Superadmins only; defaults to the caller's organization" })),
     owner: Type.Optional(
       Type.Object(
         {
@@ -135,7 +135,10 @@ export const TenantCreateBody = Type.Object(
     webhook: Type.Optional(
       Type.Object(
         { url: HttpUrl(), events: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })) },
-        { additionalProperties: false, description: 'Subscribes an endpoint to this tenant\'s events (`events` defaults to `["*"]`); the response adds `webhook` with its one-time `secret`' },
+        {
+          additionalProperties: false,
+          description: 'Subscribes an endpoint to this tenant\'s events (`events` defaults to `["*"]`); the response adds `webhook` with its one-time `secret`',
+        },
       ),
     ),
   },

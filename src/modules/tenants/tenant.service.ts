@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewTenantRow } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
-import type { Clock } from '../../lib/clock.js';
 import { ifMatchSatisfied } from '../../lib/etag.js';
 import { assertMayChange, authorize } from '../access/policy.js';
 import { assertReaches } from '../access/ownership.js';

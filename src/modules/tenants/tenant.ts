@@ -31,10 +31,7 @@ export function tenantEtag(tenant: Tenant): string {
   return etagOf(tenant);
 }
 
-export function mergeMetadata(
-  current: Record<string, string>,
-  patch: Record<string, string | null>,
-): Record<string, string> {
+export function mergeMetadata(current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
   const next: Record<string, string> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key];

@@ -108,7 +108,9 @@ export async function summarizeTenantUsers(db: Executor, tenantIds: string[]): P
     .select([
       'u.tenant_id',
       sql<number>`count(*)::int`.as('user_count'),
-      sql<OwnerSummary>`(array_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email) order by u.created_at) filter (where u.role = 'owner'))[1]`.as('owner'),
+      sql<OwnerSummary>`(array_agg(json_build_object('id', u.id, 'name', u.name, 'email', u.email) order by u.created_at) filter (where u.role = 'owner'))[1]`.as(
+        'owner',
+      ),
     ])
     .where('u.tenant_id', 'in', tenantIds)
     .groupBy('u.tenant_id')

@@ -30,11 +30,20 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
       },
       handler: async (request, reply) => {
         const user = await users.create(request.principal, target(request.params.id), request.body);
-        return reply.code(201).header('location', `/v1${base.replace(':id', request.params.id)}/${user.id}`).send(user);
+        return reply
+          .code(201)
+          .header('location', `/v1${base.replace(':id', request.params.id)}/${user.id}`)
+          .send(user);
       },
     });
     app.get(base, {
-      schema: { operationId: operationId('user.list', owner), tags, summary: `List the users of ${where}`, params: Type.Object({ id: Id }), response: { 200: Type.Object({ results: Type.Array(UserRef) }) } },
+      schema: {
+        operationId: operationId('user.list', owner),
+        tags,
+        summary: `List the users of ${where}`,
+        params: Type.Object({ id: Id }),
+        response: { 200: Type.Object({ results: Type.Array(UserRef) }) },
+      },
       handler: async (request) => ({ results: await users.list(request.principal, target(request.params.id)) }),
     });
     const one = Type.Object({ id: Id, userId: Id });
@@ -55,7 +64,13 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
       handler: async (request) => users.update(request.principal, target(request.params.id), request.params.userId, request.body),
     });
     app.delete(`${base}/:userId`, {
-      schema: { operationId: operationId('user.delete', owner), tags, summary: 'Delete a user; their sessions end at once', params: one, response: { 204: Type.Null() } },
+      schema: {
+        operationId: operationId('user.delete', owner),
+        tags,
+        summary: 'Delete a user; their sessions end at once',
+        params: one,
+        response: { 204: Type.Null() },
+      },
       handler: async (request, reply) => {
         await users.remove(request.principal, target(request.params.id), request.params.userId);
         return reply.code(204).send(null);

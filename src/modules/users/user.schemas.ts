@@ -38,7 +38,9 @@ export const OrganizationUserCreateBody = Type.Object(
   {
     email: Email(),
     name: Name,
-    role: Type.Optional(Type.Unsafe<'admin' | 'superadmin'>({ type: 'string', enum: ['admin', 'superadmin'], description: 'Default `admin`; `superadmin` only by a superadmin' })),
+    role: Type.Optional(
+      Type.Unsafe<'admin' | 'superadmin'>({ type: 'string', enum: ['admin', 'superadmin'], description: 'Default `admin`; `superadmin` only by a superadmin' }),
+    ),
     password: Type.Optional(Password),
   },
   { additionalProperties: false, 'x-read-only': READ_ONLY },

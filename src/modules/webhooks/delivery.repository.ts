@@ -144,7 +144,12 @@ export async function insertPendingDeliveries(
 
 /** Fails an endpoint's queued deliveries (it was disabled: nobody is listening). */
 export async function failPendingDeliveries(trx: Kysely<Database>, webhookId: string, now: Date): Promise<void> {
-  await trx.updateTable('deliveries').set({ status: 'failed', completed_at: now, updated_at: now }).where('webhook_id', '=', webhookId).where('status', '=', 'pending').execute();
+  await trx
+    .updateTable('deliveries')
+    .set({ status: 'failed', completed_at: now, updated_at: now })
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 /** Gives claims that were never sent back to the queue, due now (a stopping worker's prefetched ones). */

@@ -56,7 +56,11 @@ export function createOutcomeRecorder(deps: { db: Kysely<Database>; clock: Clock
     }
     return db.transaction().execute(async (trx) => {
       const kept = await writeOutcomes(trx, now, outcomes);
-      return updateHealth(trx, now, outcomes.filter((o) => kept.has(o.deliveryId)));
+      return updateHealth(
+        trx,
+        now,
+        outcomes.filter((o) => kept.has(o.deliveryId)),
+      );
     });
   };
 }

@@ -44,6 +44,7 @@ export interface SenderOptions {
 }
 
 // PostgreSQL text cannot hold U+0000; an excerpt is for people, so it is dropped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what must go (the database cannot store it)
 const clean = (text: string) => text.replace(/\u0000/g, '');
 
 function describeError(error: unknown, timeoutMs: number): string {

@@ -79,7 +79,10 @@ export function isPrivateAddress(address: string): boolean {
 
 /** The URL's host without brackets or a trailing dot, lower-cased. */
 export function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  return url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 /** Why this URL may not be a webhook destination, or null when it may. Checks the literal host only (no DNS). */

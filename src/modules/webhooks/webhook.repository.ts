@@ -62,12 +62,22 @@ export async function listSubscribers(
 
 /** Ends the failure streaks of these endpoints. */
 export async function clearFailing(db: Executor, ids: string[]): Promise<void> {
-  await db.updateTable('webhooks').set({ failing_since: null }).where('id', 'in', [...ids].sort()).where('failing_since', 'is not', null).execute();
+  await db
+    .updateTable('webhooks')
+    .set({ failing_since: null })
+    .where('id', 'in', [...ids].sort())
+    .where('failing_since', 'is not', null)
+    .execute();
 }
 
 /** Starts failure streaks (where none runs yet). */
 export async function markFailing(db: Executor, ids: string[], now: Date): Promise<void> {
-  await db.updateTable('webhooks').set({ failing_since: now }).where('id', 'in', [...ids].sort()).where('failing_since', 'is', null).execute();
+  await db
+    .updateTable('webhooks')
+    .set({ failing_since: now })
+    .where('id', 'in', [...ids].sort())
+    .where('failing_since', 'is', null)
+    .execute();
 }
 
 /** Enabled endpoints among these whose failure streak began at or before `cutoff`, locked for the caller's transaction. */
@@ -121,13 +131,7 @@ export interface DeliveryFilter {
 }
 
 /** Deliveries of one endpoint, newest first, each with its attempts (oldest first). */
-export async function listDeliveries(
-  db: Executor,
-  webhookId: string,
-  filter: DeliveryFilter,
-  limit: number,
-  beforeId: string | null,
-): Promise<Delivery[]> {
+export async function listDeliveries(db: Executor, webhookId: string, filter: DeliveryFilter, limit: number, beforeId: string | null): Promise<Delivery[]> {
   let query = db
     .selectFrom('deliveries as d')
     .leftJoin('events as e', 'e.id', 'd.event_id')

@@ -94,7 +94,13 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
   });
 
   app.get('/webhooks/:id', {
-    schema: { operationId: operationId('webhook.get'), tags, summary: 'Retrieve an endpoint (without its secret)', params: IdParams, response: { 200: WebhookRef } },
+    schema: {
+      operationId: operationId('webhook.get'),
+      tags,
+      summary: 'Retrieve an endpoint (without its secret)',
+      params: IdParams,
+      response: { 200: WebhookRef },
+    },
     handler: async (request, reply) => {
       const webhook = await webhooks.get(request.principal, request.params.id);
       return reply.header('etag', webhookEtag(webhook)).send(webhook);
@@ -170,8 +176,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhookService }> = a
       params: Type.Object({ id: Type.String({ maxLength: 64 }), deliveryId: Type.String({ maxLength: 64 }) }),
       response: { 202: DeliverySchema },
     },
-    handler: async (request, reply) =>
-      reply.code(202).send(await webhooks.retry(request.principal, request.params.id, request.params.deliveryId)),
+    handler: async (request, reply) => reply.code(202).send(await webhooks.retry(request.principal, request.params.id, request.params.deliveryId)),
   });
 
   app.post('/webhooks/:id/rotate-secret', {

@@ -43,7 +43,6 @@ export interface WebhookInput {
   isEnabled?: boolean;
 }
 
-
 const DEFAULT_OVERLAP_SECONDS = 86_400;
 const KNOWN_EVENTS = new Set<string>(EVENT_TYPES);
 
@@ -134,7 +133,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     });
   }
 
-  function audit(trx: Kysely<Database>, caller: Principal, row: WebhookRow, operation: 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret', object: object, previous?: object) {
+  function audit(
+    trx: Kysely<Database>,
+    caller: Principal,
+    row: WebhookRow,
+    operation: 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret',
+    object: object,
+    previous?: object,
+  ) {
     return changes.record(trx, caller, {
       ...ownerOf(row),
       operation,

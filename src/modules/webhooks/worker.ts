@@ -69,7 +69,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const concurrency = options.concurrency ?? 16;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const leaseMs = options.leaseMs ?? Math.max(3 * config.webhookTimeoutMs, 1000);
-  const sender = options.sender ?? createSender({ allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeoutMs, resolver: options.resolver, now: () => clock.now() });
+  const sender =
+    options.sender ??
+    createSender({ allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhookTimeoutMs, resolver: options.resolver, now: () => clock.now() });
   // Claimed deliveries wait in a small queue so that a send never waits for a claim's round trip;
   // the next claim goes out once half of the queue is free: fewer, larger claims.
   const window = 2 * concurrency;
@@ -124,7 +126,10 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function attempt(delivery: ClaimedDelivery): Promise<{ result: SendResult; sent: boolean }> {
     const { webhook, event } = delivery;
-    const skipped = (error: string) => ({ sent: false, result: { ok: false, statusCode: null, durationMs: 0, error, responseExcerpt: null, retryAfterMs: null } });
+    const skipped = (error: string) => ({
+      sent: false,
+      result: { ok: false, statusCode: null, durationMs: 0, error, responseExcerpt: null, retryAfterMs: null },
+    });
     if (!webhook || !webhook.isEnabled) return skipped('Not sent: the endpoint is disabled');
     if (!event) return skipped('Not sent: the event no longer exists');
     // Serialized once: these exact bytes are signed and sent, on every retry the same.

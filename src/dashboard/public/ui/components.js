@@ -117,7 +117,16 @@ export function copyButton(getText, label = 'Copy') {
 export function copyField({ label, value, name, hint }) {
   const id = uid('copy');
   const input = h('input.input.mono', { id, name, value, readOnly: true, spellcheck: false, autocomplete: 'off', onfocus: (e) => e.currentTarget.select() });
-  return h('div.field', h('label.label', { for: id }, label), h('div.input-row', input, copyButton(() => input.value)), hint ? h('p.hint', hint) : null);
+  return h(
+    'div.field',
+    h('label.label', { for: id }, label),
+    h(
+      'div.input-row',
+      input,
+      copyButton(() => input.value),
+    ),
+    hint ? h('p.hint', hint) : null,
+  );
 }
 
 /**
@@ -131,7 +140,11 @@ export function secretReveal({ secret, label = 'Secret', what = 'secret', extra 
       'div.alert.alert-warning',
       { role: 'alert' },
       icon('alert'),
-      h('div', h('p.alert-title', `Copy this ${what} now`), h('p', `For your security it is shown only once. Store it in your secret manager; if you lose it, rotate to get a new one.`)),
+      h(
+        'div',
+        h('p.alert-title', `Copy this ${what} now`),
+        h('p', `For your security it is shown only once. Store it in your secret manager; if you lose it, rotate to get a new one.`),
+      ),
     ),
     copyField({ label, value: secret, name: 'secret' }),
     extra ?? null,
@@ -175,14 +188,26 @@ export function table({ columns, rows, caption, busy }) {
     h(
       'table.table',
       caption ? h('caption.visually-hidden', caption) : null,
-      h('thead', h('tr', columns.map((c) => h(`th${c.className ? `.${c.className}` : ''}`, { scope: 'col' }, c.hidden ? h('span.visually-hidden', c.label) : c.label)))),
+      h(
+        'thead',
+        h(
+          'tr',
+          columns.map((c) => h(`th${c.className ? `.${c.className}` : ''}`, { scope: 'col' }, c.hidden ? h('span.visually-hidden', c.label) : c.label)),
+        ),
+      ),
       h(
         'tbody',
         rows.map((row) =>
           h(
             'tr',
             { dataset: row.dataset },
-            columns.map((c, i) => h(`${i === 0 ? 'th' : 'td'}${c.className ? `.${c.className}` : ''}`, { 'data-label': c.label, scope: i === 0 ? 'row' : undefined }, c.render(row.item))),
+            columns.map((c, i) =>
+              h(
+                `${i === 0 ? 'th' : 'td'}${c.className ? `.${c.className}` : ''}`,
+                { 'data-label': c.label, scope: i === 0 ? 'row' : undefined },
+                c.render(row.item),
+              ),
+            ),
           ),
         ),
       ),

@@ -42,7 +42,8 @@ export function openDialog({ title, description, size = 'md', onClose }) {
   const finish = () => {
     if (finished) return;
     finished = true;
-    for (const input of dialog.querySelectorAll('input, textarea')) if (input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement) input.value = '';
+    for (const input of dialog.querySelectorAll('input, textarea'))
+      if (input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement) input.value = '';
     dialog.remove();
     if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     onClose?.();
@@ -92,15 +93,21 @@ function focusFirst(dialog) {
  * @param {() => void} [options.onClose]
  * @returns {DialogHandle}
  */
-export function formDialog({ title, description, fields = [], submitLabel = 'Save', danger = false, cancelLabel = 'Cancel', size, onSubmit, focusCancel = false, onClose }) {
+export function formDialog({
+  title,
+  description,
+  fields = [],
+  submitLabel = 'Save',
+  danger = false,
+  cancelLabel = 'Cancel',
+  size,
+  onSubmit,
+  focusCancel = false,
+  onClose,
+}) {
   const submit = h(`button.btn.${danger ? 'btn-danger' : 'btn-primary'}`, { type: 'submit' }, submitLabel);
   const cancel = h('button.btn.btn-secondary', { type: 'button', onclick: () => d.close() }, cancelLabel);
-  const form = h(
-    'form.dialog-form',
-    { novalidate: true },
-    h('div.dialog-body', formAlert(), fields),
-    h('div.dialog-footer', cancel, submit),
-  );
+  const form = h('form.dialog-form', { novalidate: true }, h('div.dialog-body', formAlert(), fields), h('div.dialog-footer', cancel, submit));
   const d = openDialog({ title, description, size, onClose });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

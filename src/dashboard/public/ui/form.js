@@ -81,7 +81,11 @@ export function field(options) {
   };
   let control;
   if (choices) {
-    control = h('select.input', attrs, choices.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value ?? '') }, text)));
+    control = h(
+      'select.input',
+      attrs,
+      choices.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value ?? '') }, text)),
+    );
   } else if (rows) {
     control = h('textarea.input', { ...attrs, rows }, value ?? '');
   } else {
@@ -200,7 +204,12 @@ export function showErrors(form, error) {
       h(
         'div',
         h('p.alert-title', detail),
-        unmatched.length ? h('ul', unmatched.map((e) => h('li', `${e.field ? `${e.field}: ` : ''}${e.message}`))) : null,
+        unmatched.length
+          ? h(
+              'ul',
+              unmatched.map((e) => h('li', `${e.field ? `${e.field}: ` : ''}${e.message}`)),
+            )
+          : null,
       ),
     );
     alert.hidden = false;
@@ -238,7 +247,7 @@ export async function busy(button, work) {
  * @param {string} name
  * @returns {string}
  */
-export const valueOf = (form, name) => {
+export const fieldValue = (form, name) => {
   const control = form.elements.namedItem(name);
   return control && 'value' in control && typeof control.value === 'string' ? control.value : '';
 };

@@ -74,7 +74,7 @@ export function actionMenu(label, items, { buttonLabel, buttonContent, header } 
   });
   menu.addEventListener('keydown', (event) => {
     const list = itemsOf();
-    const index = list.findIndex((item) => item === document.activeElement);
+    const index = list.indexOf(/** @type {HTMLElement} */ (document.activeElement));
     /** @type {Record<string, number>} */
     const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: list.length - 1 };
     if (event.key in moves) {

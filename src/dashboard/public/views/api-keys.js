@@ -2,7 +2,7 @@ import { api, statusOf } from '../api.js';
 import { formatDate, h, replace, timeAgo } from '../dom.js';
 import { badge, code, createButton, emptyState, errorState, listCard, loading, secretReveal, table } from '../ui/components.js';
 import { confirmDialog, formDialog } from '../ui/dialog.js';
-import { checkbox, checkedValues, field, FormProblem, radio, valueOf } from '../ui/form.js';
+import { checkbox, checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
@@ -42,9 +42,19 @@ const GRACE = [
 function scopeChips(scopes) {
   const full = ALL_SCOPES.every((s) => scopes.includes(s));
   const extra = scopes.filter((s) => !ALL_SCOPES.includes(s));
-  if (full) return h('div.chips', badge('Full access', 'primary'), extra.map((s) => badge(s, 'neutral')));
+  if (full)
+    return h(
+      'div.chips',
+      badge('Full access', 'primary'),
+      extra.map((s) => badge(s, 'neutral')),
+    );
   const shown = scopes.slice(0, 3);
-  return h('div.chips', { title: scopes.join(' ') }, shown.map((s) => badge(s, 'neutral')), scopes.length > 3 ? badge(`+${scopes.length - 3}`, 'neutral') : null);
+  return h(
+    'div.chips',
+    { title: scopes.join(' ') },
+    shown.map((s) => badge(s, 'neutral')),
+    scopes.length > 3 ? badge(`+${scopes.length - 3}`, 'neutral') : null,
+  );
 }
 
 /** The access of a new key: full, or the scopes chosen; `read()` answers undefined for full access. */
@@ -53,10 +63,25 @@ function scopePicker() {
     'div.scope-grid',
     { hidden: true },
     MANAGEMENT_SCOPES.map(([scope, label]) =>
-      h('div.scope-row', h('span.scope-label', label), checkbox({ label: 'Read', name: 'scope', value: `${scope}:read`, checked: true }), checkbox({ label: 'Write', name: 'scope', value: `${scope}:write`, checked: true })),
+      h(
+        'div.scope-row',
+        h('span.scope-label', label),
+        checkbox({ label: 'Read', name: 'scope', value: `${scope}:read`, checked: true }),
+        checkbox({ label: 'Write', name: 'scope', value: `${scope}:write`, checked: true }),
+      ),
     ),
-    READ_ONLY_SCOPES.map(([scope, label]) => h('div.scope-row', h('span.scope-label', label), checkbox({ label: 'Read', name: 'scope', value: scope, checked: true }))),
-    field({ label: 'Application scopes', name: 'appScopes', optional: true, mono: true, wide: true, placeholder: 'content:post reports:read', hint: 'Your own scopes for downstream services, separated by spaces.' }),
+    READ_ONLY_SCOPES.map(([scope, label]) =>
+      h('div.scope-row', h('span.scope-label', label), checkbox({ label: 'Read', name: 'scope', value: scope, checked: true })),
+    ),
+    field({
+      label: 'Application scopes',
+      name: 'appScopes',
+      optional: true,
+      mono: true,
+      wide: true,
+      placeholder: 'content:post reports:read',
+      hint: 'Your own scopes for downstream services, separated by spaces.',
+    }),
   );
   const group = h(
     'fieldset.fieldset',
@@ -74,7 +99,7 @@ function scopePicker() {
   const read = (form) => {
     if (checkedValues(form, 'access')[0] !== 'custom') return undefined;
     const scopes = checkedValues(form, 'scope');
-    scopes.push(...valueOf(form, 'appScopes').split(/\s+/).filter(Boolean));
+    scopes.push(...fieldValue(form, 'appScopes').split(/\s+/).filter(Boolean));
     if (scopes.length === 0) throw new FormProblem('Choose at least one scope.', [{ field: 'scopes', message: 'choose at least one scope' }]);
     return scopes;
   };
@@ -108,17 +133,21 @@ export async function render({ page, body, signal, setTitle }) {
       submitLabel: 'Create key',
       size: 'lg',
       fields: [
-        h('div.form-grid', field({ label: 'Name', name: 'name', required: true, maxlength: 100, autofocus: true, placeholder: 'e.g. Production backend' }), field({ label: 'Expires', name: 'expires', options: EXPIRIES })),
+        h(
+          'div.form-grid',
+          field({ label: 'Name', name: 'name', required: true, maxlength: 100, autofocus: true, placeholder: 'e.g. Production backend' }),
+          field({ label: 'Expires', name: 'expires', options: EXPIRIES }),
+        ),
         scopes.element,
       ],
       onSubmit: async (form) => {
-        const name = valueOf(form, 'name').trim();
+        const name = fieldValue(form, 'name').trim();
         if (!name) throw new FormProblem('Please name the key.', [{ field: 'name', message: 'is required' }]);
         /** @type {ApiKeyCreateInput} */
         const input = { name };
         const chosen = scopes.read(form);
         if (chosen) input.scopes = chosen;
-        const days = Number(valueOf(form, 'expires'));
+        const days = Number(fieldValue(form, 'expires'));
         if (days) input.expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
         /** @type {ApiKeyWithSecret} */
         const key = await api.post(base, input);
@@ -136,7 +165,7 @@ export async function render({ page, body, signal, setTitle }) {
       submitLabel: 'Rotate secret',
       fields: [field({ label: 'Old secret keeps working for', name: 'grace', options: GRACE })],
       onSubmit: async (form) => {
-        const gracePeriodSeconds = Number(valueOf(form, 'grace'));
+        const gracePeriodSeconds = Number(fieldValue(form, 'grace'));
         /** @type {ApiKeyWithSecret} */
         const rotated = await api.post(`${base}/${encodeURIComponent(key.id)}/rotate`, { gracePeriodSeconds });
         await load();
@@ -162,7 +191,15 @@ export async function render({ page, body, signal, setTitle }) {
 
   function draw() {
     if (keys.length === 0) {
-      return replace(list, emptyState({ iconName: 'key', title: 'No API keys', text: 'Create a key for each service that calls the API, so you can rotate or revoke them one by one.', action: createButton('Create API key', create) }));
+      return replace(
+        list,
+        emptyState({
+          iconName: 'key',
+          title: 'No API keys',
+          text: 'Create a key for each service that calls the API, so you can rotate or revoke them one by one.',
+          action: createButton('Create API key', create),
+        }),
+      );
     }
     const now = Date.now();
     replace(
@@ -174,8 +211,21 @@ export async function render({ page, body, signal, setTitle }) {
           { label: 'Scopes', render: (k) => scopeChips(k.scopes) },
           { label: 'Created', render: (k) => timeAgo(k.createdAt) },
           { label: 'Last used', render: (k) => timeAgo(k.lastUsedAt) },
-          { label: 'Expires', render: (k) => (!k.expiresAt ? h('span.muted', 'Never') : new Date(k.expiresAt).getTime() <= now ? badge('Expired', 'danger') : formatDate(k.expiresAt)) },
-          { label: 'Actions', hidden: true, className: 'actions', render: (k) => actionMenu(`Actions for ${k.name}`, [{ label: 'Rotate secret…', onSelect: () => rotate(k) }, { label: 'Revoke…', danger: true, onSelect: () => revoke(k) }]) },
+          {
+            label: 'Expires',
+            render: (k) =>
+              !k.expiresAt ? h('span.muted', 'Never') : new Date(k.expiresAt).getTime() <= now ? badge('Expired', 'danger') : formatDate(k.expiresAt),
+          },
+          {
+            label: 'Actions',
+            hidden: true,
+            className: 'actions',
+            render: (k) =>
+              actionMenu(`Actions for ${k.name}`, [
+                { label: 'Rotate secret…', onSelect: () => rotate(k) },
+                { label: 'Revoke…', danger: true, onSelect: () => revoke(k) },
+              ]),
+          },
         ],
         rows: keys.map((k) => ({ item: k, dataset: { id: k.id } })),
       }),
@@ -184,7 +234,15 @@ export async function render({ page, body, signal, setTitle }) {
 
   replace(
     body,
-    listCard({ title: 'API keys', description: 'Secrets are shown once, when a key is created or rotated. Landlord stores only a hash.', createLabel: 'Create API key', onCreate: create }, list),
+    listCard(
+      {
+        title: 'API keys',
+        description: 'Secrets are shown once, when a key is created or rotated. Landlord stores only a hash.',
+        createLabel: 'Create API key',
+        onCreate: create,
+      },
+      list,
+    ),
   );
   await load();
 }

@@ -9,7 +9,22 @@ import { uid } from '../ui/form.js';
 /** @typedef {{ from?: unknown, to?: unknown }} Change One field's change, as most entries record it. */
 
 const PAGE_SIZE = 25;
-const ACTIONS = ['tenant.create', 'tenant.update', 'tenant.delete', 'user.create', 'user.update', 'user.delete', 'api_key.create', 'api_key.rotate', 'api_key.revoke', 'webhook.create', 'webhook.test', 'auth.login', 'auth.login_failed', 'auth.sign_in_link'];
+const ACTIONS = [
+  'tenant.create',
+  'tenant.update',
+  'tenant.delete',
+  'user.create',
+  'user.update',
+  'user.delete',
+  'api_key.create',
+  'api_key.rotate',
+  'api_key.revoke',
+  'webhook.create',
+  'webhook.test',
+  'auth.login',
+  'auth.login_failed',
+  'auth.sign_in_link',
+];
 /** @type {Record<string, string>} */
 const ACTOR_TYPES = { root: 'Root key', api_key: 'API key', user: 'User', system: 'Landlord', anonymous: 'Anonymous', access_token: 'Access token' };
 
@@ -44,7 +59,10 @@ function changesView(changes) {
     'table.changes',
     h('caption.visually-hidden', 'Changes'),
     h('thead', h('tr', h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Before'), h('th', { scope: 'col' }, 'After'))),
-    h('tbody', rows.map(([key, v]) => h('tr', h('th', { scope: 'row' }, code(key)), h('td.mono', show(v.from)), h('td.mono', show(v.to))))),
+    h(
+      'tbody',
+      rows.map(([key, v]) => h('tr', h('th', { scope: 'row' }, code(key)), h('td.mono', show(v.from)), h('td.mono', show(v.to)))),
+    ),
   );
 }
 
@@ -67,7 +85,14 @@ export async function render({ page, body, main, signal, setTitle }) {
   const names = new Map();
   const listEl = h('div.audit-list', loading());
   const filterId = uid('action');
-  const filter = h('input.input.input-sm.mono', { id: filterId, type: 'search', list: `${filterId}-list`, placeholder: 'Filter by action', autocomplete: 'off', spellcheck: false });
+  const filter = h('input.input.input-sm.mono', {
+    id: filterId,
+    type: 'search',
+    list: `${filterId}-list`,
+    placeholder: 'Filter by action',
+    autocomplete: 'off',
+    spellcheck: false,
+  });
   const pager = h('nav.pager', { 'aria-label': 'Audit log pages' });
 
   const section = h(
@@ -75,7 +100,15 @@ export async function render({ page, body, main, signal, setTitle }) {
     sectionHeader({
       title: tenant ? 'Audit log' : 'All activity',
       description: 'Who did what, newest first. Secrets never appear here.',
-      actions: [h('label.visually-hidden', { for: filterId }, 'Action'), filter, h('datalist', { id: `${filterId}-list` }, ACTIONS.map((a) => h('option', { value: a })))],
+      actions: [
+        h('label.visually-hidden', { for: filterId }, 'Action'),
+        filter,
+        h(
+          'datalist',
+          { id: `${filterId}-list` },
+          ACTIONS.map((a) => h('option', { value: a })),
+        ),
+      ],
     }),
     listEl,
     pager,
@@ -86,7 +119,9 @@ export async function render({ page, body, main, signal, setTitle }) {
   // Name the people behind user actions; the log itself only carries ids.
   const namesLoaded = tenant
     ? /** @type {Promise<List<TenantUser>>} */ (api.get(`/v1/tenants/${encodeURIComponent(tenant.id)}/users`, undefined, { signal })).then(
-        (data) => data.results.forEach((u) => names.set(u.id, u.name)),
+        (data) => {
+          for (const u of data.results) names.set(u.id, u.name);
+        },
         () => {},
       )
     : null;
@@ -133,22 +168,54 @@ export async function render({ page, body, main, signal, setTitle }) {
     listEl.setAttribute('aria-busy', 'true');
     try {
       /** @type {CursorList<AuditEntry>} */
-      const data = await api.get('/v1/audit-logs', { limit: PAGE_SIZE, tenantId: tenant?.id, action: state.action || undefined, cursor: state.cursors[state.index] }, { signal });
+      const data = await api.get(
+        '/v1/audit-logs',
+        { limit: PAGE_SIZE, tenantId: tenant?.id, action: state.action || undefined, cursor: state.cursors[state.index] },
+        { signal },
+      );
       const nextCursor = data.next ? new URL(data.next, location.origin).searchParams.get('cursor') : null;
       state.cursors = [...state.cursors.slice(0, state.index + 1), ...(nextCursor ? [nextCursor] : [])];
       replace(
         listEl,
         data.results.length
           ? data.results.map(entry)
-          : emptyState({ iconName: 'list', title: state.action ? 'No matching entries' : 'Nothing here yet', text: state.action ? `No “${state.action}” entries.` : 'Changes and sign-ins are recorded here as they happen.' }),
+          : emptyState({
+              iconName: 'list',
+              title: state.action ? 'No matching entries' : 'Nothing here yet',
+              text: state.action ? `No “${state.action}” entries.` : 'Changes and sign-ins are recorded here as they happen.',
+            }),
       );
       replace(
         pager,
         h('p.pager-range', `Page ${state.index + 1}`),
         h(
           'div.pager-buttons',
-          h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: state.index === 0, onclick: () => { state.index -= 1; load(); } }, icon('chevronLeft'), 'Newer'),
-          h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !nextCursor, onclick: () => { state.index += 1; load(); } }, 'Older', icon('chevronRight')),
+          h(
+            'button.btn.btn-secondary.btn-sm',
+            {
+              type: 'button',
+              disabled: state.index === 0,
+              onclick: () => {
+                state.index -= 1;
+                load();
+              },
+            },
+            icon('chevronLeft'),
+            'Newer',
+          ),
+          h(
+            'button.btn.btn-secondary.btn-sm',
+            {
+              type: 'button',
+              disabled: !nextCursor,
+              onclick: () => {
+                state.index += 1;
+                load();
+              },
+            },
+            'Older',
+            icon('chevronRight'),
+          ),
         ),
       );
     } catch (error) {

@@ -12,16 +12,32 @@ export function metadataEditor(metadata, { readOnly = false } = {}) {
   const sync = () => (empty.hidden = rows.children.length > 0);
 
   const addRow = (key = '', value = '', focus = false) => {
-    const keyInput = h('input.input.mono', { value: key, 'aria-label': 'Key', placeholder: 'key', maxlength: 40, disabled: readOnly, autocomplete: 'off', spellcheck: false });
+    const keyInput = h('input.input.mono', {
+      value: key,
+      'aria-label': 'Key',
+      placeholder: 'key',
+      maxlength: 40,
+      disabled: readOnly,
+      autocomplete: 'off',
+      spellcheck: false,
+    });
     const valueInput = h('input.input', { value, 'aria-label': 'Value', placeholder: 'value', maxlength: 500, disabled: readOnly, autocomplete: 'off' });
     const remove = readOnly
       ? null
-      : h('button.icon-button', { type: 'button', 'aria-label': `Remove ${key || 'this entry'}`, onclick: () => {
-          const next = row.nextElementSibling ?? row.previousElementSibling;
-          row.remove();
-          sync();
-          (next?.querySelector('input') ?? addButton).focus();
-        } }, icon('close'));
+      : h(
+          'button.icon-button',
+          {
+            type: 'button',
+            'aria-label': `Remove ${key || 'this entry'}`,
+            onclick: () => {
+              const next = row.nextElementSibling ?? row.previousElementSibling;
+              row.remove();
+              sync();
+              (next?.querySelector('input') ?? addButton).focus();
+            },
+          },
+          icon('close'),
+        );
     const row = h('div.kv-row', keyInput, valueInput, remove);
     keyInput.addEventListener('input', () => remove?.setAttribute('aria-label', `Remove ${keyInput.value || 'this entry'}`));
     rows.append(row);

@@ -2,7 +2,7 @@ import { api, statusOf } from '../api.js';
 import { formatNumber, h, replace, timeAgo } from '../dom.js';
 import { code, createButton, emptyState, errorState, loading, pageHeader, table } from '../ui/components.js';
 import { formDialog } from '../ui/dialog.js';
-import { field, FormProblem, trimmedOrNull, valueOf } from '../ui/form.js';
+import { field, FormProblem, trimmedOrNull, fieldValue } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 
 /** @import { List, Organization } from '../types.js' */
@@ -36,9 +36,9 @@ export async function render({ main, signal, setTitle }) {
         field({ label: 'Slug', name: 'slug', optional: true, mono: true, maxlength: 63, hint: 'Derived from the name when empty.' }),
       ],
       onSubmit: async (form) => {
-        const name = valueOf(form, 'name').trim();
+        const name = fieldValue(form, 'name').trim();
         if (!name) throw new FormProblem('Please name the organization.', [{ field: 'name', message: 'is required' }]);
-        const slug = trimmedOrNull(valueOf(form, 'slug'));
+        const slug = trimmedOrNull(fieldValue(form, 'slug'));
         /** @type {Organization} */
         const org = await api.post('/v1/organizations', slug ? { name, slug } : { name });
         toast(`${org.name} was created`);
@@ -49,13 +49,22 @@ export async function render({ main, signal, setTitle }) {
 
   /** @param {Organization[]} orgs */
   function draw(orgs) {
-    if (orgs.length === 0) return replace(list, emptyState({ iconName: 'users', title: 'No organizations', text: 'Create one to give another company its own tenants.' }));
+    if (orgs.length === 0)
+      return replace(list, emptyState({ iconName: 'users', title: 'No organizations', text: 'Create one to give another company its own tenants.' }));
     replace(
       list,
       table({
         caption: 'Organizations',
         columns: [
-          { label: 'Organization', render: (o) => h('div.cell-main', h('a.cell-link', { href: `/dashboard/tenants?organizationId=${encodeURIComponent(o.id)}` }, o.name), h('span.cell-sub', code(o.slug))) },
+          {
+            label: 'Organization',
+            render: (o) =>
+              h(
+                'div.cell-main',
+                h('a.cell-link', { href: `/dashboard/tenants?organizationId=${encodeURIComponent(o.id)}` }, o.name),
+                h('span.cell-sub', code(o.slug)),
+              ),
+          },
           { label: 'ID', className: 'hide-md', render: (o) => code(o.id) },
           { label: 'Tenants', className: 'num', render: (o) => formatNumber(o.tenantCount) },
           { label: 'Created', render: (o) => timeAgo(o.createdAt) },

@@ -3,25 +3,25 @@ import { find, h, icon, replace } from '../dom.js';
 import { navigate, safeDashboardPath } from '../router.js';
 import { homePath } from '../session.js';
 import { loading } from '../ui/components.js';
-import { busy, clearErrors, field, formAlert, FormProblem, showErrors, valueOf } from '../ui/form.js';
+import { busy, clearErrors, field, formAlert, FormProblem, showErrors, fieldValue } from '../ui/form.js';
 
 /** @import { Child, Notice, SignInContext } from '../app-types.js' */
 
 /** @param {Notice} notice */
 function notice({ kind, title, text }) {
-  return h(`div.alert.alert-${kind}`, { role: kind === 'error' || kind === 'warning' ? 'alert' : 'status' }, icon(kind === 'success' ? 'check' : kind === 'info' ? 'info' : 'alert'), h('div', h('p.alert-title', title), text ? h('p', text) : null));
+  return h(
+    `div.alert.alert-${kind}`,
+    { role: kind === 'error' || kind === 'warning' ? 'alert' : 'status' },
+    icon(kind === 'success' ? 'check' : kind === 'info' ? 'info' : 'alert'),
+    h('div', h('p.alert-title', title), text ? h('p', text) : null),
+  );
 }
 
 /** @param {Child[]} children */
 function shell(...children) {
   return h(
     'div.auth-page',
-    h(
-      'main.auth-card',
-      { id: 'main' },
-      h('div.auth-brand', h('span.brand-mark', icon('logo')), h('span.brand-name', 'Landlord')),
-      ...children,
-    ),
+    h('main.auth-card', { id: 'main' }, h('div.auth-brand', h('span.brand-mark', icon('logo')), h('span.brand-name', 'Landlord')), ...children),
     h('p.auth-footer', 'Got a sign-in link by email or chat? Open it in this browser to sign in at once.'),
   );
 }
@@ -80,7 +80,7 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const values = { email: valueOf(form, 'email').trim(), password: valueOf(form, 'password') };
+    const values = { email: fieldValue(form, 'email').trim(), password: fieldValue(form, 'password') };
     /** @type {{ field: string, message: string }[]} */
     const missing = [];
     if (!values.email) missing.push({ field: 'email', message: 'enter your email address' });

@@ -110,11 +110,7 @@ export function inactiveBanner(tenant, { canReactivate, onChange }) {
   return h(
     'div.alert.alert-warning.banner',
     { role: 'status' },
-    h(
-      'div',
-      h('p.alert-title', 'This tenant is deactivated'),
-      h('p', 'Its users cannot sign in and its API keys are refused until it is reactivated.'),
-    ),
+    h('div', h('p.alert-title', 'This tenant is deactivated'), h('p', 'Its users cannot sign in and its API keys are refused until it is reactivated.')),
     canReactivate ? h('button.btn.btn-secondary.btn-sm', { type: 'button', onclick: () => reactivateTenant(tenant, onChange) }, 'Reactivate') : null,
   );
 }

@@ -3,7 +3,7 @@ import { h } from '../dom.js';
 import { navigate } from '../router.js';
 import { copyField } from '../ui/components.js';
 import { formDialog, showResult } from '../ui/dialog.js';
-import { field, FormProblem, trimmedOrNull, valueOf } from '../ui/form.js';
+import { field, FormProblem, trimmedOrNull, fieldValue } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 
 /** @import { TenantCreated, TenantCreateInput } from '../types.js' */
@@ -40,13 +40,13 @@ export function createTenantDialog({ organizationId } = {}) {
     ],
     onSubmit: async (form) => {
       /** @type {TenantCreateInput} */
-      const body = { name: valueOf(form, 'name').trim() };
+      const body = { name: fieldValue(form, 'name').trim() };
       for (const key of /** @type {const} */ (['email', 'url', 'externalId'])) {
-        const value = trimmedOrNull(valueOf(form, key));
+        const value = trimmedOrNull(fieldValue(form, key));
         if (value !== null) body[key] = value;
       }
-      const ownerName = valueOf(form, 'owner.name').trim();
-      const ownerEmail = valueOf(form, 'owner.email').trim();
+      const ownerName = fieldValue(form, 'owner.name').trim();
+      const ownerEmail = fieldValue(form, 'owner.email').trim();
       /** @type {{ field: string, message: string }[]} */
       const errors = [];
       if (!body.name) errors.push({ field: 'name', message: 'is required' });

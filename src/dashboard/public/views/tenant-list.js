@@ -37,7 +37,11 @@ function select(label, options, value) {
   return h(
     'div.toolbar-field',
     h('label.visually-hidden', { for: id }, label),
-    h('select.input', { id }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))),
+    h(
+      'select.input',
+      { id },
+      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+    ),
   );
 }
 
@@ -67,7 +71,14 @@ export async function render({ main, query, signal, setTitle }) {
   let inflight = null;
 
   const searchId = uid('search');
-  const searchInput = h('input.input.search-input', { id: searchId, type: 'search', value: state.search, placeholder: 'Search name, slug, email or external ID', autocomplete: 'off', spellcheck: false });
+  const searchInput = h('input.input.search-input', {
+    id: searchId,
+    type: 'search',
+    value: state.search,
+    placeholder: 'Search name, slug, email or external ID',
+    autocomplete: 'off',
+    spellcheck: false,
+  });
   const statusSelect = select('Status', STATUSES, state.isActive);
   const statusControl = find(statusSelect, 'select', HTMLSelectElement);
   const orderSelect = select('Order', ORDERINGS, state.ordering);
@@ -127,11 +138,21 @@ export async function render({ main, query, signal, setTitle }) {
       if (data.count !== null && data.count !== undefined) state.count = data.count;
       state.data = data;
       state.cursor = new URL(path, location.origin).searchParams.get('cursor') ?? '';
-      setQuery({ search: state.search.trim(), isActive: state.isActive, ordering: state.ordering === '-createdAt' ? '' : state.ordering, organizationId: state.organizationId, cursor: state.cursor, p: state.page > 1 ? state.page : '' });
+      setQuery({
+        search: state.search.trim(),
+        isActive: state.isActive,
+        ordering: state.ordering === '-createdAt' ? '' : state.ordering,
+        organizationId: state.organizationId,
+        cursor: state.cursor,
+        p: state.page > 1 ? state.page : '',
+      });
       draw();
     } catch (error) {
       if (isAbortError(error) || controller.signal.aborted || statusOf(error) === 401) return;
-      replace(results, errorState(error, () => load({ resetCount: true })));
+      replace(
+        results,
+        errorState(error, () => load({ resetCount: true })),
+      );
     } finally {
       if (inflight === controller) {
         state.loading = false;
@@ -161,13 +182,20 @@ export async function render({ main, query, signal, setTitle }) {
               iconName: 'search',
               title: 'No tenants match',
               text: state.search.trim() ? `Nothing matches “${state.search.trim()}” with these filters.` : 'No tenants have this status.',
-              action: h('button.btn.btn-secondary', { type: 'button', onclick: () => {
-                state.search = '';
-                state.isActive = '';
-                searchInput.value = '';
-                statusControl.value = '';
-                restart();
-              } }, 'Clear filters'),
+              action: h(
+                'button.btn.btn-secondary',
+                {
+                  type: 'button',
+                  onclick: () => {
+                    state.search = '';
+                    state.isActive = '';
+                    searchInput.value = '';
+                    statusControl.value = '';
+                    restart();
+                  },
+                },
+                'Clear filters',
+              ),
             })
           : emptyState({
               iconName: 'building',
@@ -179,21 +207,46 @@ export async function render({ main, query, signal, setTitle }) {
     }
     const first = (state.page - 1) * PAGE_SIZE + 1;
     const last = first + data.results.length - 1;
-    const range = state.count !== null ? `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(state.count)}` : `${formatNumber(first)}–${formatNumber(last)}`;
+    const range =
+      state.count !== null ? `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(state.count)}` : `${formatNumber(first)}–${formatNumber(last)}`;
     replace(
       results,
       table({
         caption: 'Tenants',
         columns: [
-          { label: 'Tenant', render: (t) => h('div.cell-main', h('a.cell-link', { href: `/dashboard/tenants/${encodeURIComponent(t.id)}` }, t.displayName), h('span.cell-sub', t.email ?? t.slug)) },
+          {
+            label: 'Tenant',
+            render: (t) =>
+              h(
+                'div.cell-main',
+                h('a.cell-link', { href: `/dashboard/tenants/${encodeURIComponent(t.id)}` }, t.displayName),
+                h('span.cell-sub', t.email ?? t.slug),
+              ),
+          },
           { label: 'Status', render: (t) => statusBadge(t.isActive) },
-          { label: 'Owner', className: 'hide-md', render: (t) => (t.owner ? h('div.cell-main', h('span', t.owner.name), h('span.cell-sub', t.owner.email)) : h('span.muted', 'No owner')) },
+          {
+            label: 'Owner',
+            className: 'hide-md',
+            render: (t) => (t.owner ? h('div.cell-main', h('span', t.owner.name), h('span.cell-sub', t.owner.email)) : h('span.muted', 'No owner')),
+          },
           { label: 'Users', className: 'num', render: (t) => formatNumber(t.userCount) },
           { label: 'Created', render: (t) => timeAgo(t.createdAt) },
-          { label: 'Actions', hidden: true, className: 'actions', render: (t) => actionMenu(`Actions for ${t.displayName}`, [
-              { label: 'Open', onSelect: () => navigate(`/dashboard/tenants/${encodeURIComponent(t.id)}`) },
-              ...tenantMenuItems(t, { onChange: () => load({ link: null }), onDelete: () => { state.count = null; load(); } }),
-            ]) },
+          {
+            label: 'Actions',
+            hidden: true,
+            className: 'actions',
+            render: (t) =>
+              actionMenu(`Actions for ${t.displayName}`, [
+                { label: 'Open', onSelect: () => navigate(`/dashboard/tenants/${encodeURIComponent(t.id)}`) },
+                ...tenantMenuItems(t, {
+                  onChange: () => load({ link: null }),
+                  onDelete: () => {
+                    state.count = null;
+                    load();
+                  },
+                }),
+              ]),
+          },
         ],
         rows: data.results.map((t) => ({ item: t, dataset: { id: t.id } })),
       }),
@@ -203,8 +256,32 @@ export async function render({ main, query, signal, setTitle }) {
         h('p.pager-range', range),
         h(
           'div.pager-buttons',
-          h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !data.previous, onclick: () => { state.page = Math.max(1, state.page - 1); load({ link: data.previous }); } }, icon('chevronLeft'), 'Previous'),
-          h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !data.next, onclick: () => { state.page += 1; load({ link: data.next }); } }, 'Next', icon('chevronRight')),
+          h(
+            'button.btn.btn-secondary.btn-sm',
+            {
+              type: 'button',
+              disabled: !data.previous,
+              onclick: () => {
+                state.page = Math.max(1, state.page - 1);
+                load({ link: data.previous });
+              },
+            },
+            icon('chevronLeft'),
+            'Previous',
+          ),
+          h(
+            'button.btn.btn-secondary.btn-sm',
+            {
+              type: 'button',
+              disabled: !data.next,
+              onclick: () => {
+                state.page += 1;
+                load({ link: data.next });
+              },
+            },
+            'Next',
+            icon('chevronRight'),
+          ),
         ),
       ),
     );

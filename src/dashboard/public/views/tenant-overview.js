@@ -3,7 +3,7 @@ import { formatDateTime, h, icon, pluralize, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { canManageTenant, isAdmin } from '../session.js';
 import { code, copyButton, definitionList, sectionHeader } from '../ui/components.js';
-import { busy, clearErrors, field, formAlert, FormProblem, showErrors, trimmedOrNull, valueOf } from '../ui/form.js';
+import { busy, clearErrors, field, formAlert, FormProblem, showErrors, trimmedOrNull, fieldValue } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 import { metadataEditor } from './metadata-editor.js';
 import { settingsFields } from './tenant-settings.js';
@@ -42,7 +42,9 @@ function patchForm({ page, title, description, fields, collect, readOnly, onSave
   );
   if (readOnly) {
     // Each of these has `disabled`.
-    const controls = /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement>} */ (form.querySelectorAll('input, select, textarea, button'));
+    const controls = /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement>} */ (
+      form.querySelectorAll('input, select, textarea, button')
+    );
     for (const el of controls) el.disabled = true;
   }
   form.addEventListener('submit', async (event) => {
@@ -102,27 +104,41 @@ function profileForm(page, readOnly) {
       field({ label: 'Contact email', name: 'email', type: 'email', value: t.email, optional: true, autocomplete: 'email' }),
       field({ label: 'Website', name: 'url', type: 'url', value: t.url, optional: true, placeholder: 'https://example.com', autocomplete: 'url' }),
       admin ? field({ label: 'Slug', name: 'slug', value: t.slug, mono: true, maxlength: 63, hint: 'Lower-case letters, digits, - and _.' }) : null,
-      admin ? field({ label: 'External ID', name: 'externalId', value: t.externalId, optional: true, mono: true, maxlength: 255, hint: 'Your own system’s id for this tenant.' }) : null,
+      admin
+        ? field({
+            label: 'External ID',
+            name: 'externalId',
+            value: t.externalId,
+            optional: true,
+            mono: true,
+            maxlength: 255,
+            hint: 'Your own system’s id for this tenant.',
+          })
+        : null,
       field({ label: 'Description', name: 'description', value: t.description, optional: true, rows: 3, wide: true, maxlength: 2000 }),
     ],
     collect: (form) => {
       const current = page.tenant;
       /** @type {Partial<Tenant>} */
       const next = {
-        name: valueOf(form, 'name').trim(),
-        displayName: valueOf(form, 'displayName').trim(),
-        email: trimmedOrNull(valueOf(form, 'email')),
-        url: trimmedOrNull(valueOf(form, 'url')),
-        description: trimmedOrNull(valueOf(form, 'description')),
+        name: fieldValue(form, 'name').trim(),
+        displayName: fieldValue(form, 'displayName').trim(),
+        email: trimmedOrNull(fieldValue(form, 'email')),
+        url: trimmedOrNull(fieldValue(form, 'url')),
+        description: trimmedOrNull(fieldValue(form, 'description')),
       };
       if (admin) {
-        next.slug = valueOf(form, 'slug').trim();
-        next.externalId = trimmedOrNull(valueOf(form, 'externalId'));
+        next.slug = fieldValue(form, 'slug').trim();
+        next.externalId = trimmedOrNull(fieldValue(form, 'externalId'));
       }
       /** @type {('name' | 'displayName' | 'slug')[]} */
       const required = ['name', 'displayName', ...(admin ? /** @type {const} */ (['slug']) : [])];
       const missing = required.filter((k) => !next[k]);
-      if (missing.length) throw new FormProblem('Please fill in the required fields.', missing.map((f) => ({ field: f, message: 'is required' })));
+      if (missing.length)
+        throw new FormProblem(
+          'Please fill in the required fields.',
+          missing.map((f) => ({ field: f, message: 'is required' })),
+        );
       return changed(current, next);
     },
   });
@@ -203,7 +219,16 @@ function dangerZone(page) {
     sectionHeader({ title: 'Danger zone' }),
     h(
       'div.danger-row',
-      h('div', h('p.danger-title', t.isActive ? 'Deactivate this tenant' : 'Reactivate this tenant'), h('p.muted', t.isActive ? 'Signs its users out and stops its API keys. You can reactivate it at any time.' : 'Its users can sign in again and its API keys work again.')),
+      h(
+        'div',
+        h('p.danger-title', t.isActive ? 'Deactivate this tenant' : 'Reactivate this tenant'),
+        h(
+          'p.muted',
+          t.isActive
+            ? 'Signs its users out and stops its API keys. You can reactivate it at any time.'
+            : 'Its users can sign in again and its API keys work again.',
+        ),
+      ),
       t.isActive
         ? h('button.btn.btn-danger-outline', { type: 'button', onclick: () => deactivateTenant(page.tenant, reload) }, 'Deactivate')
         : h('button.btn.btn-secondary', { type: 'button', onclick: () => reactivateTenant(page.tenant, reload) }, 'Reactivate'),

@@ -73,15 +73,25 @@ export async function render(ctx) {
     const active = tab === 'webhook' ? 'webhooks' : tab;
     const admin = isAdmin();
     const actions = admin
-      ? actionMenu(`Actions for ${tenant.displayName}`, tenantMenuItems(tenant, {
-          onChange: reload,
-          onDelete: () => navigate('/dashboard/tenants'),
-        }), { buttonLabel: 'Actions' })
+      ? actionMenu(
+          `Actions for ${tenant.displayName}`,
+          tenantMenuItems(tenant, {
+            onChange: reload,
+            onDelete: () => navigate('/dashboard/tenants'),
+          }),
+          { buttonLabel: 'Actions' },
+        )
       : null;
     replace(
       headerSlot,
       pageHeader({
-        breadcrumb: admin ? [h('a', { href: '/dashboard/tenants' }, 'Tenants'), h('span', { 'aria-hidden': 'true' }, '/'), h('span', { 'aria-current': 'page' }, tenant.displayName)] : null,
+        breadcrumb: admin
+          ? [
+              h('a', { href: '/dashboard/tenants' }, 'Tenants'),
+              h('span', { 'aria-hidden': 'true' }, '/'),
+              h('span', { 'aria-current': 'page' }, tenant.displayName),
+            ]
+          : null,
         title: tenant.displayName,
         subtitle: [statusBadge(tenant.isActive), code(tenant.slug)],
         actions,

@@ -1,10 +1,42 @@
 import { h } from '../dom.js';
-import { field, valueOf } from '../ui/form.js';
+import { field, fieldValue } from '../ui/form.js';
 
 /** @import { Settings } from '../types.js' */
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const LOCALES = ['en', 'en-US', 'en-GB', 'de', 'de-DE', 'de-AT', 'de-CH', 'fr', 'fr-FR', 'fr-CA', 'es', 'es-ES', 'es-MX', 'it', 'nl', 'pt', 'pt-BR', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'tr', 'ja', 'ko', 'zh-CN', 'zh-TW', 'ar', 'he', 'hi'];
+const LOCALES = [
+  'en',
+  'en-US',
+  'en-GB',
+  'de',
+  'de-DE',
+  'de-AT',
+  'de-CH',
+  'fr',
+  'fr-FR',
+  'fr-CA',
+  'es',
+  'es-ES',
+  'es-MX',
+  'it',
+  'nl',
+  'pt',
+  'pt-BR',
+  'sv',
+  'da',
+  'nb',
+  'fi',
+  'pl',
+  'cs',
+  'tr',
+  'ja',
+  'ko',
+  'zh-CN',
+  'zh-TW',
+  'ar',
+  'he',
+  'hi',
+];
 
 /** @type {[string, string][] | null} */
 let zones = null;
@@ -21,7 +53,8 @@ function timeZones(current) {
     zones = ['UTC', ...names.filter((n) => n !== 'UTC')].map((zone) => {
       let offset = '';
       try {
-        offset = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? '';
+        offset =
+          new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? '';
       } catch {
         // An unknown zone keeps its bare name.
       }
@@ -60,8 +93,20 @@ export function settingsFields(settings) {
   const fields = [
     field({ label: 'Time zone', name: 'settings.timezone', value: settings.timezone, options: timeZones(settings.timezone) }),
     field({ label: 'Week starts on', name: 'settings.weekStart', value: settings.weekStart, options: WEEKDAYS.map((d, i) => [i, d]) }),
-    field({ label: 'Locale', name: 'settings.locale', value: settings.locale, list: datalistId, mono: true, maxlength: 35, hint: 'A BCP 47 language tag, such as en-GB or de-DE.' }),
-    h('datalist', { id: datalistId }, LOCALES.map((l) => h('option', { value: l }, languageNames?.of(l) ?? l))),
+    field({
+      label: 'Locale',
+      name: 'settings.locale',
+      value: settings.locale,
+      list: datalistId,
+      mono: true,
+      maxlength: 35,
+      hint: 'A BCP 47 language tag, such as en-GB or de-DE.',
+    }),
+    h(
+      'datalist',
+      { id: datalistId },
+      LOCALES.map((l) => h('option', { value: l }, languageNames?.of(l) ?? l)),
+    ),
     h('div.field.field-wide', h('span.label', 'Preview'), output),
   ];
   /**
@@ -69,9 +114,9 @@ export function settingsFields(settings) {
    * @returns {Settings}
    */
   const read = (form) => ({
-    timezone: valueOf(form, 'settings.timezone'),
-    weekStart: Number(valueOf(form, 'settings.weekStart')),
-    locale: valueOf(form, 'settings.locale').trim(),
+    timezone: fieldValue(form, 'settings.timezone'),
+    weekStart: Number(fieldValue(form, 'settings.weekStart')),
+    locale: fieldValue(form, 'settings.locale').trim(),
   });
   // Update the preview as the person edits, before anything is saved.
   queueMicrotask(() => {

@@ -3,7 +3,7 @@ import { formatDateTime, h, initials, replace, timeAgo } from '../dom.js';
 import { currentUser } from '../session.js';
 import { badge, copyField, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
 import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.js';
-import { checkedValues, field, FormProblem, radio, valueOf } from '../ui/form.js';
+import { checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
@@ -85,7 +85,13 @@ export async function render({ page, body, signal, setTitle }) {
       { dataset: { field: 'role' } },
       h('legend.legend', 'Role'),
       radio({ label: 'Member', name: 'role', value: 'member', checked: users.length > 0, description: 'Can view the tenant’s profile.' }),
-      radio({ label: 'Owner', name: 'role', value: 'owner', checked: users.length === 0, description: 'Manages the tenant, its users, API keys and webhooks.' }),
+      radio({
+        label: 'Owner',
+        name: 'role',
+        value: 'owner',
+        checked: users.length === 0,
+        description: 'Manages the tenant, its users, API keys and webhooks.',
+      }),
       h('p.field-error', { hidden: true }),
     );
     const d = formDialog({
@@ -96,14 +102,23 @@ export async function render({ page, body, signal, setTitle }) {
         field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
         field({ label: 'Email', name: 'email', type: 'email', required: true, spellcheck: false }),
         roleGroup,
-        field({ label: 'Password', name: 'password', type: 'password', optional: true, autocomplete: 'new-password', hint: 'Leave empty to invite them with a sign-in link. At least 8 characters with upper and lower case letters and a digit.' }),
+        field({
+          label: 'Password',
+          name: 'password',
+          type: 'password',
+          optional: true,
+          autocomplete: 'new-password',
+          hint: 'Leave empty to invite them with a sign-in link. At least 8 characters with upper and lower case letters and a digit.',
+        }),
       ],
       onSubmit: async (form) => {
         /** @type {TenantUserCreateInput} */
-        const input = { name: valueOf(form, 'name').trim(), email: valueOf(form, 'email').trim(), role: checkedValues(form, 'role')[0] ?? 'member' };
-        const password = valueOf(form, 'password');
+        const input = { name: fieldValue(form, 'name').trim(), email: fieldValue(form, 'email').trim(), role: checkedValues(form, 'role')[0] ?? 'member' };
+        const password = fieldValue(form, 'password');
         if (password) input.password = password;
-        const missing = /** @type {const} */ (['name', 'email']).filter((k) => !input[k]).map((f) => ({ field: f, message: 'is required' }));
+        const missing = /** @type {const} */ (['name', 'email'])
+          .filter((k) => !input[k])
+          .map((f) => ({ field: f, message: 'is required' }));
         if (missing.length) throw new FormProblem('Please fill in the required fields.', missing);
         /** @type {TenantUser} */
         const user = await api.post(base, input);
@@ -168,7 +183,15 @@ export async function render({ page, body, signal, setTitle }) {
 
   function draw() {
     if (users.length === 0) {
-      return replace(list, emptyState({ iconName: 'users', title: 'No users yet', text: 'Invite the people who manage this tenant. The first one becomes its owner.', action: createButton('Invite user', invite) }));
+      return replace(
+        list,
+        emptyState({
+          iconName: 'users',
+          title: 'No users yet',
+          text: 'Invite the people who manage this tenant. The first one becomes its owner.',
+          action: createButton('Invite user', invite),
+        }),
+      );
     }
     replace(
       list,
@@ -178,7 +201,11 @@ export async function render({ page, body, signal, setTitle }) {
           {
             label: 'User',
             render: (u) =>
-              h('div.person', h('span.avatar', { 'aria-hidden': 'true' }, initials(u.name)), h('div.cell-main', h('span.cell-strong', u.name, u.id === currentUser().id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email))),
+              h(
+                'div.person',
+                h('span.avatar', { 'aria-hidden': 'true' }, initials(u.name)),
+                h('div.cell-main', h('span.cell-strong', u.name, u.id === currentUser().id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email)),
+              ),
           },
           { label: 'Role', render: (u) => badge(ROLES[u.role] ?? u.role, u.role === 'owner' ? 'primary' : 'neutral') },
           { label: 'Status', render: (u) => (u.isActive ? badge('Active', 'success') : badge('Deactivated', 'neutral')) },

@@ -69,7 +69,11 @@ export function deliveryLog({ webhookPath, signal }) {
   };
   const listEl = h('div.deliveries', loading());
   const filterId = uid('dlv');
-  const filter = h('select.input.input-sm', { id: filterId }, STATUS_FILTERS.map(([v, t]) => h('option', { value: v }, t)));
+  const filter = h(
+    'select.input.input-sm',
+    { id: filterId },
+    STATUS_FILTERS.map(([v, t]) => h('option', { value: v }, t)),
+  );
   const refreshButton = h('button.btn.btn-secondary.btn-sm', { type: 'button' }, icon('refresh'), 'Refresh');
   const element = h(
     'section.card.card-flush',
@@ -87,9 +91,10 @@ export function deliveryLog({ webhookPath, signal }) {
   async function refresh({ watch = false, more = false } = {}) {
     if (watch) state.watchUntil = Date.now() + 60_000;
     /** @type {CursorList<Delivery>} */
-    const data = more && state.next
-      ? await api.get(apiPath(state.next), undefined, { signal })
-      : await api.get(`${webhookPath}/deliveries`, { limit: 20, status: state.status || undefined }, { signal });
+    const data =
+      more && state.next
+        ? await api.get(apiPath(state.next), undefined, { signal })
+        : await api.get(`${webhookPath}/deliveries`, { limit: 20, status: state.status || undefined }, { signal });
     state.results = more ? [...state.results, ...data.results] : data.results;
     state.next = data.next;
     draw();
@@ -99,7 +104,9 @@ export function deliveryLog({ webhookPath, signal }) {
   function schedule() {
     clearTimeout(state.timer);
     if (signal.aborted) return;
-    const soon = state.results.some((d) => d.status === 'sending' || (d.status === 'pending' && (!d.nextAttemptAt || new Date(d.nextAttemptAt).getTime() - Date.now() < 30_000)));
+    const soon = state.results.some(
+      (d) => d.status === 'sending' || (d.status === 'pending' && (!d.nextAttemptAt || new Date(d.nextAttemptAt).getTime() - Date.now() < 30_000)),
+    );
     const waiting = state.results.some((d) => d.status === 'pending');
     const delay = soon || Date.now() < state.watchUntil ? 2000 : waiting ? 15_000 : null;
     if (delay) state.timer = setTimeout(() => refresh().catch(() => {}), delay);
@@ -154,7 +161,15 @@ export function deliveryLog({ webhookPath, signal }) {
       ]),
       d.attempts.length ? h('ol.attempts', d.attempts.map(attemptItem)) : h('p.muted', 'Not attempted yet.'),
       canRetry
-        ? h('div.form-actions', h('button.btn.btn-secondary.btn-sm', { type: 'button', onclick: (e) => retry(d, e.currentTarget) }, icon('refresh'), d.status === 'succeeded' ? 'Send again' : 'Retry now'))
+        ? h(
+            'div.form-actions',
+            h(
+              'button.btn.btn-secondary.btn-sm',
+              { type: 'button', onclick: (e) => retry(d, e.currentTarget) },
+              icon('refresh'),
+              d.status === 'succeeded' ? 'Send again' : 'Retry now',
+            ),
+          )
         : null,
     );
     return h('div.delivery', { dataset: { id: d.id, status: d.status } }, summary, detail);
@@ -162,12 +177,24 @@ export function deliveryLog({ webhookPath, signal }) {
 
   function draw() {
     if (state.results.length === 0) {
-      return replace(listEl, emptyState({ iconName: 'send', title: state.status ? 'No deliveries with this status' : 'No deliveries yet', text: 'Events for this endpoint appear here. Send a test event to try it.' }));
+      return replace(
+        listEl,
+        emptyState({
+          iconName: 'send',
+          title: state.status ? 'No deliveries with this status' : 'No deliveries yet',
+          text: 'Events for this endpoint appear here. Send a test event to try it.',
+        }),
+      );
     }
     replace(
       listEl,
       state.results.map(deliveryItem),
-      state.next ? h('div.load-more', h('button.btn.btn-secondary', { type: 'button', onclick: (e) => busy(e.currentTarget, () => refresh({ more: true })) }, 'Load older deliveries')) : null,
+      state.next
+        ? h(
+            'div.load-more',
+            h('button.btn.btn-secondary', { type: 'button', onclick: (e) => busy(e.currentTarget, () => refresh({ more: true })) }, 'Load older deliveries'),
+          )
+        : null,
     );
   }
 

@@ -3,7 +3,7 @@ import { formatDateTime, h, icon, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { code, errorState, secretReveal, sectionHeader } from '../ui/components.js';
 import { confirmDialog, formDialog } from '../ui/dialog.js';
-import { busy, clearErrors, field, formAlert, FormProblem, showErrors, valueOf } from '../ui/form.js';
+import { busy, clearErrors, field, formAlert, FormProblem, showErrors, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 import { renderNotFound } from './not-found.js';
@@ -64,7 +64,7 @@ export async function render({ page, params, body, main, signal, setTitle }) {
       fields: [field({ label: 'Old secret keeps signing for', name: 'overlap', options: OVERLAPS })],
       onSubmit: async (form) => {
         /** @type {WebhookWithSecret} */
-        const rotated = await api.post(`${path}/rotate-secret`, { overlapSeconds: Number(valueOf(form, 'overlap')) });
+        const rotated = await api.post(`${path}/rotate-secret`, { overlapSeconds: Number(fieldValue(form, 'overlap')) });
         webhook = rotated;
         return secretReveal({ secret: rotated.secret, label: 'New signing secret', what: 'new signing secret' });
       },
@@ -98,7 +98,12 @@ export async function render({ page, params, body, main, signal, setTitle }) {
   }
 
   function drawHeader() {
-    const test = h('button.btn.btn-secondary', { type: 'button', disabled: !webhook.isEnabled, onclick: (e) => sendTest(e.currentTarget) }, icon('send'), 'Send test event');
+    const test = h(
+      'button.btn.btn-secondary',
+      { type: 'button', disabled: !webhook.isEnabled, onclick: (e) => sendTest(e.currentTarget) },
+      icon('send'),
+      'Send test event',
+    );
     replace(
       headerSlot,
       h(
@@ -106,25 +111,47 @@ export async function render({ page, params, body, main, signal, setTitle }) {
         h('a.back-link', { href: listPath }, icon('chevronLeft'), 'All endpoints'),
         h(
           'div.subpage-row',
-          h('div.subpage-heading', h('h2.subpage-title.mono', { title: webhook.url }, webhook.url), h('div.subpage-meta', webhookStatus(webhook), webhook.description ? h('span.muted', webhook.description) : null)),
+          h(
+            'div.subpage-heading',
+            h('h2.subpage-title.mono', { title: webhook.url }, webhook.url),
+            h('div.subpage-meta', webhookStatus(webhook), webhook.description ? h('span.muted', webhook.description) : null),
+          ),
           h(
             'div.page-actions',
             test,
-            actionMenu('Endpoint actions', [
-              { label: 'Rotate signing secret…', onSelect: rotate },
-              webhook.isEnabled ? { label: 'Disable', onSelect: () => setEnabled(false) } : { label: 'Enable', onSelect: () => setEnabled(true) },
-              { label: 'Delete…', danger: true, onSelect: remove },
-            ], { buttonLabel: 'More' }),
+            actionMenu(
+              'Endpoint actions',
+              [
+                { label: 'Rotate signing secret…', onSelect: rotate },
+                webhook.isEnabled ? { label: 'Disable', onSelect: () => setEnabled(false) } : { label: 'Enable', onSelect: () => setEnabled(true) },
+                { label: 'Delete…', danger: true, onSelect: remove },
+              ],
+              { buttonLabel: 'More' },
+            ),
           ),
         ),
-        webhook.disabledReason ? h('div.alert.alert-error', { role: 'status' }, icon('alert'), h('div', h('p.alert-title', 'Landlord disabled this endpoint'), h('p', webhook.disabledReason))) : null,
+        webhook.disabledReason
+          ? h(
+              'div.alert.alert-error',
+              { role: 'status' },
+              icon('alert'),
+              h('div', h('p.alert-title', 'Landlord disabled this endpoint'), h('p', webhook.disabledReason)),
+            )
+          : null,
       ),
     );
   }
 
   function settingsForm() {
     const submit = h('button.btn.btn-primary', { type: 'submit' }, 'Save changes');
-    const form = h('form.card.form-card', { novalidate: true }, sectionHeader({ title: 'Settings' }), formAlert(), h('div.form-grid.form-grid-single', webhookFields(webhook)), h('div.form-actions', submit));
+    const form = h(
+      'form.card.form-card',
+      { novalidate: true },
+      sectionHeader({ title: 'Settings' }),
+      formAlert(),
+      h('div.form-grid.form-grid-single', webhookFields(webhook)),
+      h('div.form-actions', submit),
+    );
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       clearErrors(form);
@@ -133,7 +160,8 @@ export async function render({ page, params, body, main, signal, setTitle }) {
         /** @type {Record<string, unknown>} */
         const changes = {};
         // The keys of `next` (a WebhookInput) are fields of the webhook too.
-        for (const [key, value] of Object.entries(next)) if (JSON.stringify(value) !== JSON.stringify(webhook[/** @type {keyof WebhookInput} */ (key)])) changes[key] = value;
+        for (const [key, value] of Object.entries(next))
+          if (JSON.stringify(value) !== JSON.stringify(webhook[/** @type {keyof WebhookInput} */ (key)])) changes[key] = value;
         if (Object.keys(changes).length === 0) return toast('Nothing changed', { kind: 'info' });
         /** @type {{ data: Webhook, etag: string | null }} */
         const saved = await busy(submit, () => request('PATCH', path, { body: changes, ifMatch: etag }));
@@ -143,7 +171,12 @@ export async function render({ page, params, body, main, signal, setTitle }) {
         toast('Changes saved');
       } catch (error) {
         if (statusOf(error) === 401) return;
-        showErrors(form, error instanceof ApiError && error.code === 'PRECONDITION_FAILED' ? new FormProblem('This endpoint changed since you opened it. Reload the page and try again.') : error);
+        showErrors(
+          form,
+          error instanceof ApiError && error.code === 'PRECONDITION_FAILED'
+            ? new FormProblem('This endpoint changed since you opened it. Reload the page and try again.')
+            : error,
+        );
       }
     });
     return form;
@@ -151,7 +184,10 @@ export async function render({ page, params, body, main, signal, setTitle }) {
 
   const secretCard = h(
     'section.card',
-    sectionHeader({ title: 'Signing secret', description: 'Shown only when it is created or rotated. Verify each delivery’s webhook-signature header with it.' }),
+    sectionHeader({
+      title: 'Signing secret',
+      description: 'Shown only when it is created or rotated. Verify each delivery’s webhook-signature header with it.',
+    }),
     h('p', code('whsec_••••••••••••••••')),
     webhook.previousSecretExpiresAt ? h('p.hint', `The previous secret also signs until ${formatDateTime(webhook.previousSecretExpiresAt)}.`) : null,
     h('div.form-actions', h('button.btn.btn-secondary', { type: 'button', onclick: rotate }, 'Rotate secret…')),
@@ -160,6 +196,10 @@ export async function render({ page, params, body, main, signal, setTitle }) {
   drawHeader();
   replace(body, h('div', headerSlot, h('div.detail-grid', h('div.detail-main', log.element), h('div.detail-aside', settingsForm(), secretCard))));
   await log.refresh().catch((/** @type {unknown} */ error) => {
-    if (!signal.aborted && statusOf(error) !== 401) replace(log.element, errorState(error, () => log.refresh()));
+    if (!signal.aborted && statusOf(error) !== 401)
+      replace(
+        log.element,
+        errorState(error, () => log.refresh()),
+      );
   });
 }

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { checkbox, checkedOf, checkedValues, field, FormProblem, radio, trimmedOrNull, valueOf } from '../ui/form.js';
+import { checkbox, checkedOf, checkedValues, field, FormProblem, radio, trimmedOrNull, fieldValue } from '../ui/form.js';
 
 /** @import { Webhook, WebhookInput } from '../types.js' */
 
@@ -28,7 +28,11 @@ function eventsPicker(selected) {
     'div.event-grid',
     { hidden: all },
     EVENT_GROUPS.map(([group, types]) =>
-      h('div.event-group', h('p.event-group-title', group), types.map((type) => checkbox({ label: type, name: 'event', value: type, checked: !all && selected.includes(type) }))),
+      h(
+        'div.event-group',
+        h('p.event-group-title', group),
+        types.map((type) => checkbox({ label: type, name: 'event', value: type, checked: !all && selected.includes(type) })),
+      ),
     ),
   );
   const element = h(
@@ -53,10 +57,29 @@ function eventsPicker(selected) {
  */
 export function webhookFields(webhook = { url: '', description: null, events: ['*'], isEnabled: true }, { autofocus = false } = {}) {
   return [
-    field({ label: 'Endpoint URL', name: 'url', type: 'url', value: webhook.url, required: true, mono: true, wide: true, autofocus, placeholder: 'https://example.com/webhooks/landlord', hint: 'Landlord POSTs signed JSON events here (Standard Webhooks).' }),
+    field({
+      label: 'Endpoint URL',
+      name: 'url',
+      type: 'url',
+      value: webhook.url,
+      required: true,
+      mono: true,
+      wide: true,
+      autofocus,
+      placeholder: 'https://example.com/webhooks/landlord',
+      hint: 'Landlord POSTs signed JSON events here (Standard Webhooks).',
+    }),
     field({ label: 'Description', name: 'description', value: webhook.description, optional: true, wide: true, maxlength: 500 }),
     eventsPicker(webhook.events),
-    h('div.field-wide', checkbox({ label: 'Enabled', name: 'isEnabled', checked: webhook.isEnabled, description: 'A disabled endpoint receives nothing until it is enabled again.' })),
+    h(
+      'div.field-wide',
+      checkbox({
+        label: 'Enabled',
+        name: 'isEnabled',
+        checked: webhook.isEnabled,
+        description: 'A disabled endpoint receives nothing until it is enabled again.',
+      }),
+    ),
   ];
 }
 
@@ -66,7 +89,7 @@ export function webhookFields(webhook = { url: '', description: null, events: ['
  * @returns {WebhookInput}
  */
 export function readWebhook(form) {
-  const url = valueOf(form, 'url').trim();
+  const url = fieldValue(form, 'url').trim();
   const all = checkedValues(form, 'eventMode')[0] !== 'some';
   const events = all ? ['*'] : checkedValues(form, 'event');
   /** @type {{ field: string, message: string }[]} */
@@ -74,5 +97,5 @@ export function readWebhook(form) {
   if (!url) errors.push({ field: 'url', message: 'is required' });
   if (events.length === 0) errors.push({ field: 'events', message: 'choose at least one event' });
   if (errors.length) throw new FormProblem('Please correct the highlighted fields.', errors);
-  return { url, description: trimmedOrNull(valueOf(form, 'description')), events, isEnabled: checkedOf(form, 'isEnabled') };
+  return { url, description: trimmedOrNull(fieldValue(form, 'description')), events, isEnabled: checkedOf(form, 'isEnabled') };
 }

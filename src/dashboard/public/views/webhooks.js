@@ -34,7 +34,11 @@ export async function render({ page, body, signal, setTitle }) {
       next = data.next;
       draw();
     } catch (error) {
-      if (!signal.aborted && statusOf(error) !== 401) replace(list, errorState(error, () => load()));
+      if (!signal.aborted && statusOf(error) !== 401)
+        replace(
+          list,
+          errorState(error, () => load()),
+        );
     }
   }
 
@@ -53,14 +57,30 @@ export async function render({ page, body, signal, setTitle }) {
         const created = await api.post(`/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, input);
         await load();
         const href = `${tenantPath}/${encodeURIComponent(created.id)}`;
-        showResult(d, secretReveal({ secret: created.secret, label: 'Signing secret', what: 'signing secret', extra: h('p.hint', 'Use it to verify the webhook-signature header of each delivery.') }), {
-          doneLabel: 'Done',
-          extra: h('a.btn.btn-secondary', { href, onclick: (event) => {
-            event.preventDefault();
-            d.close();
-            navigate(href);
-          } }, 'View endpoint'),
-        });
+        showResult(
+          d,
+          secretReveal({
+            secret: created.secret,
+            label: 'Signing secret',
+            what: 'signing secret',
+            extra: h('p.hint', 'Use it to verify the webhook-signature header of each delivery.'),
+          }),
+          {
+            doneLabel: 'Done',
+            extra: h(
+              'a.btn.btn-secondary',
+              {
+                href,
+                onclick: (event) => {
+                  event.preventDefault();
+                  d.close();
+                  navigate(href);
+                },
+              },
+              'View endpoint',
+            ),
+          },
+        );
         return false;
       },
     });
@@ -68,14 +88,30 @@ export async function render({ page, body, signal, setTitle }) {
 
   function draw() {
     if (hooks.length === 0) {
-      return replace(list, emptyState({ iconName: 'webhook', title: 'No webhook endpoints', text: 'Add an endpoint to hear about new users, key changes and tenant updates as they happen.', action: createButton('Add endpoint', create) }));
+      return replace(
+        list,
+        emptyState({
+          iconName: 'webhook',
+          title: 'No webhook endpoints',
+          text: 'Add an endpoint to hear about new users, key changes and tenant updates as they happen.',
+          action: createButton('Add endpoint', create),
+        }),
+      );
     }
     replace(
       list,
       table({
         caption: 'Webhook endpoints',
         columns: [
-          { label: 'Endpoint', render: (w) => h('div.cell-main', h('a.cell-link.mono.truncate', { href: `${tenantPath}/${encodeURIComponent(w.id)}`, title: w.url }, w.url), w.description ? h('span.cell-sub', w.description) : null) },
+          {
+            label: 'Endpoint',
+            render: (w) =>
+              h(
+                'div.cell-main',
+                h('a.cell-link.mono.truncate', { href: `${tenantPath}/${encodeURIComponent(w.id)}`, title: w.url }, w.url),
+                w.description ? h('span.cell-sub', w.description) : null,
+              ),
+          },
           { label: 'Events', render: (w) => h('span', { title: w.events.join(', ') }, eventsLabel(w.events)) },
           { label: 'Status', render: webhookStatus },
           { label: 'Created', render: (w) => timeAgo(w.createdAt) },
@@ -88,7 +124,15 @@ export async function render({ page, body, signal, setTitle }) {
 
   replace(
     body,
-    listCard({ title: 'Webhooks', description: 'Endpoints that receive this tenant’s events. Each delivery is signed and every attempt is logged.', createLabel: 'Add endpoint', onCreate: create }, list),
+    listCard(
+      {
+        title: 'Webhooks',
+        description: 'Endpoints that receive this tenant’s events. Each delivery is signed and every attempt is logged.',
+        createLabel: 'Add endpoint',
+        onCreate: create,
+      },
+      list,
+    ),
   );
   await load();
 }
