@@ -8,11 +8,3 @@ export function parseDuration(text: string): number | null {
   const ms = Math.round(Number(match[1]) * UNITS[match[2]]);
   return Number.isFinite(ms) ? ms : null;
 }
-
-/** Milliseconds as the shortest exact duration text: 300000 → "5m". */
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    if (ms >= UNITS[unit] && ms % UNITS[unit] === 0) return `${ms / UNITS[unit]}${unit}`;
-  }
-  return `${ms}ms`;
-}

@@ -42,7 +42,6 @@ export const WebhookCreateBody = Type.Object(
   },
   { additionalProperties: false, 'x-read-only': READ_ONLY },
 );
-export type WebhookCreateInput = Static<typeof WebhookCreateBody>;
 
 export const TenantWebhookCreateBody = Type.Object(
   {
