@@ -70,8 +70,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
     });
     const view = toApiKey(row);
     await changes.record(trx, caller, {
-      organizationId: owner.organizationId,
-      tenantId: owner.tenantId,
+      ...owner,
       operation: 'api_key.create',
       target: { type: 'api_key', id: view.id },
       object: view,
@@ -114,8 +113,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
           .returningAll()
           .executeTakeFirstOrThrow();
         await changes.record(trx, caller, {
-          organizationId: owner.organizationId,
-          tenantId: owner.tenantId,
+          ...owner,
           operation: 'api_key.rotate',
           target: { type: 'api_key', id: key.id },
           object: { ...toApiKey(updated), gracePeriodSeconds },
@@ -137,8 +135,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       await db.transaction().execute(async (trx) => {
         await revokeApiKey(trx, key.id, clock.now());
         await changes.record(trx, caller, {
-          organizationId: owner.organizationId,
-          tenantId: owner.tenantId,
+          ...owner,
           operation: 'api_key.revoke',
           removed: true,
           target: { type: 'api_key', id: key.id },

@@ -10,6 +10,7 @@ import type { Principal } from '../access/principal.js';
 import { slugify } from '../tenants/tenant.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import type { Organization } from './organization.schemas.js';
+import { deleteOrganizationUsers } from '../users/user.repository.js';
 
 type OrganizationRecord = OrganizationRow & { tenant_count: number };
 
@@ -126,7 +127,7 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
         throw errors.conflict('ORGANIZATION_HAS_TENANTS', `The organization still has ${org.tenantCount} tenants; delete them first`);
       }
       await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('users').where('organization_id', '=', id).execute();
+        await deleteOrganizationUsers(trx, id);
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
         await changes.record(trx, caller, {
           organizationId: id,

@@ -98,19 +98,24 @@ const writable = {
 
 const objectOptions = { additionalProperties: false, 'x-read-only': READ_ONLY_TENANT_FIELDS };
 
+/** The writable fields every create, replace and update body shares, each optional; a PATCH may set metadata keys to null. */
+const optionalWritable = (patch: boolean) => ({
+  slug: Type.Optional(writable.slug),
+  externalId: Type.Optional(writable.externalId),
+  displayName: Type.Optional(writable.displayName),
+  email: Type.Optional(writable.email),
+  url: Type.Optional(writable.url),
+  description: Type.Optional(writable.description),
+  isActive: Type.Optional(writable.isActive),
+  legalEntities: Type.Optional(writable.legalEntities),
+  settings: Type.Optional(SettingsInput),
+  metadata: Type.Optional(metadataSchema(patch)),
+});
+
 export const TenantCreateBody = Type.Object(
   {
     name: Name,
-    slug: Type.Optional(writable.slug),
-    externalId: Type.Optional(writable.externalId),
-    displayName: Type.Optional(writable.displayName),
-    email: Type.Optional(writable.email),
-    url: Type.Optional(writable.url),
-    description: Type.Optional(writable.description),
-    isActive: Type.Optional(writable.isActive),
-    legalEntities: Type.Optional(writable.legalEntities),
-    settings: Type.Optional(SettingsInput),
-    metadata: Type.Optional(metadataSchema(false)),
+    ...optionalWritable(false),
     organizationId: Type.Optional(Type.String({ maxLength: 64, description: "Superadmins only; defaults to the caller's organization" })),
     owner: Type.Optional(
       Type.Object(
@@ -149,16 +154,7 @@ export type TenantCreateInput = Static<typeof TenantCreateBody>;
 export const TenantPutBody = Type.Object(
   {
     name: Name,
-    slug: Type.Optional(writable.slug),
-    externalId: Type.Optional(writable.externalId),
-    displayName: Type.Optional(writable.displayName),
-    email: Type.Optional(writable.email),
-    url: Type.Optional(writable.url),
-    description: Type.Optional(writable.description),
-    isActive: Type.Optional(writable.isActive),
-    legalEntities: Type.Optional(writable.legalEntities),
-    settings: Type.Optional(SettingsInput),
-    metadata: Type.Optional(metadataSchema(false)),
+    ...optionalWritable(false),
   },
   { ...objectOptions, 'x-read-only': [...READ_ONLY_TENANT_FIELDS, 'organizationId'] },
 );
@@ -167,16 +163,7 @@ export type TenantPutInput = Static<typeof TenantPutBody>;
 export const TenantPatchBody = Type.Object(
   {
     name: Type.Optional(Name),
-    slug: Type.Optional(writable.slug),
-    externalId: Type.Optional(writable.externalId),
-    displayName: Type.Optional(writable.displayName),
-    email: Type.Optional(writable.email),
-    url: Type.Optional(writable.url),
-    description: Type.Optional(writable.description),
-    isActive: Type.Optional(writable.isActive),
-    legalEntities: Type.Optional(writable.legalEntities),
-    settings: Type.Optional(SettingsInput),
-    metadata: Type.Optional(metadataSchema(true)),
+    ...optionalWritable(true),
   },
   { ...objectOptions, 'x-read-only': [...READ_ONLY_TENANT_FIELDS, 'organizationId'] },
 );

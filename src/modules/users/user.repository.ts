@@ -65,6 +65,11 @@ export async function listTenantUsers(db: Executor, tenantId: string): Promise<U
   return db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
 }
 
+/** Every user of an organization, its tenants' included (the organization is going). */
+export async function deleteOrganizationUsers(db: Executor, organizationId: string): Promise<void> {
+  await db.deleteFrom('users').where('organization_id', '=', organizationId).execute();
+}
+
 export async function deleteTenantUsers(db: Executor, tenantId: string): Promise<void> {
   await db.deleteFrom('users').where('tenant_id', '=', tenantId).execute();
 }

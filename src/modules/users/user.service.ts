@@ -78,8 +78,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
         }
         const user = await insertIn(trx, owner, { email: input.email, name: input.name, role, passwordHash });
         await changes.record(trx, caller, {
-          organizationId: owner.organizationId,
-          tenantId: owner.tenantId,
+          ...owner,
           operation: 'user.create',
           target: { type: 'user', id: user.id },
           object: user,
@@ -118,8 +117,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
         if (passwordHash !== null || input.isActive === false) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
         const next = toUser(row);
         await changes.record(trx, caller, {
-          organizationId: owner.organizationId,
-          tenantId: owner.tenantId,
+          ...owner,
           operation: 'user.update',
           target: { type: 'user', id: user.id },
           // The audit entry says the password changed, never what it is.
@@ -143,8 +141,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
         // Sessions and sign-in links go with the user (foreign keys cascade).
         await trx.deleteFrom('users').where('id', '=', user.id).execute();
         await changes.record(trx, caller, {
-          organizationId: owner.organizationId,
-          tenantId: owner.tenantId,
+          ...owner,
           operation: 'user.delete',
           removed: true,
           target: { type: 'user', id: user.id },
@@ -163,8 +160,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
       return db.transaction().execute(async (trx) => {
         const link = await signIn.createLink(trx, user.id);
         await changes.record(trx, caller, {
-          organizationId: owner.organizationId,
-          tenantId: owner.tenantId,
+          ...owner,
           operation: 'user.sign_in_link',
           target: { type: 'user', id: user.id },
           object: { expiresAt: link.expiresAt },

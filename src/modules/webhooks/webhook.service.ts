@@ -101,8 +101,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     });
     const webhook = toWebhook(row, now);
     await changes.record(trx, caller, {
-      organizationId: owner.organizationId,
-      tenantId: owner.tenantId,
+      ...owner,
       operation: 'webhook.create',
       target: { type: 'webhook', id: webhook.id },
       object: webhook,
