@@ -9,17 +9,7 @@ export interface ApiKeyWithOwner extends ApiKeyRow {
 
 export async function insertApiKey(
   db: Executor,
-  row: {
-    id: string;
-    organization_id: string;
-    tenant_id: string | null;
-    name: string;
-    prefix: string;
-    secret_hash: string;
-    scopes: string[];
-    created_at: Date;
-    expires_at: Date | null;
-  },
+  row: Pick<ApiKeyRow, 'id' | 'organization_id' | 'tenant_id' | 'name' | 'prefix' | 'secret_hash' | 'scopes' | 'created_at' | 'expires_at'>,
 ): Promise<ApiKeyRow> {
   return db
     .insertInto('api_keys')
