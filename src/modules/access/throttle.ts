@@ -33,7 +33,18 @@ export interface Throttle {
    * hashed; throws 429 with Retry-After when the address, or the address against this subject, has
    * spent its budget, counting the attempts still being checked.
    */
-  begin(subject: string, address: string): Promise<Attempt>;
+  begin(subject: string, address: string, options?: BeginOptions): Promise<Attempt>;
+}
+
+export interface BeginOptions {
+  /**
+   * true (the default, for passwords): attempts still being checked count against the budget, so
+   * parallel guesses are refused before they reach a deliberately slow hash. false (for high-entropy
+   * secrets whose check is cheap, such as API keys): only failures count, so a client may run many
+   * requests at once; each failure is counted atomically in the database and those beyond the
+   * budget answer 429, however many run side by side.
+   */
+  countBeforeCheck?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,7 +93,8 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
   }
 
   return {
-    async begin(subject, address) {
+    async begin(subject, address, options = {}) {
+      const countBeforeCheck = options.countBeforeCheck ?? true;
       const bucket = addressBucket(address);
       const ipKey = `ip:${bucket}`;
       const pairKey = `pair:${subject}|${bucket}`;
@@ -97,14 +109,14 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
       const lockedUntil = Math.max(0, ...rows.filter((r) => r.key !== subject).map((r) => r.locked_until?.getTime() ?? 0));
       if (lockedUntil > now.getTime()) throw tooMany(Math.ceil((lockedUntil - now.getTime()) / 1000));
       for (const [key, limit] of limits) {
-        if ((failures.get(key) ?? 0) + (inFlight.get(key) ?? 0) >= limit) throw tooMany(1);
+        if ((failures.get(key) ?? 0) + (countBeforeCheck ? (inFlight.get(key) ?? 0) : 0) >= limit) throw tooMany(1);
       }
-      for (const key of limits.keys()) hold(key, 1);
+      if (countBeforeCheck) for (const key of limits.keys()) hold(key, 1);
       let settled = false;
       const release = () => {
         if (settled) return false;
         settled = true;
-        for (const key of limits.keys()) hold(key, -1);
+        if (countBeforeCheck) for (const key of limits.keys()) hold(key, -1);
         return true;
       };
       return {
@@ -132,6 +144,8 @@ export function createThrottle(deps: { db: Kysely<Database>; clock: Clock; polic
             // Only after the failure is on record: the next attempt must see it.
             release();
           }
+          // Counted after the check: the failures beyond the budget (parallel ones included) are refused.
+          if (!countBeforeCheck && [...limits].some(([key, limit]) => (counts.get(key) ?? 0) > limit)) throw tooMany(Math.ceil(policy.lockMs / 1000));
           const worst = counts.get(subject) ?? 0;
           if (worst >= policy.slowAfter) await sleep(Math.min(policy.maxDelayMs, 250 * 2 ** (worst - policy.slowAfter)));
         },

@@ -55,7 +55,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     if (!credentials) throw oauthErrors.invalidClient('Client authentication is required');
     const throttle = deps.throttle;
     if (!throttle) return authenticateClient(db, clock, credentials);
-    const attempt = await throttle.begin(`client:${credentials.clientId.slice(0, 64)}`, ip ?? 'unknown');
+    // Client secrets are 256-bit and cheap to check: a client may authenticate many times at once; only failures count.
+    const attempt = await throttle.begin(`client:${credentials.clientId.slice(0, 64)}`, ip ?? 'unknown', { countBeforeCheck: false });
     try {
       const client = await authenticateClient(db, clock, credentials);
       await attempt.succeeded();
