@@ -3,18 +3,50 @@ import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { CONNECTIONS, DURATION, fmt, MAX_BAD_RATIO, REQUEST_TIMEOUT_S, WARMUP } from './settings.js';
 
-export type Name = 'bare' | 'get' | 'create' | 'search' | 'cursor' | 'token' | 'meKey' | 'meJwt';
+export type Name =
+  | 'bare'
+  | 'ceilingRead'
+  | 'ceilingCreate'
+  | 'get'
+  | 'meKey'
+  | 'meJwt'
+  | 'token'
+  | 'users'
+  | 'firstPage'
+  | 'searchRare'
+  | 'searchCommon'
+  | 'cursor'
+  | 'create';
 export const LABELS: Record<Name, string> = {
-  bare: 'bare Fastify route (ceiling)',
+  bare: 'bare Fastify route',
+  ceilingRead: 'ceiling B: Fastify + 1 prepared SELECT',
+  ceilingCreate: 'ceiling C: Fastify + 1 committed INSERT',
   get: 'GET /v1/tenants/{id}',
-  create: 'POST /v1/tenants',
-  search: 'GET /v1/tenants?search=…',
-  cursor: 'GET /v1/tenants?cursor=… (deep)',
-  token: 'POST /oauth/token',
   meKey: 'GET /v1/tenants/me (API key)',
   meJwt: 'GET /v1/tenants/me (JWT)',
+  token: 'POST /oauth/token',
+  users: 'GET /v1/tenants/{id}/users',
+  firstPage: 'GET /v1/tenants?limit=20 (with count)',
+  searchRare: 'GET /v1/tenants?search=<rare>',
+  searchCommon: 'GET /v1/tenants?search=<common>',
+  cursor: 'GET /v1/tenants?cursor=… (deep)',
+  create: 'POST /v1/tenants',
 };
-export const ORDER: Name[] = ['bare', 'get', 'create', 'search', 'cursor', 'token', 'meKey', 'meJwt'];
+/** What each path is a share of: reads of ceiling B, creates of ceiling C. */
+export const CEILING_OF: Partial<Record<Name, 'ceilingRead' | 'ceilingCreate'>> = {
+  get: 'ceilingRead',
+  meKey: 'ceilingRead',
+  meJwt: 'ceilingRead',
+  token: 'ceilingRead',
+  users: 'ceilingRead',
+  firstPage: 'ceilingRead',
+  searchRare: 'ceilingRead',
+  searchCommon: 'ceilingRead',
+  cursor: 'ceilingRead',
+  create: 'ceilingCreate',
+};
+/** The paths measured again with the large table (list, search and deep cursor). */
+export const LARGE: Name[] = ['firstPage', 'searchRare', 'searchCommon', 'cursor'];
 
 export interface Measurement {
   name: Name;
@@ -24,6 +56,10 @@ export interface Measurement {
   p50Ms: number;
   p99Ms: number;
   percentOfBare: number | null;
+  /** The share of its ceiling (B for reads, C for creates) measured in the same run. */
+  percentOfCeiling: number | null;
+  /** How many tenants the table held. */
+  tenants: number;
   requests: number;
   /** The machine's 1-minute load average just before the measurement: context for noisy figures. */
   loadAverage: number;
@@ -57,6 +93,8 @@ export async function measure(
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     percentOfBare: null,
+    percentOfCeiling: null,
+    tenants: 0,
     requests,
     loadAverage,
     non2xx: r.non2xx,

@@ -1,18 +1,16 @@
-// The paths measured on a loaded store, from the ceiling (the bare route) to tenant creation, and
-// the inputs they need: ids to read, a search term, a cursor deep in the set, a tenant's credentials.
+// The paths measured on a loaded store and the inputs they need: ids to read, search terms, a
+// cursor deep in the set, a tenant's credentials. Each path is measured beside its ceiling.
 import { randomInt } from 'node:crypto';
-import { measure, ORDER, sample, type Measurement, type Name } from './measure.js';
-import { SEARCH_TERM } from './seed.js';
+import { CEILING_OF, measure, sample, type Measurement, type Name } from './measure.js';
+import { COMMON_TERM, SEARCH_TERM } from './seed.js';
 import { call } from './service.js';
-import { fmt, TENANTS } from './settings.js';
+import { fmt } from './settings.js';
 
-export interface Measured {
-  searchMatches: number;
+export type Measured = Partial<Record<Name, Measurement>>;
+
+export interface ListInputs {
+  searchMatches: { rare: number; common: number };
   cursor: { createdAfter: string; path: string; rowsAfter: number | null };
-  /** By name, each with its percentage of the bare route. */
-  byName: Record<Name, Measurement>;
-  /** The same, in the order of the report. */
-  measurements: Measurement[];
 }
 
 function shuffle<T>(items: T[]): T[] {
@@ -23,23 +21,62 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-export async function measurePaths(base: string, bareBase: string, rootKey: string, runTag: string, loadedIds: string[]): Promise<Measured> {
-  // --- inputs for the measurements
-  const ids = shuffle(loadedIds).slice(0, 1000);
-  if (ids.length === 0) throw new Error('no tenant ids to read');
-  const searchPath = `/v1/tenants?search=${encodeURIComponent(SEARCH_TERM)}`;
-  const searchMatches = Number((await call(base, rootKey, 'GET', searchPath)).count);
-  const median = (await call(base, rootKey, 'GET', `/v1/tenants?ordering=createdAt&limit=1&page=${Math.floor(TENANTS / 2)}&count=false`)).results[0]
+const pick = (ids: string[]) => {
+  const chosen = shuffle([...ids]).slice(0, 1000);
+  if (chosen.length === 0) throw new Error('no tenant ids to read');
+  return chosen;
+};
+
+/** Ceiling B (a prepared SELECT by id) and ceiling C (a committed INSERT) on the same database. */
+export async function measureCeilings(ceilingBase: string, loadedIds: string[]): Promise<Measured> {
+  const ids = pick(loadedIds);
+  let n = 0;
+  return {
+    ceilingRead: await measure(
+      'ceilingRead',
+      ceilingBase,
+      `/tenants/${ids[0]}`,
+      { requests: [{ setupRequest: (req) => ({ ...req, path: `/tenants/${ids[n++ % ids.length]}` }) }] },
+      () => sample(`${ceilingBase}/tenants/${ids[0]}`, {}),
+    ),
+    ceilingCreate: await measure('ceilingCreate', ceilingBase, '/tenants', { method: 'POST' }, () => sample(`${ceilingBase}/tenants`, { method: 'POST' })),
+  };
+}
+
+/** The list, search and deep-cursor paths: measured on the HTTP-sized table and again on the large one. */
+export async function measureLists(base: string, rootKey: string, tenants: number): Promise<{ measured: Measured; inputs: ListInputs }> {
+  const auth = { headers: { authorization: `Bearer ${rootKey}` } };
+  const rarePath = `/v1/tenants?search=${encodeURIComponent(SEARCH_TERM)}`;
+  const commonPath = `/v1/tenants?search=${encodeURIComponent(COMMON_TERM)}`;
+  const count = async (path: string) => Number((await call(base, rootKey, 'GET', `${path}&count=true&limit=1`)).count);
+  const searchMatches = { rare: await count(rarePath), common: await count(commonPath) };
+  const median = (await call(base, rootKey, 'GET', `/v1/tenants?ordering=createdAt&limit=1&page=${Math.floor(tenants / 2)}&count=false`)).results[0]
     .createdAt as string;
   const firstPage = await call(base, rootKey, 'GET', `/v1/tenants?limit=100&ordering=createdAt&createdAfter=${encodeURIComponent(median)}`);
   if (!firstPage.next) throw new Error('the createdAfter page has no next link');
   const nextUrl = new URL(firstPage.next as string);
   const cursorPath = `${nextUrl.pathname}${nextUrl.search}`;
-  console.log(`  search "${SEARCH_TERM}" matches ${fmt(searchMatches)} tenants; cursor after ${median} (${fmt(Number(firstPage.count))} rows after it)`);
+  console.log(
+    `  ${fmt(tenants)} tenants: "${SEARCH_TERM}" matches ${fmt(searchMatches.rare)}, "${COMMON_TERM}" ${fmt(searchMatches.common)}; cursor after ${median} (${fmt(Number(firstPage.count))} rows after it)`,
+  );
+  const get = (name: Name, path: string) => measure(name, base, path, auth, () => sample(`${base}${path}`, auth));
+  const measured: Measured = {
+    firstPage: await get('firstPage', '/v1/tenants?limit=20'),
+    searchRare: await get('searchRare', rarePath),
+    searchCommon: await get('searchCommon', commonPath),
+    cursor: await get('cursor', cursorPath),
+  };
+  return {
+    measured,
+    inputs: { searchMatches, cursor: { createdAfter: median, path: cursorPath.replace(/cursor=[^&]+/, 'cursor=…'), rowsAfter: firstPage.count ?? null } },
+  };
+}
 
-  // --- measure
+/** The HTTP paths: reads by id, /me with a key and with a JWT, token issuance, a tenant's users, and creation last. */
+export async function measureReads(base: string, bareBase: string, rootKey: string, runTag: string, loadedIds: string[]): Promise<Measured> {
+  const ids = pick(loadedIds);
   const auth = { authorization: `Bearer ${rootKey}` };
-  const measured: Partial<Record<Name, Measurement>> = {};
+  const measured: Measured = {};
   measured.bare = await measure('bare', bareBase, '/', {}, () => sample(`${bareBase}/`, {}));
   let n = 0;
   measured.get = await measure(
@@ -50,10 +87,14 @@ export async function measurePaths(base: string, bareBase: string, rootKey: stri
     () => sample(`${base}/v1/tenants/${ids[0]}`, { headers: auth }),
   );
   measured.get.target = `/v1/tenants/{id} (${ids.length} loaded ids in turn)`;
-  measured.search = await measure('search', base, searchPath, { headers: auth }, () => sample(`${base}${searchPath}`, { headers: auth }));
-  measured.cursor = await measure('cursor', base, cursorPath, { headers: auth }, () => sample(`${base}${cursorPath}`, { headers: auth }));
-  // Credentials of one tenant: its API key as a Bearer secret, exchanged for a token, and the token itself.
-  const keyed = await call(base, rootKey, 'POST', '/v1/tenants', { name: `Bench Keyed ${runTag}`, apiKey: {} });
+  // One tenant with an owner and an API key: its key as a Bearer secret, exchanged for a token, the token itself.
+  const keyed = await call(base, rootKey, 'POST', '/v1/tenants', {
+    name: `Bench Keyed ${runTag}`,
+    apiKey: {},
+    owner: { email: `owner-${runTag}@example.com` },
+  });
+  const usersPath = `/v1/tenants/${keyed.id}/users`;
+  measured.users = await measure('users', base, usersPath, { headers: auth }, () => sample(`${base}${usersPath}`, { headers: auth }));
   const basic = `Basic ${Buffer.from(`${keyed.apiKey.id}:${keyed.apiKey.secret}`).toString('base64')}`;
   const tokenInit = {
     method: 'POST',
@@ -69,30 +110,26 @@ export async function measurePaths(base: string, bareBase: string, rootKey: stri
   // Last, so the reads above see exactly the loaded set.
   let created = 0;
   const createBody = () => JSON.stringify({ name: `Bench Create ${runTag} ${created}`, email: `bench-${runTag}-${created++}@example.com` });
-  const createMeasured = await measure(
+  const createInit = { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } };
+  measured.create = await measure(
     'create',
     base,
     '/v1/tenants',
-    {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: createBody() }) }],
-    },
-    () => sample(`${base}/v1/tenants`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody() }),
+    { ...createInit, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: createBody() }) }] },
+    () => sample(`${base}/v1/tenants`, { ...createInit, body: createBody() }),
   );
-  createMeasured.target = '/v1/tenants {"name": "Bench Create <run> <n>", "email": …}';
-  measured.create = createMeasured;
+  measured.create.target = '/v1/tenants {"name": "Bench Create <run> <n>", "email": …}';
+  return measured;
+}
 
-  const bareRps = measured.bare.requestsPerSecond;
-  const measurements = ORDER.map((name) => {
-    const m = measured[name]!;
-    m.percentOfBare = Math.round((m.requestsPerSecond / bareRps) * 10_000) / 100;
+/** Fills in each measurement's shares of the bare route and of its ceiling, and the table size it ran on. */
+export function withShares(measured: Measured, ceilings: Measured, bare: Measurement, tenants: number): Measurement[] {
+  const share = (m: Measurement, of: Measurement | undefined) => (of ? Math.round((m.requestsPerSecond / of.requestsPerSecond) * 10_000) / 100 : null);
+  return Object.values(measured).map((m) => {
+    m.tenants = tenants;
+    m.percentOfBare = share(m, bare);
+    const ceiling = CEILING_OF[m.name];
+    m.percentOfCeiling = ceiling ? share(m, ceilings[ceiling]) : null;
     return m;
   });
-  return {
-    searchMatches,
-    cursor: { createdAfter: median, path: cursorPath.replace(/cursor=[^&]+/, 'cursor=…'), rowsAfter: firstPage.count ?? null },
-    byName: measured as Record<Name, Measurement>,
-    measurements,
-  };
 }

@@ -2,16 +2,19 @@
 //
 // For each store it starts the real service as a child process (node bin/landlord.js serve --no-worker)
 // on a free port with a fresh data directory (and, on PostgreSQL, a fresh database that is dropped at
-// the end), loads BENCH_TENANTS tenants, then measures with autocannon:
-//   bare      GET / on a bare Fastify JSON route in a child process: the ceiling on this machine
-//   get       GET /v1/tenants/{id} with the root key
-//   create    POST /v1/tenants, a unique name per request
-//   search    GET /v1/tenants?search=<term matching a few hundred tenants>
-//   cursor    GET of a `next` link deep in the set (ordering=createdAt, createdAfter=<median createdAt>)
-// It prints a table, checks the issue's targets and writes bench/results.json. With DATABASE_URL it then
-// runs the webhook delivery bench (bench/webhooks.ts; BENCH_WEBHOOKS=0 skips it), which adds "webhooks".
+// the end), loads BENCH_TENANTS tenants, and measures with autocannon, each path beside its ceiling
+// measured in the same run on the same database:
+//   bare           a bare Fastify JSON route (bench/bare-server.ts)
+//   ceiling B      Fastify + the same driver, one prepared SELECT by id (bench/ceiling-server.ts): reads are a share of it
+//   ceiling C      Fastify + one committed INSERT into a table like tenants: creates are a share of it
+//   get, /me with an API key and with a JWT, POST /oauth/token, a tenant's users, POST /v1/tenants
+//   the first list page (limit 20, with its count), a rare and a common search, a deep cursor page
+// Then it inserts tenants with SQL up to BENCH_LARGE_TENANTS and measures the list, search and cursor
+// paths again. It prints a table, checks the issue's targets and writes bench/results.json. With
+// DATABASE_URL it then runs the webhook delivery bench (bench/webhooks.ts; BENCH_WEBHOOKS=0 skips it).
 //
-// Environment: DATABASE_URL (also bench PostgreSQL), BENCH_TENANTS (100000), BENCH_DURATION (10 s),
+// Environment: DATABASE_URL (also bench PostgreSQL), BENCH_TENANTS (10000), BENCH_LARGE_TENANTS (1000000 on
+// PostgreSQL, 100000 on PGlite; 0 skips the large phase), BENCH_DURATION (10 s),
 // BENCH_WARMUP (2 s), BENCH_CONNECTIONS (10), BENCH_LOAD (auto | api | sql), BENCH_LOAD_BUDGET (180 s:
 // in auto mode, when loading through the API is projected to take longer, the rest is inserted with
 // SQL), BENCH_STORES (pglite,postgres), BENCH_STRICT=1 (exit 1 when a target is missed).

@@ -41,6 +41,15 @@ export async function startBare(port: number): Promise<{ child: Child; base: str
   return { child, base };
 }
 
+/** The database ceilings (bench/ceiling-server.ts) over the store's database: DATABASE_URL, or the embedded data directory. */
+export async function startCeiling(port: number, target: { databaseUrl: string } | { dataDir: string }): Promise<{ child: Child; base: string }> {
+  const base = `http://${HOST}:${port}`;
+  const env = 'databaseUrl' in target ? { DATABASE_URL: target.databaseUrl } : { CEILING_DATA_DIR: target.dataDir };
+  const child = spawnNode('database ceilings', ['--import', 'tsx', 'bench/ceiling-server.ts'], { ...childEnv({}), ...env, PORT: String(port) });
+  await waitForHttp(child, `${base}/ready`, 60_000);
+  return { child, base };
+}
+
 export interface Service {
   child: Child;
   base: string;

@@ -15,7 +15,14 @@ function intEnv(name: string, fallback: number, min: number): number {
 
 export type Store = 'pglite' | 'postgres';
 
-export const TENANTS = intEnv('BENCH_TENANTS', 100_000, 1_000);
+/** Tenants for the HTTP paths; the list, search and cursor paths are measured again with LARGE_TENANTS. */
+export const TENANTS = intEnv('BENCH_TENANTS', 10_000, 1_000);
+const large = process.env.BENCH_LARGE_TENANTS;
+/** 0 skips the large phase. */
+export const LARGE_TENANTS: Record<Store, number> = {
+  postgres: large ? intEnv('BENCH_LARGE_TENANTS', 0, 0) : 1_000_000,
+  pglite: large ? intEnv('BENCH_LARGE_TENANTS', 0, 0) : 100_000,
+};
 export const DURATION = intEnv('BENCH_DURATION', 10, 1);
 export const WARMUP = intEnv('BENCH_WARMUP', 2, 0);
 export const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 10, 1);

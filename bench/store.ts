@@ -7,11 +7,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { freePort, HOST } from '../test/support/processes.js';
-import { measurePaths } from './paths.js';
+import { measureCeilings, measureLists, measureReads, withShares } from './paths.js';
 import { checkTargets, type StoreResult } from './report.js';
-import { insertWithSql, loadViaApi, SEARCH_TERM, type LoadSummary } from './seed.js';
-import { onCleanup, serviceEnv, startService, stopChild } from './service.js';
-import { base62, DATABASE_URL, fmt, LOAD_MODE, TENANTS, type Store } from './settings.js';
+import { COMMON_TERM, insertWithSql, loadViaApi, SEARCH_TERM, type LoadSummary, type Query } from './seed.js';
+import { onCleanup, serviceEnv, startCeiling, startService, stopChild } from './service.js';
+import { base62, DATABASE_URL, fmt, LARGE_TENANTS, LOAD_MODE, TENANTS, type Store } from './settings.js';
 
 /** A database of its own on the PostgreSQL server of DATABASE_URL, dropped at cleanup; its URL. */
 async function createDatabase(): Promise<string> {
@@ -50,8 +50,34 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
   const base = `http://${HOST}:${port}`;
   const env = serviceEnv(port, dataDir, rootKey, databaseUrl);
   let service = await startService(store, env, base);
+
+  /** PGlite lives inside the service process and allows one process at a time: the service stops meanwhile. */
+  async function withDatabase<T>(fn: (query: Query) => Promise<T>, keepStopped = false): Promise<T> {
+    if (store === 'postgres') {
+      const client = new pg.Client({ connectionString: databaseUrl! });
+      await client.connect();
+      try {
+        return await fn(async (text) => (await client.query(text)).rows);
+      } finally {
+        await client.end();
+      }
+    }
+    await stopChild(service.child);
+    const db = new PGlite({ dataDir, extensions: { pg_trgm } });
+    await db.waitReady;
+    try {
+      return await fn(async (text) => (await db.query<Record<string, unknown>>(text)).rows);
+    } finally {
+      await db.close();
+      if (!keepStopped) service = await startService(store, env, base);
+    }
+  }
+  // What autovacuum does on its own shortly after a bulk load; done now so that it does not land in
+  // the middle of a measurement. (PGlite has no autovacuum; it is left as a real embedded deployment would be.)
+  const analyze = () => (store === 'postgres' ? withDatabase((query) => query('vacuum analyze tenants')).then(() => {}) : Promise.resolve());
+
   try {
-    // --- load
+    // --- load the table the HTTP paths are measured on
     const loadStarted = Date.now();
     const apiIds: string[] = [];
     let viaApi = 0;
@@ -61,42 +87,8 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
       viaApi = r.loaded;
       apiSeconds = r.seconds;
     }
-    let sqlIds: string[] = [];
-    if (viaApi < TENANTS) {
-      if (store === 'postgres') {
-        const client = new pg.Client({ connectionString: databaseUrl! });
-        await client.connect();
-        try {
-          sqlIds = await insertWithSql(store, async (text) => (await client.query(text)).rows, viaApi, TENANTS, loadStarted);
-        } finally {
-          await client.end();
-        }
-      } else {
-        // PGlite lives inside the service process and allows one process at a time: stop the
-        // service, insert into its data directory from here, start it again.
-        await stopChild(service.child);
-        const db = new PGlite({ dataDir, extensions: { pg_trgm } });
-        await db.waitReady;
-        try {
-          sqlIds = await insertWithSql(store, async (text) => (await db.query<Record<string, unknown>>(text)).rows, viaApi, TENANTS, loadStarted);
-        } finally {
-          await db.close();
-        }
-        service = await startService(store, env, base);
-      }
-    }
-    if (store === 'postgres') {
-      // What autovacuum does on its own shortly after a bulk load; done now so that it does not
-      // land in the middle of a measurement. (PGlite has no autovacuum; it is left as a real
-      // embedded deployment would be.)
-      const client = new pg.Client({ connectionString: databaseUrl! });
-      await client.connect();
-      try {
-        await client.query('vacuum analyze tenants');
-      } finally {
-        await client.end();
-      }
-    }
+    const sqlIds = viaApi < TENANTS ? await withDatabase((query) => insertWithSql(store, query, viaApi, TENANTS, loadStarted)) : [];
+    await analyze();
     const load: LoadSummary = {
       method: viaApi === TENANTS ? 'api' : viaApi === 0 ? 'sql' : 'api+sql',
       viaApi,
@@ -105,17 +97,47 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
       apiPerSecond: viaApi > 0 ? Math.round(viaApi / apiSeconds) : null,
     };
     console.log(`  ${store}: loaded ${fmt(TENANTS)} tenants in ${load.seconds} s (${load.method})`);
+    const ids = [...apiIds, ...sqlIds];
 
-    const measured = await measurePaths(base, bareBase, rootKey, runTag, [...apiIds, ...sqlIds]);
+    // --- the ceilings on the same database (the embedded one while the service is stopped)
+    if (store === 'pglite') await stopChild(service.child);
+    const ceiling = await startCeiling(await freePort(), databaseUrl ? { databaseUrl } : { dataDir });
+    const ceilings = await measureCeilings(ceiling.base, ids);
+    await stopChild(ceiling.child);
+    if (store === 'pglite') service = await startService(store, env, base);
+
+    // --- the paths
+    const reads = await measureReads(base, bareBase, rootKey, runTag, ids);
+    const lists = await measureLists(base, rootKey, TENANTS);
+    const bare = reads.bare!;
+    const measurements = [
+      ...withShares(ceilings, ceilings, bare, TENANTS),
+      ...withShares(reads, ceilings, bare, TENANTS),
+      ...withShares(lists.measured, ceilings, bare, TENANTS),
+    ];
+
+    // --- the list paths again on the large table
+    const large = LARGE_TENANTS[store];
+    let largeInputs = null;
+    if (large > TENANTS) {
+      const started = Date.now();
+      await withDatabase((query) => insertWithSql(store, query, TENANTS, large, started));
+      await analyze();
+      console.log(`  ${store}: ${fmt(large)} tenants in ${Math.round((Date.now() - started) / 1000)} s (SQL)`);
+      const again = await measureLists(base, rootKey, large);
+      largeInputs = again.inputs;
+      measurements.push(...withShares(again.measured, ceilings, bare, large));
+    }
     return {
       store,
       tenants: TENANTS,
+      largeTenants: large > TENANTS ? large : null,
       load,
-      searchTerm: SEARCH_TERM,
-      searchMatches: measured.searchMatches,
-      cursor: measured.cursor,
-      measurements: measured.measurements,
-      targets: checkTargets(measured.byName),
+      searchTerms: { rare: SEARCH_TERM, common: COMMON_TERM },
+      lists: lists.inputs,
+      largeLists: largeInputs,
+      measurements,
+      targets: checkTargets(store, measurements),
     };
   } finally {
     await stopChild(service.child);
