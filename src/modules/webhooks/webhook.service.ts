@@ -265,7 +265,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     /** Makes a delivery due now (after it failed for good, or to skip the wait before its next retry). */
     async retry(caller: Principal, id: string, deliveryId: string) {
-      await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         const row = await load(caller, id, trx);
         const delivery = await findDelivery(trx, id, deliveryId);
         if (!delivery) throw errors.notFound('Delivery not found');
@@ -281,8 +281,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           target: { type: 'delivery', id: deliveryId },
           object: { webhookId: id, deliveryId, eventId: delivery.eventId },
         });
+        // Read in the same transaction: the answer is the delivery as queued, not as a worker that
+        // claims it the moment it commits has it by then.
+        return (await findDelivery(trx, id, deliveryId))!;
       });
-      return (await findDelivery(db, id, deliveryId))!;
     },
   };
 }
