@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { DATABASE_DOWN, isConnectionFailure } from './errors.js';
@@ -53,6 +54,29 @@ interface Guarded {
  * - After a connection failure the pool is "down": acquiring fails at once (503 without waiting)
  *   while a probe every 500 ms tries the database; the first probe that succeeds brings it back.
  */
+/**
+ * Statements are prepared once per connection and executed by name from then on: PostgreSQL
+ * parses and plans them once instead of on every request. The name is a digest of the text, so
+ * one text has one name on every connection; the few texts that vary (an `in` list of a length)
+ * are bounded by the queries the application has. Statements without parameters (BEGIN, COMMIT,
+ * several statements in one text) keep the simple protocol.
+ */
+const names = new Map<string, string>();
+const MAX_NAMES = 5_000;
+function statementName(sql: string): string | undefined {
+  let name = names.get(sql);
+  if (name === undefined) {
+    if (names.size >= MAX_NAMES) return undefined;
+    name = `l${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/** PostgreSQL refuses a prepared statement whose table changed shape since it was prepared (0A000). */
+const isStalePlan = (error: unknown) =>
+  (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test((error as Error).message ?? '');
+
 export function createGuardedPool(connectionString: string, max: number, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): GuardedPool {
   const pool = new pg.Pool({
     connectionString,
@@ -114,11 +138,21 @@ export function createGuardedPool(connectionString: string, max: number, timeout
         query: (async (sql: string, parameters: unknown[]) => {
           if (state.broken) throw Object.assign(new Error('Connection terminated: discarded after a connection failure'), { code: DATABASE_DOWN });
           try {
-            return await client.query({ text: sql, values: parameters, query_timeout: readTimeoutMs } as pg.QueryConfig);
+            return await client.query({
+              name: parameters.length ? statementName(sql) : undefined,
+              text: sql,
+              values: parameters,
+              query_timeout: readTimeoutMs,
+            } as pg.QueryConfig);
           } catch (error) {
             if (isConnectionFailure(error)) {
               state.broken = true;
               markDown();
+            } else if (isStalePlan(error)) {
+              // Another node migrated a table this connection had a statement prepared on: the
+              // connection goes when released, and the statement runs once more unprepared.
+              state.broken = true;
+              return await client.query({ text: sql, values: parameters, query_timeout: readTimeoutMs } as pg.QueryConfig);
             }
             throw error;
           }
