@@ -32,7 +32,10 @@ export const Timestamp = Type.String({ format: 'date-time' });
 
 export const ListEnvelope = <T extends TSchema>(item: T) =>
   Type.Object({
-    count: Nullable(Type.Integer(), { description: 'Total number of matches; null when not counted (see the `count` parameter)' }),
+    count: Nullable(Type.Integer(), {
+      description:
+        "Number of matches: exact up to 10,000; above that, the database planner's estimate (always more than 10,000), so the first page costs the same however large the set. Null when not counted (see the `count` parameter)",
+    }),
     next: Nullable(Type.String(), { description: 'URL of the next page, or null' }),
     previous: Nullable(Type.String(), { description: 'URL of the previous page, or null' }),
     results: Type.Array(item),

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, NewTenantRow, TenantRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../lib/errors.js';
@@ -132,13 +132,29 @@ function filterExpression(eb: ExpressionBuilder<Database & { t: Database['tenant
   return eb.and(parts);
 }
 
+/** Matches are counted exactly up to this many; beyond it the count is the planner's estimate. */
+export const EXACT_COUNT_LIMIT = 10_000;
+
+/**
+ * The number of matches: exact up to EXACT_COUNT_LIMIT, so the first page of a listing costs the
+ * same at ten thousand tenants as at ten million; above it, the planner's estimate of the rows
+ * (never below the limit + 1).
+ */
 export async function countTenants(db: Executor, filter: TenantFilter): Promise<number> {
-  const row = await db
+  const matches = db
     .selectFrom('tenants as t')
+    .select(sql<number>`1`.as('one'))
+    .where((eb) => filterExpression(eb, filter));
+  const row = await db
+    .selectFrom(matches.limit(EXACT_COUNT_LIMIT + 1).as('m'))
     .select(sql<number>`count(*)::int`.as('c'))
-    .where((eb) => filterExpression(eb, filter))
     .executeTakeFirstOrThrow();
-  return row.c;
+  if (row.c <= EXACT_COUNT_LIMIT) return row.c;
+  const query = matches.compile();
+  const plan = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]));
+  const raw = plan.rows[0]?.['QUERY PLAN'];
+  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: { 'Plan Rows': number } }];
+  return Math.max(EXACT_COUNT_LIMIT + 1, Math.round(parsed[0].Plan['Plan Rows']));
 }
 
 export async function listTenantRows(

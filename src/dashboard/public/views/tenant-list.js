@@ -7,6 +7,9 @@ import { actionMenu } from '../ui/menu.js';
 import { createTenantDialog } from './tenant-create.js';
 import { tenantMenuItems } from './tenant-actions.js';
 
+/** The API counts exactly up to 10,000 matches and estimates beyond. */
+const countText = (/** @type {number} */ count) => (count > 10_000 ? `about ${formatNumber(count)}` : formatNumber(count));
+
 /** @import { Page, Tenant } from '../types.js' */
 /** @import { PageContext } from '../app-types.js' */
 
@@ -172,7 +175,7 @@ export async function render({ main, query, signal, setTitle }) {
     const { data } = state;
     if (!data) return;
     const filtered = Boolean(state.search.trim() || state.isActive);
-    summary.textContent = state.count === null ? '' : `${formatNumber(state.count)} ${state.count === 1 ? 'tenant' : 'tenants'}${filtered ? ' match' : ''}`;
+    summary.textContent = state.count === null ? '' : `${countText(state.count)} ${state.count === 1 ? 'tenant' : 'tenants'}${filtered ? ' match' : ''}`;
     if (data.results.length === 0 && state.cursor) return restart(); // the page emptied under us: back to the start
     if (data.results.length === 0) {
       return replace(
@@ -208,7 +211,7 @@ export async function render({ main, query, signal, setTitle }) {
     const first = (state.page - 1) * PAGE_SIZE + 1;
     const last = first + data.results.length - 1;
     const range =
-      state.count !== null ? `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(state.count)}` : `${formatNumber(first)}–${formatNumber(last)}`;
+      state.count !== null ? `${formatNumber(first)}–${formatNumber(last)} of ${countText(state.count)}` : `${formatNumber(first)}–${formatNumber(last)}`;
     replace(
       results,
       table({

@@ -1,0 +1,44 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { sql } from 'kysely';
+import { createTestApp, json, stores, type TestApp } from './helpers.js';
+
+// The first page of a listing counts its matches exactly up to 10,000 and estimates beyond, so
+// it does not grow with the table.
+const ROWS = 10_060;
+
+for (const store of stores) {
+  describe(`tenant counts on ${store}`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp(store);
+      const db = t.deps.database.db;
+      await sql`
+        insert into tenants (id, organization_id, name, slug, display_name, settings, metadata, created_at, updated_at)
+        select 'tnt_count' || lpad(g::text, 17, '0'), o.id, 'Counted ' || g, 'counted-' || g, 'Counted ' || g, '{"timezone": "UTC", "weekStart": 1, "locale": "en"}'::jsonb,
+               jsonb_build_object('batch', case when g <= 40 then 'small' else 'large' end), now(), now()
+        from generate_series(1, ${ROWS}) as g cross join (select id from organizations where slug = 'default') as o`.execute(db);
+      await sql`analyze tenants`.execute(db);
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    const count = async (qs: string) => {
+      const res = await t.call('GET', `/v1/tenants${qs}`);
+      expect([qs, res.statusCode, res.statusCode === 200 ? '' : res.body]).toEqual([qs, 200, '']);
+      return json(res).count as number;
+    };
+
+    it('counts up to 10,000 matches exactly', async () => {
+      expect(await count('?metadata[batch]=small')).toBe(40);
+      expect(await count('?search=counted%20100')).toBe(72); // 100, 1000-1009 and 10000-10060
+    });
+
+    it('estimates beyond 10,000, never below the cap, close to the truth', async () => {
+      const estimate = await count('?limit=20');
+      expect(estimate).toBeGreaterThan(10_000);
+      expect(Math.abs(estimate - ROWS)).toBeLessThan(ROWS * 0.2);
+    });
+  });
+}
