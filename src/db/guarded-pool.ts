@@ -63,7 +63,11 @@ interface Guarded {
  */
 const names = new Map<string, string>();
 const MAX_NAMES = 5_000;
+const LIKE = /\blike\b/i;
 function statementName(sql: string): string | undefined {
+  // A LIKE pattern decides its plan (the trigram index, or none): a generic plan made without
+  // seeing it scans the table, so such statements are planned each time.
+  if (LIKE.test(sql)) return undefined;
   let name = names.get(sql);
   if (name === undefined) {
     if (names.size >= MAX_NAMES) return undefined;
