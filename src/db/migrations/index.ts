@@ -4,6 +4,7 @@ import * as m0002 from './0002_identity.js';
 import * as m0003 from './0003_events.js';
 import * as m0004 from './0004_list_indexes.js';
 import * as m0005 from './0005_key_rotations.js';
+import * as m0006 from './0006_search_index_direct.js';
 
 // Append-only and listed statically, so the set of migrations never depends on the file system.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003_events': m0003,
   '0004_list_indexes': m0004,
   '0005_key_rotations': m0005,
+  '0006_search_index_direct': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {
