@@ -33,5 +33,23 @@ for (const store of stores.filter((s) => s === 'postgres')) {
       expect(json(after[0]).name).toBe('Prepared Co');
       expect((await reads()).map((r) => r.statusCode)).toEqual(Array(20).fill(200));
     });
+
+    it('answers a write whose statement went stale inside its transaction with 503, never 500, and the retry succeeds', async () => {
+      const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Stale Co' } }));
+      const writes = (round: number) =>
+        Promise.all(Array.from({ length: 20 }, (_, i) => t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { description: `round ${round} ${i}` } })));
+      expect((await writes(1)).map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+      const other = new pg.Client({ connectionString: t.databaseUrl! });
+      await other.connect();
+      try {
+        await other.query('alter table tenants add column rollout_flag boolean');
+      } finally {
+        await other.end();
+      }
+      const during = (await writes(2)).map((r) => r.statusCode);
+      expect(during.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+      // The stale connections are gone: every write succeeds again.
+      expect((await writes(3)).map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    });
   });
 }

@@ -154,7 +154,9 @@ export function createGuardedPool(connectionString: string, max: number, timeout
               markDown();
             } else if (isStalePlan(error)) {
               // Another node migrated a table this connection had a statement prepared on: the
-              // connection goes when released, and the statement runs once more unprepared.
+              // connection goes when released, and the statement runs once more unprepared. Inside
+              // a transaction that fails too (it is already aborted) and the request is answered
+              // 503, as for a connection lost; its retry gets a fresh connection.
               state.broken = true;
               return await client.query({ text: sql, values: parameters, query_timeout: readTimeoutMs } as pg.QueryConfig);
             }
