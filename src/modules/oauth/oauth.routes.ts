@@ -41,7 +41,7 @@ const oauthEndpoints: FastifyPluginAsync<{ oauth: OAuthService }> = async (fasti
       tags,
       summary: 'Exchange an API key for an access token (client credentials)',
       description:
-        'RFC 6749 client credentials grant. The client authenticates with HTTP Basic (`client_id` = API key id, `client_secret` = its secret) or with both in the body. The token is a JWT signed with EdDSA; verify it with the keys at `/.well-known/jwks.json`.',
+        'RFC 6749 client credentials grant. The client authenticates with HTTP Basic (`client_id` = API key id, `client_secret` = its secret) or with both in the body. The token is a JWT signed with EdDSA; verify it with the keys at `/.well-known/jwks.json`. Failed client authentications are counted per client id and address: after 5 from one address against one client (10 against any), that address gets 429 with `Retry-After` for 15 minutes; successful requests are never limited by this, however many run at once.',
       consumes,
       security: clientAuth,
       body: TokenBody,

@@ -80,6 +80,7 @@ export const oauthErrorResponses = {
   400: { ...OAuthErrorBody, description: 'invalid_request, unsupported_grant_type, invalid_scope, invalid_target, unauthorized_client' },
   401: { ...OAuthErrorBody, description: 'invalid_client (with `WWW-Authenticate: Basic`)' },
   413: { ...OAuthErrorBody, description: 'Body too large (invalid_request)' },
+  429: { ...OAuthErrorBody, description: 'temporarily_unavailable: too many failed client authentications from this address (`Retry-After`)' },
   500: { ...OAuthErrorBody, description: 'server_error' },
   503: { ...OAuthErrorBody, description: 'temporarily_unavailable' },
 };
