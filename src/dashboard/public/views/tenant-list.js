@@ -7,8 +7,8 @@ import { actionMenu } from '../ui/menu.js';
 import { createTenantDialog } from './tenant-create.js';
 import { tenantMenuItems } from './tenant-actions.js';
 
-/** The API counts exactly up to 10,000 matches and estimates beyond. */
-const countText = (/** @type {number} */ count) => (count > 10_000 ? `about ${formatNumber(count)}` : formatNumber(count));
+/** The API counts exactly up to 1,000 matches and estimates beyond. */
+const countText = (/** @type {number} */ count) => (count > 1_000 ? `about ${formatNumber(count)}` : formatNumber(count));
 
 /** @import { Page, Tenant } from '../types.js' */
 /** @import { PageContext } from '../app-types.js' */
