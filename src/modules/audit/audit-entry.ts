@@ -48,38 +48,38 @@ export function actorOf(principal: Principal | 'system' | null | undefined): Act
   return { type: 'api_key', id: principal.id, credentialId: principal.id };
 }
 
-/** Writes an audit entry in the caller's transaction (a change's, or one for something that changes no resource: a sign-in). */
-export async function recordAudit(
-  db: Kysely<Database>,
-  clock: Clock,
-  entry: {
-    organizationId: string | null;
-    tenantId: string | null;
-    actor: Actor;
-    action: Operation;
-    target?: { type: string; id: string };
-    meta: { requestId?: string; ip?: string; userAgent?: string };
-    changes?: Record<string, unknown>;
-  },
-): Promise<void> {
+export interface AuditEntry {
+  organizationId: string | null;
+  tenantId: string | null;
+  actor: Actor;
+  action: Operation;
+  target?: { type: string; id: string };
+  meta: { requestId?: string; ip?: string; userAgent?: string };
+  changes?: Record<string, unknown>;
+}
+
+/** The INSERT of an audit entry, not yet run: the outbox sends it in one statement with the change's first event. */
+export function auditInsert(db: Kysely<Database>, clock: Clock, entry: AuditEntry) {
   const now = clock.now();
-  await db
-    .insertInto('audit_logs')
-    .values({
-      id: newId('aud', now.getTime()),
-      organization_id: entry.organizationId,
-      tenant_id: entry.tenantId,
-      occurred_at: now,
-      actor_type: entry.actor.type,
-      actor_id: entry.actor.id,
-      credential_id: entry.actor.credentialId,
-      action: entry.action,
-      target_type: entry.target?.type ?? null,
-      target_id: entry.target?.id ?? null,
-      ip: entry.meta.ip ?? null,
-      user_agent: entry.meta.userAgent?.slice(0, 500) ?? null,
-      request_id: entry.meta.requestId ?? null,
-      changes: entry.changes ? JSON.stringify(withoutSecrets(entry.changes)) : null,
-    })
-    .execute();
+  return db.insertInto('audit_logs').values({
+    id: newId('aud', now.getTime()),
+    organization_id: entry.organizationId,
+    tenant_id: entry.tenantId,
+    occurred_at: now,
+    actor_type: entry.actor.type,
+    actor_id: entry.actor.id,
+    credential_id: entry.actor.credentialId,
+    action: entry.action,
+    target_type: entry.target?.type ?? null,
+    target_id: entry.target?.id ?? null,
+    ip: entry.meta.ip ?? null,
+    user_agent: entry.meta.userAgent?.slice(0, 500) ?? null,
+    request_id: entry.meta.requestId ?? null,
+    changes: entry.changes ? JSON.stringify(withoutSecrets(entry.changes)) : null,
+  });
+}
+
+/** Writes an audit entry in the caller's transaction (a change's, or one for something that changes no resource: a sign-in). */
+export async function recordAudit(db: Kysely<Database>, clock: Clock, entry: AuditEntry): Promise<void> {
+  await auditInsert(db, clock, entry).execute();
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, NewTenantRow } from '../../db/schema.js';
 import { AppError, errors, type FieldError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -13,7 +13,7 @@ import { adoptAsTenantOwner } from '../users/user.repository.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
 import { fullColumns, slugify } from './tenant.js';
-import { findTenantById, insertTenant, slugExists, slugsLike, toTenant } from './tenant.repository.js';
+import { findTenantById, insertTenant, insertTenantIfSlugFree, slugsLike, toTenant, type TenantRecord } from './tenant.repository.js';
 import type { Tenant, TenantCreateInput } from './tenant.schemas.js';
 
 export interface TenantCreateDeps {
@@ -60,13 +60,23 @@ class ItemFailure extends Error {
 
 const rolledBack = () => errors.rolledBack('Not created: another item of this atomic batch failed');
 
-/** The slug derived from `name`, with the first free numeric suffix when it is taken. */
+/** The slug derived from `name`, or its first free numeric suffix (`base-2`, …) when it is taken. */
 export async function nextFreeSlug(executor: Kysely<Database>, organizationId: string, name: string): Promise<string> {
   const base = slugify(name);
-  // Most names are new: one unique-index probe settles it before any prefix search.
-  if (!(await slugExists(executor, organizationId, base))) return base;
   const taken = new Set(await slugsLike(executor, organizationId, base));
+  if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/**
+ * Inserts the tenant. Without a slug, the one derived from the name, or its first free numeric
+ * suffix when taken: most names are new, so the insert itself finds out (one statement).
+ */
+async function insertWithSlug(trx: Kysely<Database>, row: Omit<NewTenantRow, 'slug'>, slug: string | undefined, name: string): Promise<TenantRecord> {
+  if (slug !== undefined) return insertTenant(trx, { ...row, slug });
+  const base = slugify(name);
+  const inserted = await insertTenantIfSlugFree(trx, { ...row, slug: base });
+  return inserted ?? insertTenant(trx, { ...row, slug: await nextFreeSlug(trx, row.organization_id, name) });
 }
 
 /** Creating tenants, one or a batch, with the owner, API key and webhook they may ask for in the same transaction. */
@@ -89,8 +99,12 @@ export function createTenantCreation(deps: TenantCreateDeps) {
     const now = clock.now();
     const id = newId('tnt', now.getTime());
     const owner = { organizationId, tenantId: id };
-    const slug = input.slug ?? (await nextFreeSlug(trx, organizationId, input.name));
-    await insertTenant(trx, { id, organization_id: organizationId, slug, ...fullColumns(input), created_at: now, updated_at: now });
+    const inserted = await insertWithSlug(
+      trx,
+      { id, organization_id: organizationId, ...fullColumns(input), created_at: now, updated_at: now },
+      input.slug,
+      input.name,
+    );
     const extras: TenantExtras = {};
     // Subscribed before the tenant's events are recorded, so the endpoint receives this tenant.created too.
     const webhook = input.webhook && (await webhooks.createIn(trx, caller, owner, input.webhook, 'webhook'));
@@ -106,7 +120,8 @@ export function createTenantCreation(deps: TenantCreateDeps) {
     if (input.ownerId && !(await adoptAsTenantOwner(trx, input.ownerId, owner, now))) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }
-    const tenant = toTenant((await findTenantById(trx, id))!);
+    // Owners change the tenant's user summary: read it back then; otherwise it is as inserted.
+    const tenant = toTenant(ownerUser || input.ownerId ? (await findTenantById(trx, id))! : inserted);
     await changes.record(trx, caller, { ...owner, operation: 'tenant.create', target: { type: 'tenant', id }, object: tenant });
     if (ownerUser) {
       await changes.record(trx, caller, {

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, NewTenantRow, TenantRow } from '../../db/schema.js';
+import { compileOnce } from '../../db/compiled-query.js';
 import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../lib/errors.js';
 import { summarizeTenantUsers, tenantFirstOwner, tenantUserCount, type OwnerSummary } from '../users/user.repository.js';
@@ -7,7 +8,7 @@ import type { Tenant } from './tenant.schemas.js';
 
 export type Executor = Kysely<Database>;
 
-export interface TenantRecord extends TenantRow {
+export interface TenantRecord extends Omit<TenantRow, 'search_text'> {
   user_count: number;
   owner: OwnerSummary;
 }
@@ -34,10 +35,29 @@ export function toTenant(row: TenantRecord): Tenant {
   };
 }
 
+/** Every column a tenant is made of; not `search_text`, which only filters (and is the widest). */
+const TENANT_COLUMNS = [
+  'id',
+  'organization_id',
+  'name',
+  'slug',
+  'external_id',
+  'display_name',
+  'email',
+  'url',
+  'description',
+  'is_active',
+  'legal_entities',
+  'settings',
+  'metadata',
+  'created_at',
+  'updated_at',
+] as const;
+
 function selectTenants(db: Executor) {
   return db
     .selectFrom('tenants as t')
-    .selectAll('t')
+    .select(TENANT_COLUMNS)
     .select((eb) => [tenantUserCount(eb).as('user_count'), tenantFirstOwner(eb).as('owner')]);
 }
 
@@ -59,14 +79,35 @@ function rethrowConflict(error: unknown): never {
   throw error;
 }
 
+const tenantById = compileOnce(['id'], (db, p) => selectTenants(db).where('t.id', '=', p.id));
+const tenantByIdForUpdate = compileOnce(['id'], (db, p) => selectTenants(db).where('t.id', '=', p.id).forUpdate('t'));
+
 export async function findTenantById(db: Executor, id: string, forUpdate = false): Promise<TenantRecord | undefined> {
-  let q = selectTenants(db).where('t.id', '=', id);
-  if (forUpdate) q = q.forUpdate('t');
-  return (await q.executeTakeFirst()) as TenantRecord | undefined;
+  const [row] = await (forUpdate ? tenantByIdForUpdate : tenantById)(db, { id });
+  return row as TenantRecord | undefined;
 }
 
-export async function insertTenant(db: Executor, row: NewTenantRow): Promise<void> {
-  await db.insertInto('tenants').values(row).execute().catch(rethrowConflict);
+/** A new tenant as stored (JSON columns as PostgreSQL normalised them): no users yet. */
+function asNewRecord(row: Omit<TenantRecord, 'user_count' | 'owner'>): TenantRecord {
+  return { ...row, user_count: 0, owner: null };
+}
+
+/** Inserts the tenant and returns it as stored; a taken name, slug or externalId is its 409. */
+export async function insertTenant(db: Executor, row: NewTenantRow): Promise<TenantRecord> {
+  const stored = await db.insertInto('tenants').values(row).returning(TENANT_COLUMNS).executeTakeFirstOrThrow().catch(rethrowConflict);
+  return asNewRecord(stored);
+}
+
+/** As insertTenant, but undefined instead of a conflict when the slug is taken (one statement for the usual case of a new slug). */
+export async function insertTenantIfSlugFree(db: Executor, row: NewTenantRow): Promise<TenantRecord | undefined> {
+  const stored = await db
+    .insertInto('tenants')
+    .values(row)
+    .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
+    .returning(TENANT_COLUMNS)
+    .executeTakeFirst()
+    .catch(rethrowConflict);
+  return stored && asNewRecord(stored);
 }
 
 export async function updateTenantRow(db: Executor, id: string, set: Partial<NewTenantRow>): Promise<void> {
@@ -76,10 +117,6 @@ export async function updateTenantRow(db: Executor, id: string, set: Partial<New
 /** Deletes the tenant row; its webhooks and deliveries go with it (foreign keys cascade), its users and keys must be gone already. */
 export async function deleteTenant(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('tenants').where('id', '=', id).execute();
-}
-
-export async function slugExists(db: Executor, organizationId: string, slug: string): Promise<boolean> {
-  return !!(await db.selectFrom('tenants').select('id').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst());
 }
 
 /** Slugs in the organization equal to `base` or `base-N`, to pick the next free suffix. */
@@ -174,7 +211,7 @@ export async function listTenantRows(
   // subqueries would run twice per tenant on a page of 100.
   let q = db
     .selectFrom('tenants as t')
-    .selectAll('t')
+    .select(TENANT_COLUMNS)
     .where((eb) => filterExpression(eb, filter));
   if (page.keyset) {
     const value = sort.column.endsWith('_at') ? new Date(page.keyset.value) : page.keyset.value;
