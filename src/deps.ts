@@ -6,6 +6,7 @@ import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { createApiKeyService, type ApiKeyService } from './modules/credentials/api-key.service.js';
 import { createAuthenticator, type Authenticator } from './modules/auth/authenticator.js';
 import { createKeyCache } from './modules/credentials/key-cache.js';
+import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
@@ -77,6 +78,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     });
     await revocations.start();
     const throttle = createThrottle({ db, clock });
+    const keyCache = createKeyCache();
+    const keyLookup = createKeyLookup({ db, revocations, keyCache });
     const oauth = createOAuthService({
       db,
       clock,
@@ -86,9 +89,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       tokenTtlSeconds: config.tokenTtlSeconds,
       rootKeyHash: rootKey.hash,
       throttle,
+      keyLookup,
     });
     await oauth.start();
-    const keyCache = createKeyCache();
     const changes = createChangeRecorder({ clock, fanOut });
     const apiKeys = createApiKeyService({ db, clock, changes, revocations, keyCache });
     const signIn = createSignInService({ db, clock, throttle });
@@ -101,7 +104,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       secretBox,
       rootKey,
       defaultOrganizationId,
-      authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyCache }),
+      authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyLookup }),
       tenants: createTenantService({ db, clock, changes, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       organizations: createOrganizationService({ db, clock, changes }),
       apiKeys,

@@ -8,12 +8,12 @@ import { defaultScopes } from '../access/principal.js';
 import { sessionScopes } from '../access/policy.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
-import { hashSecret, keyProblem, looksLikeSecret, needsTouch, type KeyProblem } from '../credentials/api-key.js';
-import { findApiKeyBySecretHash, touchApiKey } from '../credentials/api-key.repository.js';
-import type { KeyCache } from '../credentials/key-cache.js';
+import { hashSecret, looksLikeSecret } from '../credentials/api-key.js';
+import type { KeyCheck, KeyLookup } from '../credentials/key-lookup.js';
 import { parseAuthorization } from '../../lib/authorization.js';
 
-const KEY_PROBLEMS: Record<KeyProblem, string> = {
+const KEY_PROBLEMS: Record<KeyCheck['problem'] & string, string> = {
+  unknown: 'The credential is not valid',
   wrong_secret: 'The credential was rotated and its grace period is over',
   revoked: 'The credential is not valid',
   expired: 'The API key has expired',
@@ -27,7 +27,7 @@ export interface AuthenticatorDeps {
   defaultOrganizationId: string;
   revocations: Revocations;
   tokens: AccessTokenVerifier;
-  keyCache: KeyCache;
+  keyLookup: KeyLookup;
 }
 
 export interface Credentials {
@@ -53,22 +53,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   async function fromApiKey(secret: string): Promise<Principal> {
     const hash = hashSecret(secret);
     if (safeEqual(hash, deps.rootKeyHash)) return rootPrincipal;
-    const now = clock.now();
-    let key = deps.keyCache.get(hash, now.getTime());
-    const cached = key !== undefined;
-    if (!key) {
-      key = await findApiKeyBySecretHash(db, hash);
-      if (key) deps.keyCache.set(hash, key, now.getTime());
-    }
-    if (!key || revocations.isKeyRevoked(key.id)) throw errors.unauthorized('The credential is not valid');
-    // A remembered lookup may predate a (de)activation; the revocations view is current for it.
-    const tenantActive = key.tenant_id === null || (cached ? !revocations.isTenantInactive(key.tenant_id) : key.tenant_active !== false);
-    const problem = keyProblem(key, hash, now, tenantActive);
+    const { key, problem } = await deps.keyLookup(hash, clock.now());
     if (problem) throw errors.unauthorized(KEY_PROBLEMS[problem]);
-    if (needsTouch(key, now)) {
-      key.last_used_at = now;
-      touchApiKey(db, key.id, now).catch(() => {});
-    }
     return {
       kind: 'api_key',
       id: key.id,

@@ -1,10 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { isId } from '../../lib/ids.js';
 import { safeEqual } from '../../lib/crypto.js';
-import { hashSecret, keyProblem, needsTouch, secretFingerprint } from '../credentials/api-key.js';
-import { findApiKeyWithOwner, touchApiKey } from '../credentials/api-key.repository.js';
+import { hashSecret, secretFingerprint } from '../credentials/api-key.js';
+import type { KeyLookup } from '../credentials/key-lookup.js';
 import { oauthErrors } from './oauth.errors.js';
 
 /** An authenticated OAuth client: an API key, acting through its id and secret. */
@@ -27,8 +24,6 @@ export interface ClientParams {
   client_id?: string;
   client_secret?: string;
 }
-
-// lastUsedAt is informational; writing it on every token request would turn each into two writes.
 
 /** RFC 6749 2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
 function formDecode(value: string): string {
@@ -67,17 +62,16 @@ export function readClientCredentials(authorization: string | undefined, body: C
   return { clientId: body.client_id, clientSecret: body.client_secret };
 }
 
-/** Checks the credentials against the api_keys table: revoked, expired, rotated-out and deactivated keys fail. */
-export async function authenticateClient(db: Kysely<Database>, clock: Clock, credentials: ClientCredentials): Promise<OAuthClient> {
+/** Checks the credentials as bearer API keys are checked: revoked, expired, rotated-out and deactivated keys fail. */
+export async function authenticateClient(lookup: KeyLookup, clock: Clock, credentials: ClientCredentials): Promise<OAuthClient> {
   const hash = hashSecret(credentials.clientSecret);
-  const key = isId(credentials.clientId, 'key') ? await findApiKeyWithOwner(db, credentials.clientId) : undefined;
-  const now = clock.now();
-  const problem = key ? keyProblem(key, hash, now) : 'wrong_secret';
+  const { key, problem } = await lookup(hash, clock.now());
   // One message for unknown ids, wrong secrets and revoked keys, so none can be told apart.
-  if (!key || problem === 'wrong_secret' || problem === 'revoked') throw oauthErrors.invalidClient('Unknown client or wrong secret');
+  if (!key || key.id !== credentials.clientId || problem === 'wrong_secret' || problem === 'revoked') {
+    throw oauthErrors.invalidClient('Unknown client or wrong secret');
+  }
   if (problem === 'expired') throw oauthErrors.invalidClient('The API key has expired');
   if (problem === 'tenant_inactive') throw oauthErrors.unauthorizedClient('The tenant of this API key is deactivated');
-  if (needsTouch(key, now)) touchApiKey(db, key.id, now).catch(() => {});
   return {
     id: key.id,
     organizationId: key.organization_id,

@@ -16,6 +16,7 @@ import { insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
 import { findTenantStatus } from '../access/owner.repository.js';
 import { findApiKeyWithOwner } from '../credentials/api-key.repository.js';
 import { isSecretInForce, secretsInForce } from '../credentials/api-key.js';
+import { createKeyLookup, type KeyLookup } from '../credentials/key-lookup.js';
 import { createSigningKeys } from './signing-keys.js';
 import { createTokenIssuer, type TokenRequest } from './token-issuer.js';
 import { createAccessTokenVerifier } from './token-verifier.js';
@@ -32,6 +33,8 @@ export interface OAuthServiceDeps {
   rootKeyHash?: string;
   /** Counts failed client authentications (per client id and address). */
   throttle?: Throttle;
+  /** How client secrets are checked (default: a lookup with a key cache of its own). */
+  keyLookup?: KeyLookup;
 }
 
 export type GrantParams = ClientParams & TokenRequest & { grant_type: string };
@@ -45,6 +48,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   const keys = createSigningKeys(deps);
   const verifier = createAccessTokenVerifier({ keys, clock, issuer });
   const issuerService = createTokenIssuer({ db, clock, keys, issuer, tokenTtlSeconds: deps.tokenTtlSeconds });
+  const keyLookup = deps.keyLookup ?? createKeyLookup({ db, revocations });
 
   /**
    * Authenticates the client. Failures are counted per client id and per address like failed
@@ -54,11 +58,11 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     const credentials = readClientCredentials(authorization, params);
     if (!credentials) throw oauthErrors.invalidClient('Client authentication is required');
     const throttle = deps.throttle;
-    if (!throttle) return authenticateClient(db, clock, credentials);
+    if (!throttle) return authenticateClient(keyLookup, clock, credentials);
     // Client secrets are 256-bit and cheap to check: a client may authenticate many times at once; only failures count.
     const attempt = await throttle.begin(`client:${credentials.clientId.slice(0, 64)}`, ip ?? 'unknown', { countBeforeCheck: false });
     try {
-      const client = await authenticateClient(db, clock, credentials);
+      const client = await authenticateClient(keyLookup, clock, credentials);
       await attempt.succeeded();
       return client;
     } catch (error) {
