@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preValidationHookHandler } from 'fastify';
 import type { Db } from '../db/create-db.js';
 import { isConnectionFailure } from '../db/errors.js';
 import { runInRequestScope, currentRequestScope, type RequestScope } from '../db/request-transaction.js';
@@ -36,12 +36,12 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
 
   // After the body is parsed (its stream events run outside any request context), every POST
   // carrying a key continues inside a scope of its own: handler, services and all.
-  app.addHook('preValidation', (request, _reply, done) => {
+  const preValidation: preValidationHookHandler = (request, _reply, done) => {
     if (request.method === 'POST' && request.headers['idempotency-key'] !== undefined) runInRequestScope(done);
     else done();
-  });
+  };
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'POST') return;
     const header = request.headers['idempotency-key'];
     if (header === undefined || !request.principal) return;
@@ -103,7 +103,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
       return reply.send(existing.response_body ? secretBox.open(existing.response_body) : '');
     }
     throw httpErrors.idempotencyInProgress();
-  });
+  };
 
   /** The key is ours: from now on the request's first transaction waits for the response to commit with it. */
   function claimed(request: FastifyRequest, principalId: string, key: string, claimedAt: Date) {
@@ -112,7 +112,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
     request.idempotency = { principalId, key, claimedAt, scope };
   }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const entry = request.idempotency;
     if (!entry || entry.stored) return payload;
     entry.stored = true;
@@ -163,11 +163,21 @@ export function registerIdempotency(app: FastifyInstance, deps: { database: Db; 
       return JSON.stringify(problemBody(problem, String(request.id)));
     }
     return payload;
-  });
+  };
 
   // A request that ends without a response (the client went away mid-handler) must not keep its transaction.
-  app.addHook('onResponse', async (request) => {
+  const onResponse = async (request: FastifyRequest) => {
     const scope = request.idempotency?.scope;
     if (scope?.held) await database.finish(scope, [], false).catch(() => {});
+  };
+
+  // Only POST takes a key: the hooks ride on POST routes alone, so reads do not pay for them.
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().includes('POST')) return;
+    // First, where an app-wide hook would have run: before the route's own hooks.
+    route.preValidation = [preValidation, ...[route.preValidation ?? []].flat()];
+    route.preHandler = [preHandler, ...[route.preHandler ?? []].flat()];
+    route.onSend = [onSend as onSendHookHandler, ...[route.onSend ?? []].flat()];
+    route.onResponse = [onResponse, ...[route.onResponse ?? []].flat()];
   });
 }

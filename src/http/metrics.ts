@@ -30,11 +30,12 @@ export function registerMetrics(app: FastifyInstance, options: { processMetrics:
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The operation's name (src/operations.ts); routes outside the API (dashboard files, docs) by their path.
     const operation = request.routeOptions.schema?.operationId ?? request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, operation, status: reply.statusCode });
     duration.observe({ method: request.method, operation }, reply.elapsedTime / 1000);
+    done();
   });
   return registry;
 }

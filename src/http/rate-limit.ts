@@ -20,7 +20,7 @@ export function registerRateLimit(app: FastifyInstance, options: { perMinute: nu
   const buckets = new Map<string, Bucket>();
   let lastSweep = 0;
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const now = options.clock.now().getTime();
     if (now - lastSweep > 60_000) {
       // Forget credentials idle long enough to be full again.
@@ -38,9 +38,8 @@ export function registerRateLimit(app: FastifyInstance, options: { perMinute: nu
     reply.header('ratelimit-limit', String(capacity));
     reply.header('ratelimit-remaining', String(remaining));
     reply.header('ratelimit-reset', String(Math.max(1, Math.ceil((capacity - bucket.tokens) / perMs / 1000))));
-    if (!allowed) {
-      const retry = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-      throw errors.rateLimited(`Rate limit of ${capacity} requests per minute exceeded`, retry);
-    }
+    if (allowed) return done();
+    const retry = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    done(errors.rateLimited(`Rate limit of ${capacity} requests per minute exceeded`, retry));
   });
 }

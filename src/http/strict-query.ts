@@ -15,14 +15,14 @@ export function registerStrictQuery(app: FastifyInstance) {
   });
   // NUL and lone surrogates: PostgreSQL cannot hold them, so a query value carrying one is the
   // client's mistake (422 on that parameter), not a database error.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const query = request.query as Record<string, unknown> | undefined;
-    if (!query) return;
-    for (const [key, value] of Object.entries(query)) {
+    for (const [key, value] of Object.entries(query ?? {})) {
       const values = Array.isArray(value) ? value : [value];
       if (UNSTORABLE.test(key) || values.some((v) => typeof v === 'string' && UNSTORABLE.test(v))) {
-        throw errors.field(key, 'BAD_FORMAT', 'must not contain NUL characters or unpaired surrogates');
+        return done(errors.field(key, 'BAD_FORMAT', 'must not contain NUL characters or unpaired surrogates'));
       }
     }
+    done();
   });
 }
