@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { freePort, HOST } from '../test/support/processes.js';
+import { measureBatchStall } from './stall.js';
 import { measureCeilings, measureLists, measureReads, withShares } from './paths.js';
 import { checkTargets, type StoreResult } from './report.js';
 import { COMMON_TERM, insertWithSql, loadViaApi, SEARCH_TERM, type LoadSummary, type Query } from './seed.js';
@@ -109,6 +110,7 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
     // --- the paths
     const reads = await measureReads(base, bareBase, rootKey, runTag, ids);
     const lists = await measureLists(base, rootKey, TENANTS);
+    const batchStall = await measureBatchStall(base, rootKey, ids[0], runTag);
     const bare = reads.bare!;
     const measurements = [
       ...withShares(ceilings, ceilings, bare, TENANTS),
@@ -137,7 +139,8 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
       lists: lists.inputs,
       largeLists: largeInputs,
       measurements,
-      targets: checkTargets(store, measurements),
+      batchStall,
+      targets: checkTargets(store, measurements, batchStall),
     };
   } finally {
     await stopChild(service.child);
