@@ -117,7 +117,8 @@ export async function summarizeTenantUsers(db: Executor, tenantIds: string[]): P
         'owner',
       ),
     ])
-    .where('u.tenant_id', 'in', tenantIds)
+    // One array parameter, so every page size shares one prepared statement.
+    .where('u.tenant_id', '=', sql<string>`any(${tenantIds}::text[])`)
     .groupBy('u.tenant_id')
     .execute();
   return new Map(rows.map((r) => [r.tenant_id!, { userCount: r.user_count, owner: r.owner }]));
