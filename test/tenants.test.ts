@@ -111,6 +111,16 @@ for (const store of stores) {
       expect(json(many).errors[0]).toMatchObject({ field: 'metadata', code: 'BAD_METADATA' });
     });
 
+    it('keeps metadata keys holding line terminators in every answer, as stored', async () => {
+      const metadata = { '\u2028 ': 'line separator', 'a\nb': 'newline', 'c\u2029': 'paragraph separator' };
+      const res = await t.call('POST', '/v1/tenants', { body: { name: 'Odd Metadata Keys', metadata } });
+      expect(res.statusCode).toBe(201);
+      expect(json(res).metadata).toEqual(metadata);
+      expect(json(await t.call('GET', `/v1/tenants/${json(res).id}`)).metadata).toEqual(metadata);
+      const listed = json(await t.call('GET', `/v1/tenants?search=${encodeURIComponent('odd metadata keys')}`));
+      expect(listed.results.map((r: any) => r.metadata)).toEqual([metadata]);
+    });
+
     it('issues a tenant API key on create that acts as the owner of that tenant only', async () => {
       const res = await t.call('POST', '/v1/tenants', { body: { name: 'Contoso Tenant Ltd', apiKey: { name: 'interviews' } } });
       expect(res.statusCode).toBe(201);

@@ -26,6 +26,14 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
+/**
+ * An object whose keys are any strings and whose values follow `value`. Not Type.Record: its
+ * `^.*$` key pattern does not match keys holding a line terminator (U+2028 and the like), and
+ * the response serializer silently leaves out keys a pattern does not match.
+ */
+export const MapOf = <T extends TSchema>(value: T, extra: Record<string, unknown> = {}) =>
+  Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: value, ...extra });
+
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export const Timestamp = Type.String({ format: 'date-time' });

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Nullable, Timestamp } from '../../lib/schemas.js';
+import { MapOf, Nullable, Timestamp } from '../../lib/schemas.js';
 
 export const AuditSchema = Type.Object({
   id: Type.String(),
@@ -13,7 +13,7 @@ export const AuditSchema = Type.Object({
   ip: Nullable(Type.String()),
   userAgent: Nullable(Type.String()),
   requestId: Nullable(Type.String()),
-  changes: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'Changed fields as {field: {from, to}}; secrets never appear' })),
+  changes: Nullable(MapOf(Type.Unknown(), { description: 'Changed fields as {field: {from, to}}; secrets never appear' })),
 });
 
 export const AuditListQuery = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Email, HttpUrl, ListEnvelope, ListQuery, Nullable, Timestamp } from '../../lib/schemas.js';
+import { Email, HttpUrl, ListEnvelope, ListQuery, MapOf, Nullable, Timestamp } from '../../lib/schemas.js';
 
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 export const EXTERNAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,255}$';
@@ -75,7 +75,7 @@ export const TenantSchema = Type.Object(
     isActive: Type.Boolean(),
     legalEntities: Type.Array(LegalEntitySchema),
     settings: SettingsSchema,
-    metadata: Type.Record(Type.String(), Type.String()),
+    metadata: MapOf(Type.String()),
     owner: Nullable(OwnerSummary),
     userCount: Type.Integer(),
     createdAt: Timestamp,
