@@ -7,7 +7,8 @@ import pg from 'pg';
 import { latestMigration, migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { lockDataDir, secureDataDir } from './data-dir.js';
-import { createGuardedPool, type DbTimeouts, type PoolHealth } from './guarded-pool.js';
+import { createGuardedPool, DEFAULT_DB_TIMEOUTS, type DbTimeouts, type PoolHealth } from './guarded-pool.js';
+import { listenOnPglite, listenOnPostgres, type Listen, type Listener } from './listener.js';
 
 export type Store = 'pglite' | 'postgres';
 
@@ -22,6 +23,11 @@ export interface Db {
   finish(scope: RequestScope, closing: CompiledQuery[], commit: boolean): Promise<void>;
   /** Runs `fn` on a connection of its own without statement timeouts: migrations may take long. */
   unbounded<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to NOTIFY on a channel (see listener.ts): on PostgreSQL over a connection of its own
+   * that is reopened whenever it is lost, on PGlite through PGlite itself. close() ends any still open.
+   */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -36,6 +42,30 @@ export interface DbOptions {
 
 // timestamptz and int8 come back as Date and number on both stores.
 pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Keeps track of the listeners `open` makes, so that the database's close() can end those still open. */
+function trackListeners(open: Listen): { listen: Listen; closeAll(): Promise<void> } {
+  const listeners = new Set<Listener>();
+  return {
+    listen(channel, handlers) {
+      const listener = open(channel, handlers);
+      const tracked: Listener = {
+        get live() {
+          return listener.live;
+        },
+        close() {
+          listeners.delete(tracked);
+          return listener.close();
+        },
+      };
+      listeners.add(tracked);
+      return tracked;
+    },
+    closeAll: async () => {
+      await Promise.all([...listeners].map((l) => l.close()));
+    },
+  };
+}
 
 export async function createDb(options: DbOptions): Promise<Db> {
   if (options.databaseUrl) {
@@ -54,7 +84,13 @@ export async function createDb(options: DbOptions): Promise<Db> {
         await own.destroy();
       }
     };
-    return { db, store: 'postgres', health: guarded.health, protect: () => {}, finish: dialect.finish, unbounded, close: () => db.destroy() };
+    const timeouts = options.timeouts ?? DEFAULT_DB_TIMEOUTS;
+    const listeners = trackListeners((channel, handlers) => listenOnPostgres(url, timeouts, channel, handlers));
+    const close = async () => {
+      await listeners.closeAll();
+      await db.destroy();
+    };
+    return { db, store: 'postgres', health: guarded.health, protect: () => {}, finish: dialect.finish, unbounded, listen: listeners.listen, close };
   }
   const dataDir = options.dataDir;
   let release = () => {};
@@ -74,8 +110,10 @@ export async function createDb(options: DbOptions): Promise<Db> {
   }
   const dialect = scopedDialect(new PGliteDialect({ pglite }));
   const db = new Kysely<Database>({ dialect });
+  const listeners = trackListeners((channel, handlers) => listenOnPglite(pglite, channel, handlers));
   const close = async () => {
     try {
+      await listeners.closeAll();
       await db.destroy();
     } finally {
       if (dataDir) secureDataDir(dataDir, { sync: true });
@@ -85,7 +123,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
   const protect = () => {
     if (dataDir) secureDataDir(dataDir);
   };
-  return { db, store: 'pglite', health: () => null, protect, finish: dialect.finish, unbounded: (fn) => fn(db), close };
+  return { db, store: 'pglite', health: () => null, protect, finish: dialect.finish, unbounded: (fn) => fn(db), listen: listeners.listen, close };
 }
 
 export function createMigrator(db: Kysely<Database>): Migrator {

@@ -131,7 +131,19 @@ export async function writeOutcomes(executor: Kysely<Database>, now: Date, outco
   return new Set(rows.map((r) => r.id));
 }
 
-/** New deliveries, due at once. */
+/** The notification channel that tells workers deliveries are due now (see notifyDeliveriesDue). */
+export const DELIVERIES_DUE_CHANNEL = 'landlord_deliveries_due';
+
+/**
+ * Tells listening workers that deliveries are due now, so that they claim at once rather than at
+ * their next poll. Inside a transaction the notification is sent when it commits (never for one
+ * rolled back), and any number of them in one transaction reach a listener as one.
+ */
+export async function notifyDeliveriesDue(executor: Kysely<Database>): Promise<void> {
+  await sql`select pg_notify(${DELIVERIES_DUE_CHANNEL}, '')`.execute(executor);
+}
+
+/** New deliveries, due at once; workers are notified when the transaction commits. */
 export async function insertPendingDeliveries(
   trx: Kysely<Database>,
   rows: { id: string; webhook_id: string; event_id: string; next_attempt_at: Date; created_at: Date }[],
@@ -140,6 +152,7 @@ export async function insertPendingDeliveries(
     .insertInto('deliveries')
     .values(rows.map((r) => ({ ...r, status: 'pending' as const, updated_at: r.created_at })))
     .execute();
+  await notifyDeliveriesDue(trx);
 }
 
 /** Fails an endpoint's queued deliveries (it was disabled: nobody is listening). */
@@ -163,6 +176,7 @@ export async function releaseDeliveries(db: Kysely<Database>, now: Date, claims:
       .where('locked_until', '=', claim.lockedUntil)
       .execute();
   }
+  if (claims.length) await notifyDeliveriesDue(db);
 }
 
 /** Deliveries not yet done (pending or being sent), and when the oldest of them was created. */

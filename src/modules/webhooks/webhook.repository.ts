@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, DeliveriesTable, WebhooksTable } from '../../db/schema.js';
 import type { Delivery, Webhook } from './webhook.schemas.js';
+import { notifyDeliveriesDue } from './delivery.repository.js';
 
 type Executor = Kysely<Database>;
 export type WebhookRow = Selectable<WebhooksTable>;
@@ -174,7 +175,7 @@ async function withAttempts(db: Executor, rows: DeliveryWithType[]): Promise<Del
   return rows.map((r) => toDelivery(r, byDelivery.get(r.id) ?? []));
 }
 
-/** Makes a delivery due now again (manual retry); false when a live worker is sending it right now. */
+/** Makes a delivery due now again (manual retry; workers are notified); false when a live worker is sending it right now. */
 export async function requeueDelivery(db: Executor, deliveryId: string, now: Date): Promise<boolean> {
   const row = await db
     .updateTable('deliveries')
@@ -183,5 +184,6 @@ export async function requeueDelivery(db: Executor, deliveryId: string, now: Dat
     .where((eb) => eb.or([eb('status', '!=', 'sending'), eb('locked_until', '<=', now)]))
     .returning('id')
     .executeTakeFirst();
+  if (row) await notifyDeliveriesDue(db);
   return row !== undefined;
 }
