@@ -25,6 +25,7 @@ import { newId } from '../src/lib/ids.js';
 import { createSecretBox } from '../src/lib/secret-box.js';
 import { createChangeRecorder } from '../src/modules/events/outbox.js';
 import { fanOut } from '../src/modules/webhooks/fan-out.js';
+import { notifyDeliveriesDue } from '../src/modules/webhooks/delivery.repository.js';
 import { ensureDefaultOrganization } from '../src/modules/organizations/organization.service.js';
 import { generateWebhookSecret } from '../src/modules/webhooks/signature.js';
 import { HOST, killAll, listenOnLoopback, ROOT, startWorker, stop, type Child } from '../test/support/processes.js';
@@ -177,6 +178,8 @@ export async function runWebhookBench(databaseUrl: string): Promise<{ runs: Webh
             select 'dlv_b${sql.raw(String(index))}_' || g, ${webhookId}, ${prefix} || g, 'pending', 0, now(), now(), now() from generate_series(1, ${DELIVERIES}::int) g`.execute(
             trx,
           );
+          // As the API's fan-out does: the workers are told at the commit.
+          await notifyDeliveriesDue(trx);
         });
         const queuedAt = Date.now();
         let progress = { count: 0, at: queuedAt };

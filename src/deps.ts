@@ -117,7 +117,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       audit: createAuditService({ db }),
       webhooks,
       changes,
-      createWorker: (log) => createWorker({ db, clock, secretBox, config, changes, log }),
+      createWorker: (log) => createWorker({ db, clock, secretBox, config, changes, log, listen: database.listen }),
       close: async () => {
         stopMaintenance();
         revocations.stop();
@@ -138,7 +138,14 @@ export async function createWorkerDeps(config: Config & { databaseUrl: string },
   const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
   try {
     await migrateToLatest(database);
-    const worker = createWorker({ db: database.db, clock: systemClock, secretBox: createSecretBox(loadSecretKey(config)), config, log });
+    const worker = createWorker({
+      db: database.db,
+      clock: systemClock,
+      secretBox: createSecretBox(loadSecretKey(config)),
+      config,
+      log,
+      listen: database.listen,
+    });
     return { worker, close: () => database.close() };
   } catch (error) {
     await database.close().catch(() => {});

@@ -2,11 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
+import { createDb } from '../src/db/create-db.js';
 import { randomToken } from '../src/lib/crypto.js';
 import { claimDeliveries } from '../src/modules/webhooks/delivery.repository.js';
-import { createWorker } from '../src/modules/webhooks/worker.js';
+import { createWorker, type WorkerLog, type WorkerOptions } from '../src/modules/webhooks/worker.js';
 import { createTestApp, createTestDatabase, json, stores, type TestApp } from './helpers.js';
 import { runCli, startService, startWorker, stop, tempDir, type Child } from './child-service.js';
+import { startTcpProxy } from './tcp-proxy.js';
 import { startReceiver, webhookHeaders, type Receiver } from './webhook-receiver.js';
 
 // Workers crashing, stopping and running side by side: in process on every store, and as real
@@ -20,6 +22,13 @@ const ENV = {
   LANDLORD_SECRET_KEY: SECRET_KEY,
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+};
 
 const workerProcess = (databaseUrl: string, extra: Record<string, string> = {}) =>
   startWorker({ ...ENV, DATABASE_URL: databaseUrl, LANDLORD_DATA_DIR: tempDir(), ...extra });
@@ -36,8 +45,31 @@ for (const store of stores) {
       await rx?.close();
       await t?.close();
     });
-    const newWorker = () =>
-      createWorker({ db: t.deps.database.db, clock: t.deps.clock, secretBox: t.deps.secretBox, config: t.deps.config, pollIntervalMs: 20 });
+    const newWorker = (options: Partial<WorkerOptions> = {}) =>
+      createWorker({ db: t.deps.database.db, clock: t.deps.clock, secretBox: t.deps.secretBox, config: t.deps.config, pollIntervalMs: 20, ...options });
+
+    /** Test events to the endpoint one at a time, each awaited at `path` before the next is sent. */
+    const pingOneByOne = async (webhookId: string, path: string, count: number) => {
+      for (let i = 0; i < count; i++) {
+        const before = rx.on(path).length;
+        expect((await t.call('POST', `/v1/webhooks/${webhookId}/test`)).statusCode).toBe(202);
+        await rx.waitFor((all) => all.filter((r) => r.path === path).length > before, 15_000, `event ${i + 1} at ${path}`);
+      }
+    };
+
+    it('delivers new events at once though it polls only once a minute: their commit notifies it', async () => {
+      const hook = json(await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/notified'), events: ['webhook.test'] } }));
+      const worker = newWorker({ listen: t.deps.database.listen, pollIntervalMs: 60_000 });
+      worker.start();
+      try {
+        // Only its first claim and the one when listening begins are not woken by a notification:
+        // at least the third of these events is.
+        await pingOneByOne(hook.id, '/notified', 3);
+      } finally {
+        await worker.stop();
+      }
+      expect(rx.on('/notified')).toHaveLength(3);
+    });
 
     it('redelivers what a crashed worker had claimed once its lease runs out', async () => {
       const hook = json(await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/crash'), events: ['tenant.created'] } }));
@@ -85,6 +117,49 @@ for (const store of stores) {
     });
 
     if (store !== 'postgres') return;
+
+    it('listens again after its connection drops: what was queued meanwhile and what comes after are delivered', { timeout: 120_000 }, async () => {
+      const hook = json(await t.call('POST', '/v1/webhooks', { body: { url: rx.url('/relisten'), events: ['webhook.test'] } }));
+      const real = new URL(t.databaseUrl!);
+      const proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
+      const viaProxy = new URL(t.databaseUrl!);
+      viaProxy.host = `127.0.0.1:${proxy.port}`;
+      // The test server trusts local connections and never asks for it; it must not be logged all the same.
+      const password = `pw-${randomToken(12)}`;
+      viaProxy.password = password;
+      const database = await createDb({ databaseUrl: viaProxy.toString(), dataDir: null, poolSize: 2 });
+      const logged: string[] = [];
+      const note = (level: string) => (obj: object, msg: string) => logged.push(`${level} ${msg} ${JSON.stringify(obj)}`);
+      const log: WorkerLog = { info: note('info'), warn: note('warn'), error: note('error') };
+      const worker = createWorker({
+        db: database.db,
+        clock: t.deps.clock,
+        secretBox: t.deps.secretBox,
+        config: t.deps.config,
+        log,
+        listen: database.listen,
+        pollIntervalMs: 60_000,
+      });
+      worker.start();
+      try {
+        await pingOneByOne(hook.id, '/relisten', 3); // listening (see above)
+        proxy.drop();
+        await waitUntil(() => logged.some((l) => l.startsWith('warn not notified')), 'the listener to notice');
+        // Queued while the worker cannot reach the database.
+        expect((await t.call('POST', `/v1/webhooks/${hook.id}/test`)).statusCode).toBe(202);
+        await sleep(500);
+        proxy.restore();
+        await rx.waitFor((all) => all.filter((r) => r.path === '/relisten').length >= 4, 30_000, 'the event queued during the outage');
+        await waitUntil(() => logged.some((l) => l.startsWith('info notified of new webhook deliveries again')), 'the listener to come back');
+        await pingOneByOne(hook.id, '/relisten', 2);
+      } finally {
+        await worker.stop();
+        await database.close();
+        await proxy.close();
+      }
+      expect(new Set(rx.on('/relisten').map((r) => r.json.id)).size).toBe(6);
+      expect(logged.join('\n')).not.toContain(password);
+    });
 
     it('loses nothing when a `landlord worker` process is killed mid-batch', { timeout: 180_000 }, async (tc) => {
       rx.handle('/killed', async () => {

@@ -3,7 +3,7 @@ import { expect } from 'expect';
 import type { Config } from '../../src/config.js';
 import type { Store } from '../../src/db/create-db.js';
 import { systemResolver, type Resolver } from '../../src/modules/webhooks/ssrf.js';
-import { createWorker, type Worker } from '../../src/modules/webhooks/worker.js';
+import { createWorker, type Worker, type WorkerOptions } from '../../src/modules/webhooks/worker.js';
 import { createTestApp, json, type TestApp } from '../helpers.js';
 import { startReceiver, type Receiver } from '../webhook-receiver.js';
 import { createTestClock, type TestClock } from './clock.js';
@@ -12,7 +12,9 @@ import { createTestClock, type TestClock } from './clock.js';
 // Deliveries go to that receiver, so private destinations are allowed here, and retries come
 // quickly: 100 ms, 200 ms, 300 ms (four attempts in all), with a 1 s timeout. The service, the
 // worker and the receiver share a test clock: waiting for a delivery moves it on to the next
-// attempt's time rather than sleeping through the backoff (timeouts stay real).
+// attempt's time rather than sleeping through the backoff (timeouts stay real). The worker listens
+// for new deliveries as `landlord start` does, and polls every 20 ms all the same: no notification
+// says that the test clock made a retry due.
 const ENV = {
   LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true',
   LANDLORD_WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms',
@@ -36,7 +38,7 @@ export interface WebhookFixture {
   clock: TestClock;
   /** Every secret this file was shown; none may appear anywhere afterwards (see expectSecretsNeverShown). */
   secrets: string[];
-  startWorker(config?: Partial<Config>): Worker;
+  startWorker(config?: Partial<Config>, options?: Partial<WorkerOptions>): Worker;
   /** An endpoint for every event, delivering to `path` of the receiver; its secret goes into `secrets`. */
   createHook(path: string, body?: Record<string, unknown>, where?: string, key?: string): Promise<any>;
   /** Sends the endpoint a test event. */
@@ -50,14 +52,17 @@ export function useWebhookFixture(store: Store): WebhookFixture {
   const clock = createTestClock();
   const fx = { clock, secrets: [] as string[] } as WebhookFixture;
 
-  fx.startWorker = (config = {}) => {
+  fx.startWorker = (config = {}, options = {}) => {
     const w = createWorker({
       db: fx.t.deps.database.db,
       clock: fx.t.deps.clock,
       secretBox: fx.t.deps.secretBox,
       config: { ...fx.t.deps.config, ...config },
+      listen: fx.t.deps.database.listen,
       pollIntervalMs: 20,
+      listeningPollMs: 20,
       resolver,
+      ...options,
     });
     w.start();
     return w;

@@ -3,11 +3,12 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { claimDeliveries, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
+import { claimDeliveries, DELIVERIES_DUE_CHANNEL, releaseDeliveries, type ClaimedDelivery, type Outcome } from './delivery.repository.js';
 import { createChangeRecorder, type ChangeRecorder } from '../events/outbox.js';
 import { createOutcomeRecorder } from './endpoint-health.js';
 import { fanOut } from './fan-out.js';
 import { isUnavailable } from '../../db/errors.js';
+import type { Listen, Listener } from '../../db/listener.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { createSender, type HttpSender, type SendResult } from './sender.js';
 import type { Resolver } from './ssrf.js';
@@ -29,8 +30,20 @@ export interface WorkerOptions {
   log?: WorkerLog;
   /** Sends in flight at once (default 16). */
   concurrency?: number;
-  /** Pause between claims when nothing was due (default 100 ms). */
+  /**
+   * Listens for the notification that deliveries were queued (the database's `listen`): the worker
+   * then claims them at once instead of at its next poll, and polls only every `listeningPollMs`.
+   * Without it, or while its connection is down, the worker polls every `pollIntervalMs`.
+   */
+  listen?: Listen;
+  /** Pause between claims when nothing was due and no listener is live (default 100 ms). */
   pollIntervalMs?: number;
+  /**
+   * Pause between claims when nothing was due while the listener is live: new deliveries wake the
+   * worker, so this poll only finds retries that came due and claims whose lease ran out
+   * (default 1 s, or `pollIntervalMs` if that is longer).
+   */
+  listeningPollMs?: number;
   /** How long a claim is exclusive; a worker that dies holding one frees it after this (default 3 × timeout). */
   leaseMs?: number;
   sender?: HttpSender;
@@ -53,6 +66,12 @@ export interface Worker {
 }
 
 const MAX_FLUSH = 500;
+/**
+ * A worker woken by notifications claims at most once per this long: every worker hears every
+ * notification, and a claim per event from each of them would cost the database far more than
+ * the deliveries. An event after a quiet spell is claimed at once; one in a stream waits at most this.
+ */
+const NOTIFIED_CLAIM_GAP_MS = 20;
 const silent: WorkerLog = { info() {}, warn() {}, error() {} };
 
 /**
@@ -68,6 +87,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const log = options.log ?? silent;
   const concurrency = options.concurrency ?? 16;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const listeningPollMs = options.listeningPollMs ?? Math.max(1000, pollIntervalMs);
   const leaseMs = options.leaseMs ?? Math.max(3 * config.webhookTimeoutMs, 1000);
   const sender =
     options.sender ??
@@ -86,22 +106,46 @@ export function createWorker(options: WorkerOptions): Worker {
   let flushing: Promise<void> | null = null;
   /** The last write of outcomes failed: claim nothing new until they are written (a reclaim would send them twice). */
   let flushFailing = false;
+  /** Ends the current pause now. */
   let wake: (() => void) | null = null;
+  /** Ends the current pause (unless it waits for a slot) in `ms`, if that is sooner than it would end. */
+  let wakeIn: ((ms: number) => void) | null = null;
   let waitingForSlot = false;
+  let listener: Listener | null = null;
+  /** The listener said deliveries were queued since the last claim began. */
+  let nudged = false;
+  let lastClaimAt = 0;
+  /** How long until a claim that a notification asks for may begin. */
+  const untilNotifiedClaim = () => Math.max(0, lastClaimAt + NOTIFIED_CLAIM_GAP_MS - Date.now());
 
-  /** Sleeps until `ms` pass or stop() is called; with `forSlot`, also until a send finishes. */
+  /**
+   * Sleeps until `ms` pass or stop() is called; with `forSlot`, also until a send finishes,
+   * otherwise also until the listener says deliveries were queued (no sooner than the gap between
+   * claims allows: at once if it said so during the last claim and that began long enough ago).
+   */
   const pause = (ms: number, forSlot = false) =>
     new Promise<void>((resolve) => {
       if (stopping) return resolve();
+      if (!forSlot && nudged) ms = Math.min(ms, untilNotifiedClaim());
       waitingForSlot = forSlot;
-      const timer = setTimeout(done, ms);
+      let until = Date.now() + ms;
+      let timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wake = null;
+        wakeIn = null;
         waitingForSlot = false;
         resolve();
       }
       wake = done;
+      wakeIn = forSlot
+        ? null
+        : (sooner) => {
+            if (Date.now() + sooner >= until) return;
+            clearTimeout(timer);
+            until = Date.now() + sooner;
+            timer = setTimeout(done, sooner);
+          };
     });
 
   // Opened secrets by sealed text: a busy endpoint's secret is decrypted once, not per delivery.
@@ -233,6 +277,8 @@ export function createWorker(options: WorkerOptions): Worker {
         continue;
       }
       let claimed: ClaimedDelivery[];
+      nudged = false;
+      lastClaimAt = Date.now();
       try {
         claimed = await claimDeliveries(db, clock.now(), free, leaseMs);
         errors = 0;
@@ -245,8 +291,8 @@ export function createWorker(options: WorkerOptions): Worker {
       stats.claimed += claimed.length;
       queue.push(...claimed);
       dispatch();
-      // A full claim means more may be due: claim again at once. Otherwise wait for the next poll.
-      if (claimed.length < free) await pause(pollIntervalMs);
+      // A full claim means more may be due: claim again at once. Otherwise wait for a notification or the next poll.
+      if (claimed.length < free) await pause(listener?.live ? listeningPollMs : pollIntervalMs);
     }
   }
 
@@ -255,12 +301,23 @@ export function createWorker(options: WorkerOptions): Worker {
     start() {
       if (running) return;
       stopping = false;
+      listener =
+        options.listen?.(DELIVERIES_DUE_CHANNEL, {
+          wake() {
+            nudged = true;
+            wakeIn?.(untilNotifiedClaim());
+          },
+          down: (error) => log.warn({ error, pollIntervalMs }, 'not notified of new webhook deliveries until the database is reachable again: polling'),
+          up: () => log.info({}, 'notified of new webhook deliveries again'),
+        }) ?? null;
       running = loop();
       log.info({ concurrency, leaseMs }, 'webhook worker started');
     },
     async stop() {
       stopping = true;
       wake?.();
+      await listener?.close();
+      listener = null;
       await running;
       running = null;
       // Claimed but not started: back to the queue for the next worker, rather than sent late.
