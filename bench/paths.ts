@@ -57,7 +57,7 @@ export async function measureLists(base: string, rootKey: string, tenants: numbe
   const nextUrl = new URL(firstPage.next as string);
   const cursorPath = `${nextUrl.pathname}${nextUrl.search}`;
   console.log(
-    `  ${fmt(tenants)} tenants: "${SEARCH_TERM}" matches ${fmt(searchMatches.rare)}, "${COMMON_TERM}" ${fmt(searchMatches.common)}; cursor after ${median} (${fmt(Number(firstPage.count))} rows after it)`,
+    `  ${fmt(tenants)} tenants: "${SEARCH_TERM}" matches ${fmt(searchMatches.rare)}, "${COMMON_TERM}" ${fmt(searchMatches.common)}; cursor after ${median} (${fmt(Number(firstPage.count))} rows after it; the API's counts, estimates above 1,000)`,
   );
   const get = (name: Name, path: string) => measure(name, base, path, auth, () => sample(`${base}${path}`, auth));
   const measured: Measured = {
