@@ -165,10 +165,30 @@ for (const store of stores) {
       const malformed = await t.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '{"grant_type":' });
       expect([malformed.statusCode, json(malformed).error]).toEqual([400, 'invalid_request']);
 
+      // A valid secret names its own key only: with another key's id it is no client at all.
+      const swapped = await form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: basic(orgKey.id, tenantA.apiKey.secret) });
+      expect([swapped.statusCode, json(swapped).error]).toEqual([401, 'invalid_client']);
+
+      // Revoked after use (its lookup remembered): refused at the next request.
       const revoked = json(await t.call('POST', `/v1/tenants/${tenantA.id}/api-keys`, { body: { name: 'short-lived' } }));
+      const grantFor = (key: { id: string; secret: string }) =>
+        form('/oauth/token', { grant_type: 'client_credentials', client_id: key.id, client_secret: key.secret });
+      expect((await grantFor(revoked)).statusCode).toBe(200);
       expect((await t.call('DELETE', `/v1/tenants/${tenantA.id}/api-keys/${revoked.id}`)).statusCode).toBe(204);
-      const afterRevoke = await form('/oauth/token', { grant_type: 'client_credentials', client_id: revoked.id, client_secret: revoked.secret });
+      const afterRevoke = await grantFor(revoked);
       expect([afterRevoke.statusCode, json(afterRevoke).error]).toEqual([401, 'invalid_client']);
+    });
+
+    it('never issues a token, nor accepts the key, of a tenant created inactive, however often asked', async () => {
+      const created = json(await t.call('POST', '/v1/tenants', { body: { name: 'Created Inactive', isActive: false, apiKey: {} } }));
+      const key = created.apiKey as { id: string; secret: string };
+      for (let i = 0; i < 3; i++) {
+        const grant = await form('/oauth/token', { grant_type: 'client_credentials', client_id: key.id, client_secret: key.secret });
+        expect([grant.statusCode, json(grant).error]).toEqual([400, 'unauthorized_client']);
+        expect((await t.call('GET', '/v1/tenants/me', { key: key.secret })).statusCode).toBe(401);
+      }
+      expect((await t.call('PATCH', `/v1/tenants/${created.id}`, { body: { isActive: true } })).statusCode).toBe(200);
+      expect((await t.call('GET', '/v1/tenants/me', { key: key.secret })).statusCode).toBe(200);
     });
 
     it('publishes RFC 8414 metadata and documents the OAuth routes', async () => {

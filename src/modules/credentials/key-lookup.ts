@@ -24,12 +24,14 @@ export function createKeyLookup(deps: { db: Kysely<Database>; revocations: Revoc
     if (!key) {
       key = await findApiKeyBySecretHash(db, hash);
       if (!key) return { key: undefined, problem: 'unknown' };
-      cache.set(hash, key, now.getTime());
     }
     if (revocations.isKeyRevoked(key.id)) return { key, problem: 'revoked' };
-    // A remembered lookup may predate a (de)activation; the revocations view is current for it.
+    // A remembered lookup may predate a deactivation; the revocations view is current for it.
     const tenantActive = key.tenant_id === null || (cached ? !revocations.isTenantInactive(key.tenant_id) : key.tenant_active !== false);
     const problem = keyProblem(key, hash, now, tenantActive);
+    // Only a key that may be used is remembered: a refused one is read again next time, so a
+    // reactivation (or anything else that lifts the refusal) takes effect at once.
+    if (!cached && !problem) cache.set(hash, key, now.getTime());
     if (!problem && needsTouch(key, now)) {
       key.last_used_at = now;
       touchApiKey(db, key.id, now).catch(() => {});

@@ -9,6 +9,7 @@ import type { Principal } from '../access/principal.js';
 import type { ApiKeyService } from '../credentials/api-key.service.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import type { ChangeRecorder } from '../events/outbox.js';
+import type { Revocations } from '../credentials/revocations.js';
 import { adoptAsTenantOwner } from '../users/user.repository.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
@@ -24,6 +25,7 @@ export interface TenantCreateDeps {
   webhooks: WebhookService;
   users: UserService;
   signIn: SignInService;
+  revocations: Revocations;
 }
 
 /** What a create returns beside the tenant, once: the secrets of the extras it asked for. */
@@ -81,7 +83,7 @@ async function insertWithSlug(trx: Kysely<Database>, row: Omit<NewTenantRow, 'sl
 
 /** Creating tenants, one or a batch, with the owner, API key and webhook they may ask for in the same transaction. */
 export function createTenantCreation(deps: TenantCreateDeps) {
-  const { db, clock, changes, apiKeys, users, signIn, webhooks } = deps;
+  const { db, clock, changes, apiKeys, users, signIn, webhooks, revocations } = deps;
 
   /** Everything that can be checked or computed before the transaction (password hashing is slow). */
   async function prepare(caller: Principal, input: TenantCreateInput, field = ''): Promise<Prepared> {
@@ -105,6 +107,8 @@ export function createTenantCreation(deps: TenantCreateDeps) {
       input.slug,
       input.name,
     );
+    // A tenant created inactive: its keys and tokens are refused from the start, as after a deactivation.
+    if (!inserted.is_active) revocations.markTenantActive(id, false);
     const extras: TenantExtras = {};
     // Subscribed before the tenant's events are recorded, so the endpoint receives this tenant.created too.
     const webhook = input.webhook && (await webhooks.createIn(trx, caller, owner, input.webhook, 'webhook'));

@@ -17,7 +17,6 @@ import { deleteTenant, findTenantById, toTenant, updateTenantRow } from './tenan
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 
 export interface TenantServiceDeps extends TenantCreateDeps {
-  revocations: Revocations;
   maxTokenTtlSeconds: number;
 }
 
