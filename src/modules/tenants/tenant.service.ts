@@ -5,7 +5,7 @@ import { ifMatchSatisfied } from '../../lib/etag.js';
 import { assertMayChange, authorize } from '../access/policy.js';
 import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
+import { recordKeysGone } from '../credentials/revocations.js';
 import { deleteTenantApiKeys, listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKey } from '../credentials/api-key.service.js';
 import { countTenantUsers, deleteTenantUsers, listTenantUsers, toUser } from '../users/user.repository.js';
