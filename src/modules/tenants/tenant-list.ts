@@ -49,6 +49,16 @@ function metadataFilter(query: Record<string, unknown>): Record<string, string> 
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * The count beside what the page itself shows: a page with nothing after it knows the exact
+ * number, and an estimate is never below the rows already seen. The planner's estimate can be
+ * far off (statistics from before a mass delete), so this is what keeps a short listing exact.
+ */
+function consistentCount(count: number | null, seen: number, more: boolean): number | null {
+  if (count === null) return null;
+  return more ? Math.max(count, seen + 1) : seen;
+}
+
 /** Listing tenants: filters, orderings, cursor and offset pages. */
 export function createTenantList(deps: { db: Kysely<Database> }) {
   const { db } = deps;
@@ -86,7 +96,8 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
         ]);
         const hasNext = rows.length > limit;
         return {
-          count,
+          // A page past the end has seen nothing of the rows before it.
+          count: rows.length === 0 && offset > 0 ? count : consistentCount(count, offset + Math.min(rows.length, limit), hasNext),
           next: hasNext ? { page: String(query.page + 1) } : null,
           previous: query.page > 1 ? { page: String(query.page - 1) } : null,
           results: rows.slice(0, limit).map(toTenant),
@@ -114,7 +125,8 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
       const hasNext = backwards ? true : more;
       const hasPrevious = backwards ? more : keyset !== undefined;
       return {
-        count,
+        // Only the first page knows how many rows come before it (none).
+        count: keyset === undefined ? consistentCount(count, page.length, more) : count,
         next: hasNext && last ? { cursor: cursorFor(last, true), page: undefined } : null,
         previous: hasPrevious && first ? { cursor: cursorFor(first, false), page: undefined } : null,
         results: page,
