@@ -42,7 +42,7 @@ export const ListEnvelope = <T extends TSchema>(item: T) =>
   Type.Object({
     count: Nullable(Type.Integer(), {
       description:
-        "Number of matches: exact when there are at most 1,000 and the database planner expects at most 1,000; otherwise the planner's estimate, always more than 1,000 (so any count above 1,000 is an estimate, and the first page costs the same however large the set). Null when not counted (see the `count` parameter)",
+        "Number of matches: exact when there are at most 1,000 and the database planner expects at most 1,000; otherwise the planner's estimate, always more than 1,000 (so any count above 1,000 is an estimate, and the first page costs the same however large the set); a page with no next page counts exactly. Null when not counted (see the `count` parameter)",
     }),
     next: Nullable(Type.String(), { description: 'URL of the next page, or null' }),
     previous: Nullable(Type.String(), { description: 'URL of the previous page, or null' }),

@@ -119,14 +119,16 @@ export function createWorker(options: WorkerOptions): Worker {
   const untilNotifiedClaim = () => Math.max(0, lastClaimAt + NOTIFIED_CLAIM_GAP_MS - Date.now());
 
   /**
-   * Sleeps until `ms` pass or stop() is called; with `forSlot`, also until a send finishes,
-   * otherwise also until the listener says deliveries were queued (no sooner than the gap between
-   * claims allows: at once if it said so during the last claim and that began long enough ago).
+   * Sleeps until `ms` pass or stop() is called. `'poll'`: also until the listener says deliveries
+   * were queued (no sooner than the gap between claims allows: at once if it said so during the
+   * last claim and that began long enough ago). `'slot'`: also until a send finishes. `'backoff'`
+   * (after a failed claim): nothing else ends it, however many notifications arrive meanwhile.
    */
-  const pause = (ms: number, forSlot = false) =>
+  const pause = (ms: number, mode: 'poll' | 'slot' | 'backoff' = 'poll') =>
     new Promise<void>((resolve) => {
       if (stopping) return resolve();
-      if (!forSlot && nudged) ms = Math.min(ms, untilNotifiedClaim());
+      const forSlot = mode === 'slot';
+      if (mode === 'poll' && nudged) ms = Math.min(ms, untilNotifiedClaim());
       waitingForSlot = forSlot;
       let until = Date.now() + ms;
       let timer = setTimeout(done, ms);
@@ -138,14 +140,15 @@ export function createWorker(options: WorkerOptions): Worker {
         resolve();
       }
       wake = done;
-      wakeIn = forSlot
-        ? null
-        : (sooner) => {
-            if (Date.now() + sooner >= until) return;
-            clearTimeout(timer);
-            until = Date.now() + sooner;
-            timer = setTimeout(done, sooner);
-          };
+      wakeIn =
+        mode !== 'poll'
+          ? null
+          : (sooner) => {
+              if (Date.now() + sooner >= until) return;
+              clearTimeout(timer);
+              until = Date.now() + sooner;
+              timer = setTimeout(done, sooner);
+            };
     });
 
   // Opened secrets by sealed text: a busy endpoint's secret is decrypted once, not per delivery.
@@ -273,7 +276,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       const free = window - queue.length - inFlight.size;
       if (free < claimAtLeast) {
-        await pause(pollIntervalMs * 10, true);
+        await pause(pollIntervalMs * 10, 'slot');
         continue;
       }
       let claimed: ClaimedDelivery[];
@@ -285,7 +288,7 @@ export function createWorker(options: WorkerOptions): Worker {
       } catch (error) {
         errors++;
         log.error({ err: error }, 'claiming webhook deliveries failed');
-        await pause(Math.min(5000, 100 * 2 ** errors));
+        await pause(Math.min(5000, 100 * 2 ** errors), 'backoff');
         continue;
       }
       stats.claimed += claimed.length;
