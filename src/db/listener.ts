@@ -72,7 +72,20 @@ export function listenOnPostgres(connectionString: string, timeouts: DbTimeouts,
   let ping: NodeJS.Timeout | null = null;
   const queryTimeoutMs = timeouts.statementMs + 1000;
 
-  const end = (c: pg.Client) => c.end().catch(noop);
+  /**
+   * Ends the connection; one to a vanished host never answers the goodbye, so after a moment its
+   * socket is destroyed rather than left half-open until the kernel gives up.
+   */
+  const end = async (c: pg.Client) => {
+    const ended = await Promise.race([
+      c.end().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref()),
+    ]);
+    if (!ended) (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  };
 
   async function connect(): Promise<void> {
     retry = null;
@@ -135,8 +148,7 @@ export function listenOnPostgres(connectionString: string, timeouts: DbTimeouts,
       if (ping) clearInterval(ping);
       const c = client;
       client = null;
-      // A connection to a stalled server may never answer the goodbye.
-      if (c) await Promise.race([end(c), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+      if (c) await end(c);
     },
   };
 }
