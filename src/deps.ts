@@ -106,7 +106,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       defaultOrganizationId,
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyLookup }),
       tenants: createTenantService({ db, clock, changes, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
-      organizations: createOrganizationService({ db, clock, changes }),
+      organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       apiKeys,
       revocations,
       oauth,

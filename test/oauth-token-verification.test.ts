@@ -71,6 +71,15 @@ for (const store of stores) {
       expect(json(expired)).toMatchObject({ code: 'UNAUTHORIZED', detail: expect.stringMatching(/expired/) });
     });
 
+    it('stops the tokens and keys of an organization when it is deleted', async () => {
+      const org = json(await t.call('POST', '/v1/organizations', { body: { name: 'Short Lived Org' } }));
+      const key = json(await t.call('POST', `/v1/organizations/${org.id}/api-keys`, { body: { name: 'org key' } }));
+      const token = await tokenFor(key);
+      expect([await status(token, '/v1/tenants'), await status(key.secret, '/v1/tenants')]).toEqual([200, 200]);
+      expect((await t.call('DELETE', `/v1/organizations/${org.id}`)).statusCode).toBe(204);
+      expect([await status(token, '/v1/tenants'), await status(key.secret, '/v1/tenants')]).toEqual([401, 401]);
+    });
+
     it('revokes through /oauth/revoke, API key revocation and tenant deactivation', async () => {
       const key = json(await t.call('POST', `/v1/tenants/${tenantA2.id}/api-keys`, { body: { name: 'to revoke' } }));
       const token = await tokenFor(key);

@@ -61,3 +61,8 @@ export async function listTenantApiKeys(db: Executor, tenantId: string): Promise
 export async function deleteTenantApiKeys(db: Executor, tenantId: string): Promise<string[]> {
   return (await db.deleteFrom('api_keys').where('tenant_id', '=', tenantId).returning('id').execute()).map((k) => k.id);
 }
+
+/** Deletes every key of the organization (its own and any tenant's); their ids. */
+export async function deleteOrganizationApiKeys(db: Executor, organizationId: string): Promise<string[]> {
+  return (await db.deleteFrom('api_keys').where('organization_id', '=', organizationId).returning('id').execute()).map((k) => k.id);
+}

@@ -11,6 +11,8 @@ import { slugify } from '../tenants/tenant.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import type { Organization } from './organization.schemas.js';
 import { deleteOrganizationUsers } from '../users/user.repository.js';
+import { deleteOrganizationApiKeys } from '../credentials/api-key.repository.js';
+import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
 
 type OrganizationRecord = OrganizationRow & { tenant_count: number };
 
@@ -53,8 +55,14 @@ export async function ensureDefaultOrganization(db: Kysely<Database>, clock: Clo
   return row.id;
 }
 
-export function createOrganizationService(deps: { db: Kysely<Database>; clock: Clock; changes: ChangeRecorder }) {
-  const { db, clock, changes } = deps;
+export function createOrganizationService(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  changes: ChangeRecorder;
+  revocations: Revocations;
+  maxTokenTtlSeconds: number;
+}) {
+  const { db, clock, changes, revocations } = deps;
 
   async function load(caller: Principal, id: string): Promise<Organization> {
     const row = (await selectOrganizations(db).where('o.id', '=', id).executeTakeFirst()) as OrganizationRecord | undefined;
@@ -126,7 +134,11 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
       if (org.tenantCount > 0) {
         throw errors.conflict('ORGANIZATION_HAS_TENANTS', `The organization still has ${org.tenantCount} tenants; delete them first`);
       }
+      let keyIds: string[] = [];
       await db.transaction().execute(async (trx) => {
+        // Its keys go with it; their unexpired tokens must stop on every node too.
+        keyIds = await deleteOrganizationApiKeys(trx, id);
+        await recordKeysGone(trx, keyIds, clock.now(), deps.maxTokenTtlSeconds);
         await deleteOrganizationUsers(trx, id);
         await trx.deleteFrom('organizations').where('id', '=', id).execute();
         await changes.record(trx, caller, {
@@ -138,6 +150,8 @@ export function createOrganizationService(deps: { db: Kysely<Database>; clock: C
           removed: true,
         });
       });
+      // No remembered lookup or token of its keys outlives it on this node.
+      for (const keyId of keyIds) revocations.markKeyRevoked(keyId);
     },
   };
 }
