@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.js';
 import { assertMayHandOut, authorize, scopesBeyond } from '../access/policy.js';
 import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
 import { APPLICATION_SCOPE, MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from '../access/principal.js';
+import { afterCommit } from '../../db/request-transaction.js';
 import type { Revocations } from './revocations.js';
 import type { KeyCache } from './key-cache.js';
 import { generateSecret, secretsInForce } from './api-key.js';
@@ -121,7 +122,10 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         });
         return updated;
       });
+      // Forgotten now and again once the rotation is committed (a request holding its commit for
+      // an idempotency key commits later): a lookup in between would remember the old row.
       keyCache.forgetKey(key.id);
+      afterCommit(() => keyCache.forgetKey(key.id));
       revocations.markKeyRotated(key.id, { at: now, ...secretsInForce(row) });
       return { ...toApiKey(row), secret };
     },
