@@ -145,7 +145,14 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     await dialog.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('row', { name: /Globex Corporation/ }).waitFor();
 
+    // Protected from deletion first: the button waits until protection is turned off.
+    expect((await t.call('PATCH', `/v1/tenants/${other.id}`, { body: { deletionProtection: true } })).statusCode).toBe(200);
     await page.goto(`/dashboard/tenants/${other.id}`);
+    await page.getByText('Deletion protection is on').waitFor();
+    expect(await page.getByRole('button', { name: 'Delete tenant' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Turn off protection' }).click();
+    await page.getByText('Deletion protection is off').waitFor();
+    expect(json(await t.call('GET', `/v1/tenants/${other.id}`)).deletionProtection).toBe(false);
     await page.getByRole('button', { name: 'Delete tenant' }).click();
     const confirm = page.getByRole('dialog', { name: /Delete Northwind/ });
     await confirm.getByText('still has 1 user').waitFor();

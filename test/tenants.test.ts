@@ -111,6 +111,24 @@ for (const store of stores) {
       expect(json(many).errors[0]).toMatchObject({ field: 'metadata', code: 'BAD_METADATA' });
     });
 
+    it('refuses to delete a tenant with deletion protection until an admin turns it off', async () => {
+      expect(json(await t.call('POST', '/v1/tenants', { body: { name: 'Unprotected Ltd' } })).deletionProtection).toBe(false);
+      const res = await t.call('POST', '/v1/tenants', { body: { name: 'Protected Ltd', deletionProtection: true, apiKey: {} } });
+      expect([res.statusCode, json(res).deletionProtection]).toEqual([201, true]);
+      const { id, apiKey } = json(res);
+      const refused = await t.call('DELETE', `/v1/tenants/${id}`);
+      expect([refused.statusCode, json(refused).code]).toEqual([409, 'DELETION_PROTECTED']);
+      expect((await t.call('GET', `/v1/tenants/${id}`)).statusCode).toBe(200);
+      // The tenant's own owner may not lift it, by PATCH or by a PUT that leaves it out.
+      const byOwner = await t.call('PATCH', `/v1/tenants/${id}`, { key: apiKey.secret, body: { deletionProtection: false } });
+      expect(byOwner.statusCode).toBe(403);
+      const putByOwner = await t.call('PUT', `/v1/tenants/${id}`, { key: apiKey.secret, body: { name: 'Protected Ltd' } });
+      expect(putByOwner.statusCode).toBe(403);
+      const lifted = await t.call('PATCH', `/v1/tenants/${id}`, { body: { deletionProtection: false } });
+      expect([lifted.statusCode, json(lifted).deletionProtection]).toEqual([200, false]);
+      expect((await t.call('DELETE', `/v1/tenants/${id}`)).statusCode).toBe(204);
+    });
+
     it('keeps metadata keys holding line terminators in every answer, as stored', async () => {
       const metadata = { '\u2028 ': 'line separator', 'a\nb': 'newline', 'c\u2029': 'paragraph separator' };
       const res = await t.call('POST', '/v1/tenants', { body: { name: 'Odd Metadata Keys', metadata } });

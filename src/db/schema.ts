@@ -33,6 +33,7 @@ export interface TenantsTable {
   url: string | null;
   description: string | null;
   is_active: boolean;
+  deletion_protection: Generated<boolean>;
   legal_entities: Json<LegalEntity[]>;
   settings: Json<TenantSettings>;
   metadata: Json<Record<string, string>>;

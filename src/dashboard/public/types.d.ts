@@ -85,6 +85,7 @@ export interface Tenant {
   url: string | null;
   description: string | null;
   isActive: boolean;
+  deletionProtection: boolean;
   legalEntities: { name: string; registrationNumber: string }[];
   settings: Settings;
   metadata: Record<string, string>;

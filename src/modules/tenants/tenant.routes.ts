@@ -156,7 +156,8 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       operationId: operationId('tenant.delete'),
       tags,
       summary: 'Delete a tenant',
-      description: '409 `TENANT_HAS_USERS` while it has users, unless `force=true`, which deletes its users and keys with it.',
+      description:
+        '409 `DELETION_PROTECTED` while `deletionProtection` is on; 409 `TENANT_HAS_USERS` while it has users, unless `force=true`, which deletes its users and keys with it.',
       params: IdParams,
       querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
       response: { 204: Type.Null({ description: 'Deleted' }) },

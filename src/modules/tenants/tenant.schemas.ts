@@ -73,6 +73,7 @@ export const TenantSchema = Type.Object(
     url: Nullable(Type.String()),
     description: Nullable(Type.String()),
     isActive: Type.Boolean(),
+    deletionProtection: Type.Boolean({ description: 'While true, DELETE is refused with 409 DELETION_PROTECTED. Admins only' }),
     legalEntities: Type.Array(LegalEntitySchema),
     settings: SettingsSchema,
     metadata: MapOf(Type.String()),
@@ -93,6 +94,7 @@ const writable = {
   url: Nullable(HttpUrl()),
   description: Nullable(Type.String({ maxLength: 2000 })),
   isActive: Type.Boolean(),
+  deletionProtection: Type.Boolean({ description: 'Admins only (default false): while true, DELETE is refused with 409 DELETION_PROTECTED' }),
   legalEntities: Type.Array(LegalEntitySchema, { maxItems: 20 }),
 };
 
@@ -107,6 +109,7 @@ const optionalWritable = (patch: boolean) => ({
   url: Type.Optional(writable.url),
   description: Type.Optional(writable.description),
   isActive: Type.Optional(writable.isActive),
+  deletionProtection: Type.Optional(writable.deletionProtection),
   legalEntities: Type.Optional(writable.legalEntities),
   settings: Type.Optional(SettingsInput),
   metadata: Type.Optional(metadataSchema(patch)),

@@ -82,7 +82,10 @@ export function createTenantService(deps: TenantServiceDeps) {
 
     replace(caller: Principal, id: string, input: TenantPutInput, ifMatch?: string) {
       return write(caller, id, ifMatch, 'tenant.replace', async (current, trx) => {
-        assertMayChange(caller, adminOnlyChanges(current, { isActive: true, externalId: null, ...input, metadata: input.metadata ?? {} }));
+        assertMayChange(
+          caller,
+          adminOnlyChanges(current, { isActive: true, externalId: null, deletionProtection: false, ...input, metadata: input.metadata ?? {} }),
+        );
         const base = slugify(input.name);
         const slug = input.slug ?? (isDerivedSlug(current.slug, base) ? current.slug : await nextFreeSlug(trx, current.organizationId, input.name));
         return { ...fullColumns(input), slug };
@@ -103,6 +106,9 @@ export function createTenantService(deps: TenantServiceDeps) {
         const current = await load(caller, id, trx, true);
         authorize(caller, 'tenant.delete');
         if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
+        if (current.deletionProtection) {
+          throw errors.conflict('DELETION_PROTECTED', 'The tenant has deletion protection; turn it off (deletionProtection: false) before deleting it');
+        }
         const users = await countTenantUsers(trx, id);
         if (users > 0 && !force) {
           throw errors.conflict('TENANT_HAS_USERS', `The tenant still has ${users} user${users === 1 ? '' : 's'}; delete them first or pass ?force=true`);

@@ -32,6 +32,7 @@ describe('tenant rules', () => {
       url: null,
       description: null,
       is_active: true,
+      deletion_protection: false,
       legal_entities: '[]',
       settings: JSON.stringify({ timezone: 'UTC', weekStart: 1, locale: 'en' }),
       metadata: '{}',

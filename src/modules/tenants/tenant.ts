@@ -55,6 +55,7 @@ export function fullColumns(input: TenantPutInput) {
     url: input.url ?? null,
     description: input.description ?? null,
     is_active: input.isActive ?? true,
+    deletion_protection: input.deletionProtection ?? false,
     legal_entities: JSON.stringify(input.legalEntities ?? []),
     settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
     metadata: JSON.stringify(input.metadata ?? {}),
@@ -72,6 +73,7 @@ export function patchColumns(current: Tenant, input: TenantPatchInput): Partial<
   if (input.url !== undefined) set.url = input.url;
   if (input.description !== undefined) set.description = input.description;
   if (input.isActive !== undefined) set.is_active = input.isActive;
+  if (input.deletionProtection !== undefined) set.deletion_protection = input.deletionProtection;
   if (input.legalEntities !== undefined) set.legal_entities = JSON.stringify(input.legalEntities);
   if (input.settings !== undefined) set.settings = JSON.stringify({ ...current.settings, ...input.settings });
   if (input.metadata !== undefined) {

@@ -46,6 +46,22 @@ export async function reactivateTenant(tenant, onDone) {
 
 /**
  * @param {Tenant} tenant
+ * @param {boolean} on
+ * @param {(updated: Tenant) => void} onDone
+ */
+export async function setDeletionProtection(tenant, on, onDone) {
+  try {
+    /** @type {Tenant} */
+    const updated = await api.patch(path(tenant), { deletionProtection: on });
+    toast(on ? `${tenant.displayName} cannot be deleted until protection is turned off` : `Deletion protection of ${tenant.displayName} is off`);
+    onDone(updated);
+  } catch (error) {
+    if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
+  }
+}
+
+/**
+ * @param {Tenant} tenant
  * @param {() => void} onDone
  */
 export function deleteTenant(tenant, onDone) {

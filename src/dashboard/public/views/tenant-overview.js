@@ -7,7 +7,7 @@ import { busy, clearErrors, field, formAlert, FormProblem, showErrors, trimmedOr
 import { toast } from '../ui/toast.js';
 import { metadataEditor } from './metadata-editor.js';
 import { settingsFields } from './tenant-settings.js';
-import { deactivateTenant, deleteTenant, reactivateTenant } from './tenant-actions.js';
+import { deactivateTenant, deleteTenant, reactivateTenant, setDeletionProtection } from './tenant-actions.js';
 
 /** @import { Settings, Tenant } from '../types.js' */
 /** @import { Child, TenantContext, TenantPage } from '../app-types.js' */
@@ -235,8 +235,32 @@ function dangerZone(page) {
     ),
     h(
       'div.danger-row',
-      h('div', h('p.danger-title', 'Delete this tenant'), h('p.muted', 'Removes it for good, with its API keys and webhooks.')),
-      h('button.btn.btn-danger', { type: 'button', onclick: () => deleteTenant(page.tenant, () => navigate('/dashboard/tenants')) }, 'Delete tenant'),
+      h(
+        'div',
+        h('p.danger-title', t.deletionProtection ? 'Deletion protection is on' : 'Deletion protection is off'),
+        h(
+          'p.muted',
+          t.deletionProtection ? 'Nobody can delete this tenant until it is turned off.' : 'Turn it on to make sure this tenant is not deleted by mistake.',
+        ),
+      ),
+      h(
+        'button.btn.btn-secondary',
+        { type: 'button', onclick: () => setDeletionProtection(page.tenant, !t.deletionProtection, reload) },
+        t.deletionProtection ? 'Turn off protection' : 'Turn on protection',
+      ),
+    ),
+    h(
+      'div.danger-row',
+      h(
+        'div',
+        h('p.danger-title', 'Delete this tenant'),
+        h('p.muted', t.deletionProtection ? 'Turn off deletion protection first.' : 'Removes it for good, with its API keys and webhooks.'),
+      ),
+      h(
+        'button.btn.btn-danger',
+        { type: 'button', disabled: t.deletionProtection, onclick: () => deleteTenant(page.tenant, () => navigate('/dashboard/tenants')) },
+        'Delete tenant',
+      ),
     ),
   );
 }
