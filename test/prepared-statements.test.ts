@@ -16,18 +16,23 @@ for (const store of stores.filter((s) => s === 'postgres')) {
       await t?.close();
     });
 
+    /** A migration run by another node: DDL over a connection of its own. */
+    const migrateElsewhere = async (ddl: string) => {
+      const other = new pg.Client({ connectionString: t.databaseUrl! });
+      await other.connect();
+      try {
+        await other.query(ddl);
+      } finally {
+        await other.end();
+      }
+    };
+
     it('keeps answering when another node adds a column to a table the statements read', async () => {
       const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Prepared Co' } }));
       // Warm every pooled connection with the statements of a read.
       const reads = () => Promise.all(Array.from({ length: 20 }, () => t.call('GET', `/v1/tenants/${tenant.id}`)));
       expect((await reads()).map((r) => r.statusCode)).toEqual(Array(20).fill(200));
-      const other = new pg.Client({ connectionString: t.databaseUrl! });
-      await other.connect();
-      try {
-        await other.query('alter table tenants add column rollout_note text');
-      } finally {
-        await other.end();
-      }
+      await migrateElsewhere('alter table tenants add column rollout_note text');
       const after = await reads();
       expect(after.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
       expect(json(after[0]).name).toBe('Prepared Co');
@@ -39,13 +44,7 @@ for (const store of stores.filter((s) => s === 'postgres')) {
       const writes = (round: number) =>
         Promise.all(Array.from({ length: 20 }, (_, i) => t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { description: `round ${round} ${i}` } })));
       expect((await writes(1)).map((r) => r.statusCode)).toEqual(Array(20).fill(200));
-      const other = new pg.Client({ connectionString: t.databaseUrl! });
-      await other.connect();
-      try {
-        await other.query('alter table tenants add column rollout_flag boolean');
-      } finally {
-        await other.end();
-      }
+      await migrateElsewhere('alter table tenants add column rollout_flag boolean');
       const during = (await writes(2)).map((r) => r.statusCode);
       expect(during.filter((s) => s !== 200 && s !== 503)).toEqual([]);
       // The stale connections are gone: every write succeeds again.

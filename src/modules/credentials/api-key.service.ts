@@ -122,9 +122,8 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
         });
         return updated;
       });
-      // Forgotten now and again once the rotation is committed (a request holding its commit for
-      // an idempotency key commits later): a lookup in between would remember the old row.
-      keyCache.forgetKey(key.id);
+      // Forgotten once the rotation is committed (at once, unless the request holds its commit for
+      // an idempotency key): a lookup before the commit would remember the old row again.
       afterCommit(() => keyCache.forgetKey(key.id));
       revocations.markKeyRotated(key.id, { at: now, ...secretsInForce(row) });
       return { ...toApiKey(row), secret };
