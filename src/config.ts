@@ -16,6 +16,8 @@ export interface Config {
   /** Key material that encrypts stored secrets; when null one is generated in `dataDir`. */
   readonly secretKey: string | null;
   readonly tokenTtlSeconds: number;
+  /** How long a deleted tenant can be restored before it is purged (`LANDLORD_TENANT_RETENTION`). */
+  readonly tenantRetentionMs: number;
   readonly webhooksAllowPrivate: boolean;
   /** Delays before each retry of a failed webhook delivery, in ms; its length is the number of retries. */
   readonly webhookRetrySchedule: readonly number[];
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootKey,
     secretKey: env.LANDLORD_SECRET_KEY || null,
     tokenTtlSeconds: intVar(env, 'LANDLORD_TOKEN_TTL', 3600, 60, 86400 * 30),
+    tenantRetentionMs: durationVar(env, 'LANDLORD_TENANT_RETENTION', '30d', 0, 3650 * 86_400_000),
     webhooksAllowPrivate: boolVar(env, 'LANDLORD_WEBHOOKS_ALLOW_PRIVATE', false),
     webhookRetrySchedule: Object.freeze(scheduleVar(env, 'LANDLORD_WEBHOOK_RETRY_SCHEDULE')),
     webhookDisableAfterMs: durationVar(env, 'LANDLORD_WEBHOOK_DISABLE_AFTER', '5d', 1000, 365 * 86_400_000),

@@ -10,6 +10,7 @@ import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
+import { createTenantLifecycle, createTenantPurger, type TenantLifecycle } from './modules/tenants/tenant-lifecycle.js';
 import { createRevocations, type Revocations } from './modules/credentials/revocations.js';
 import { createSignInService, type SignInService } from './modules/auth/sign-in.service.js';
 import { createThrottle, type Throttle } from './modules/access/throttle.js';
@@ -97,6 +98,18 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     const signIn = createSignInService({ db, clock, throttle });
     const users = createUserService({ db, clock, changes, signIn });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
+    const tenants = createTenantService({
+      db,
+      clock,
+      changes,
+      apiKeys,
+      revocations,
+      users,
+      signIn,
+      webhooks,
+      maxTokenTtlSeconds: config.tokenTtlSeconds,
+      retentionMs: config.tenantRetentionMs,
+    });
     return {
       config,
       database,
@@ -105,7 +118,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       rootKey,
       defaultOrganizationId,
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyLookup }),
-      tenants: createTenantService({ db, clock, changes, apiKeys, revocations, users, signIn, webhooks, maxTokenTtlSeconds: config.tokenTtlSeconds }),
+      tenants,
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       apiKeys,
       revocations,
@@ -117,7 +130,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       audit: createAuditService({ db }),
       webhooks,
       changes,
-      createWorker: (log) => createWorker({ db, clock, secretBox, config, changes, log, listen: database.listen }),
+      createWorker: (log) => withPurger(createWorker({ db, clock, secretBox, config, changes, log, listen: database.listen }), tenants, log),
       close: async () => {
         stopMaintenance();
         revocations.stop();
@@ -130,23 +143,45 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   }
 }
 
+/** The background work beside the webhook worker: deleted tenants are purged when their retention ends. */
+function withPurger(worker: Worker, tenants: Pick<TenantLifecycle, 'purgeDue'>, log: WorkerLog): Worker {
+  const purger = createTenantPurger(tenants, { log });
+  return {
+    start() {
+      worker.start();
+      purger.start();
+    },
+    async stop() {
+      await Promise.all([worker.stop(), purger.stop()]);
+    },
+    get stats() {
+      return worker.stats;
+    },
+  };
+}
+
 /**
- * `landlord worker`: webhook delivery alone, with a small pool of its own. Secrets are sealed by the
+ * `landlord worker`: webhook delivery and tenant purges, with a small pool of its own. Secrets are sealed by the
  * API nodes; every node needs the same LANDLORD_SECRET_KEY.
  */
 export async function createWorkerDeps(config: Config & { databaseUrl: string }, log: WorkerLog): Promise<{ worker: Worker; close(): Promise<void> }> {
   const database = await createDb({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 4, timeouts: dbTimeouts(config.dbStatementTimeoutMs) });
   try {
     await migrateToLatest(database);
-    const worker = createWorker({
-      db: database.db,
-      clock: systemClock,
-      secretBox: createSecretBox(loadSecretKey(config)),
-      config,
-      log,
-      listen: database.listen,
+    const { db } = database;
+    const clock = systemClock;
+    const changes = createChangeRecorder({ clock, fanOut });
+    const worker = createWorker({ db, clock, secretBox: createSecretBox(loadSecretKey(config)), config, changes, log, listen: database.listen });
+    const revocations = createRevocations({ db, clock, maxTokenTtlSeconds: config.tokenTtlSeconds, pollMs: 0 });
+    const lifecycle = createTenantLifecycle({
+      db,
+      clock,
+      changes,
+      revocations,
+      maxTokenTtlSeconds: config.tokenTtlSeconds,
+      retentionMs: config.tenantRetentionMs,
     });
-    return { worker, close: () => database.close() };
+    return { worker: withPurger(worker, lifecycle, log), close: () => database.close() };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   'tenant.deleted',
   'tenant.deactivated',
   'tenant.reactivated',
+  'tenant.restored',
+  'tenant.purged',
   'user.created',
   'user.updated',
   'user.deleted',
@@ -68,6 +70,9 @@ export const OPERATIONS = {
   'tenant.replace': { roles: MANAGERS, scope: 'tenants:write', events: ['tenant.updated'] },
   'tenant.delete': { roles: ADMINS, scope: 'tenants:write', events: ['tenant.deleted'] },
   'tenant.export': { roles: MANAGERS, scope: 'tenants:read' },
+  'tenant.restore': { roles: ADMINS, scope: 'tenants:write', events: ['tenant.restored'] },
+  // Removing a deleted tenant for good: the worker at `purgeAt`, or DELETE ?purge=true.
+  'tenant.purge': { events: ['tenant.purged'] },
 
   'api_key.list': { roles: MANAGERS, scope: 'api_keys:read' },
   'api_key.create': { roles: MANAGERS, scope: 'api_keys:write', events: ['api_key.created'] },

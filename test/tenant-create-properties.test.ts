@@ -70,7 +70,7 @@ for (const store of stores) {
             throw new Error(`${(error as Error).message}\nrequest: ${text}\nresponse: ${res.body}`);
           } finally {
             // Leave the name and slug free for later runs, even when this one failed.
-            deleted = await t.call('DELETE', `/v1/tenants/${created.id}`);
+            deleted = await t.call('DELETE', `/v1/tenants/${created.id}?purge=true`);
           }
           expect(deleted?.statusCode).toBe(204);
         }),
@@ -129,7 +129,7 @@ for (const store of stores) {
           expect(created.name).toBe(n);
           expect(created.slug).toMatch(SLUG);
           // Leave the name free for the next run: the property is about names that are not taken.
-          expect((await t.call('DELETE', `/v1/tenants/${created.id}`)).statusCode).toBe(204);
+          expect((await t.call('DELETE', `/v1/tenants/${created.id}?purge=true`)).statusCode).toBe(204);
         }),
         { numRuns: NUM_RUNS },
       );
@@ -144,7 +144,7 @@ for (const store of stores) {
           expect(res.statusCode).toBe(201);
           const created = json(res);
           expect(created.slug).toBe(ws.join('-').toLowerCase().slice(0, 56).replace(/-+$/, ''));
-          expect((await t.call('DELETE', `/v1/tenants/${created.id}`)).statusCode).toBe(204);
+          expect((await t.call('DELETE', `/v1/tenants/${created.id}?purge=true`)).statusCode).toBe(204);
         }),
         { numRuns: 100 },
       );
@@ -167,7 +167,7 @@ for (const store of stores) {
           const slugs = created.map((c) => c.slug as string);
           for (const slug of slugs) expect(slug).toMatch(SLUG);
           expect(new Set(slugs).size).toBe(copies);
-          for (const c of created) expect((await t.call('DELETE', `/v1/tenants/${c.id}`)).statusCode).toBe(204);
+          for (const c of created) expect((await t.call('DELETE', `/v1/tenants/${c.id}?purge=true`)).statusCode).toBe(204);
         }),
         { numRuns: 40 },
       );

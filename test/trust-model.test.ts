@@ -55,7 +55,7 @@ for (const store of stores) {
       expect(json(await t.call('GET', `/v1/tenants/${tenant.id}`)).metadata).toEqual({ plan: 'enterprise' });
     });
 
-    it('lists only changed fields: a create from nothing, a delete to nothing', async () => {
+    it('lists only changed fields: a create from nothing, a purge to nothing', async () => {
       const created = json(await t.call('POST', '/v1/tenants', { body: { name: 'Short Lived' } }));
       const createEntry = json(await t.call('GET', `/v1/audit-logs?action=tenant.create&tenantId=${created.id}`)).results[0];
       expect(createEntry.changes.name).toEqual({ from: null, to: 'Short Lived' });
@@ -64,7 +64,7 @@ for (const store of stores) {
       expect(createEntry.changes.email).toBeUndefined();
       expect(Object.values(createEntry.changes).every((c: any) => c.from === null && c.to !== null)).toBe(true);
 
-      expect((await t.call('DELETE', `/v1/tenants/${created.id}`)).statusCode).toBe(204);
+      expect((await t.call('DELETE', `/v1/tenants/${created.id}?purge=true`)).statusCode).toBe(204);
       const deleteEntry = json(await t.call('GET', `/v1/audit-logs?action=tenant.delete&tenantId=${created.id}`)).results[0];
       expect(deleteEntry.changes.name).toEqual({ from: 'Short Lived', to: null });
       expect(deleteEntry.changes.email).toBeUndefined();

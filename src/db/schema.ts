@@ -34,6 +34,10 @@ export interface TenantsTable {
   description: string | null;
   is_active: boolean;
   deletion_protection: Generated<boolean>;
+  suspended_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  purge_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  status_changed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   legal_entities: Json<LegalEntity[]>;
   settings: Json<TenantSettings>;
   metadata: Json<Record<string, string>>;

@@ -85,6 +85,10 @@ export interface Tenant {
   url: string | null;
   description: string | null;
   isActive: boolean;
+  status: 'active' | 'suspended' | 'pending_deletion';
+  suspendedReason: string | null;
+  deletedAt: string | null;
+  purgeAt: string | null;
   deletionProtection: boolean;
   legalEntities: { name: string; registrationNumber: string }[];
   settings: Settings;

@@ -1,16 +1,29 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Owner } from './ownership.js';
 
-/** A tenant's organization and whether it is active (binding a token to it, checking one). */
-export async function findTenantStatus(db: Kysely<Database>, id: string) {
-  return db.selectFrom('tenants').select(['id', 'organization_id', 'is_active']).where('id', '=', id).executeTakeFirst();
+/**
+ * Whether the credentials of the tenant a query aliases as `alias` may be used: the one rule
+ * behind API keys, tokens and sessions (and what other nodes poll for). A suspended tenant or one
+ * pending deletion refuses them.
+ */
+export function tenantUsable(alias: string): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(`${alias}.is_active`)} and ${sql.ref(`${alias}.deleted_at`)} is null)`;
 }
 
-/** The owner a tenant path names: the tenant and its organization, or nothing when it does not exist. */
+/** A tenant's organization and whether its credentials may be used (binding a token to it, checking one); deleted tenants too. */
+export async function findTenantStatus(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('tenants as t')
+    .select(['t.id', 't.organization_id', 't.deleted_at', tenantUsable('t').as('usable')])
+    .where('t.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The owner a tenant path names: the tenant and its organization, or nothing when it does not exist (or is deleted). */
 export async function findTenantOwner(db: Kysely<Database>, tenantId: string): Promise<Owner | undefined> {
   const row = await findTenantStatus(db, tenantId);
-  return row && { organizationId: row.organization_id, tenantId: row.id };
+  return row && !row.deleted_at ? { organizationId: row.organization_id, tenantId: row.id } : undefined;
 }
 
 export async function organizationExists(db: Kysely<Database>, organizationId: string): Promise<boolean> {

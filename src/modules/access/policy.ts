@@ -17,7 +17,7 @@ export function authorize(principal: Principal, action: Action): void {
 }
 
 /** Fields of a tenant only the platform side (admins) may change; `metadata` is the platform's (a plan, a CRM id). */
-export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'externalId', 'slug', 'metadata', 'deletionProtection'] as const;
+export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'status', 'suspendedReason', 'externalId', 'slug', 'metadata', 'deletionProtection'] as const;
 
 const RANK: Record<Role, number> = { member: 0, owner: 1, admin: 2, superadmin: 3 };
 
@@ -42,8 +42,11 @@ export function assertMayHandOut(caller: Principal, grant: { role?: Role; scopes
 /** The scopes a signed-in user's session carries. */
 export const sessionScopes = (role: Role): string[] => defaultScopes(role);
 
+/** Whether the caller administers its organization (or all of them). */
+export const isAdministrator = (caller: Pick<Principal, 'role'>): boolean => RANK[caller.role] >= RANK.admin;
+
 /** Owners may send admin-only tenant fields only unchanged; `changed` lists those a write would change. */
 export function assertMayChange(caller: Principal, changed: string[]): void {
-  if (caller.role === 'superadmin' || caller.role === 'admin' || changed.length === 0) return;
+  if (isAdministrator(caller) || changed.length === 0) return;
   throw errors.forbidden(`Only administrators may change ${changed.join(', ')}`);
 }

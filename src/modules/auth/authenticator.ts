@@ -6,6 +6,7 @@ import { safeEqual, sha256 } from '../../lib/crypto.js';
 import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
 import { sessionScopes } from '../access/policy.js';
+import { tenantUsable } from '../access/owner.repository.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
 import { hashSecret, looksLikeSecret } from '../credentials/api-key.js';
@@ -108,7 +109,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         'u.organization_id',
         'u.tenant_id',
         'u.is_active',
-        't.is_active as tenant_active',
+        tenantUsable('t').as('tenant_active'),
       ])
       .where('s.token_hash', '=', sha256(value))
       .executeTakeFirst();

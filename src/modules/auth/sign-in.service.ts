@@ -8,6 +8,7 @@ import { findUser, findUserByEmail, toUser } from '../users/user.repository.js';
 import type { User } from '../users/user.schemas.js';
 import { verifyPassword } from '../users/password.js';
 import type { Attempt, Throttle } from '../access/throttle.js';
+import { tenantUsable } from '../access/owner.repository.js';
 import { recordAudit } from '../audit/audit-entry.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -61,7 +62,7 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
     const row = await db
       .selectFrom('users as u')
       .leftJoin('tenants as t', 't.id', 'u.tenant_id')
-      .select(['u.is_active', 't.is_active as tenant_active', 'u.tenant_id'])
+      .select(['u.is_active', tenantUsable('t').as('tenant_active'), 'u.tenant_id'])
       .where('u.id', '=', userId)
       .executeTakeFirst();
     return !!row && row.is_active && (row.tenant_id === null || row.tenant_active === true);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ApiKeyRow, Database } from '../../db/schema.js';
+import { tenantUsable } from '../access/owner.repository.js';
 
 export type Executor = Kysely<Database>;
 
@@ -19,7 +20,7 @@ export async function insertApiKey(
 }
 
 function selectKeysWithOwner(db: Executor) {
-  return db.selectFrom('api_keys as k').leftJoin('tenants as t', 't.id', 'k.tenant_id').selectAll('k').select('t.is_active as tenant_active');
+  return db.selectFrom('api_keys as k').leftJoin('tenants as t', 't.id', 'k.tenant_id').selectAll('k').select(tenantUsable('t').as('tenant_active'));
 }
 
 /** The key whose current or previous (rotated) secret has this hash, with its tenant's status. */

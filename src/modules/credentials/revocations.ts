@@ -3,10 +3,11 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { isSecretInForce, secretsInForce, type SecretsInForce } from './api-key.js';
 import { afterCommit } from '../../db/request-transaction.js';
+import { tenantUsable } from '../access/owner.repository.js';
 
 /**
  * What makes an otherwise valid access token unusable: a revoked token id, a revoked API key,
- * a deactivated tenant. Tokens are verified without touching the database, so these facts are
+ * a suspended or deleted tenant. Tokens are verified without touching the database, so these facts are
  * kept in memory and refreshed from the database on a short interval; that is how a change made
  * on one node reaches every other node within a second. The node that makes a change also
  * records it at once.
@@ -87,8 +88,16 @@ export function createRevocations(deps: {
         .where('revoked_at', '>=', initial ? tokenFloor : from)
         .execute(),
       initial
-        ? db.selectFrom('tenants').select(['id', 'is_active']).where('is_active', '=', false).execute()
-        : db.selectFrom('tenants').select(['id', 'is_active']).where('updated_at', '>=', from).execute(),
+        ? db
+            .selectFrom('tenants as t')
+            .select(['t.id', tenantUsable('t').as('usable')])
+            .where((eb) => eb.or([eb('t.is_active', '=', false), eb('t.deleted_at', 'is not', null)]))
+            .execute()
+        : db
+            .selectFrom('tenants as t')
+            .select(['t.id', tenantUsable('t').as('usable')])
+            .where((eb) => eb.or([eb('t.updated_at', '>=', from), eb('t.status_changed_at', '>=', from)]))
+            .execute(),
       db
         .selectFrom('api_keys')
         .select(['id', 'updated_at', 'secret_hash', 'previous_secret_hash', 'previous_expires_at'])
@@ -107,7 +116,7 @@ export function createRevocations(deps: {
     }
     for (const r of revokedKeys) keys.add(r.id);
     for (const t of tenants) {
-      if (t.is_active) inactiveTenants.delete(t.id);
+      if (t.usable) inactiveTenants.delete(t.id);
       else inactiveTenants.add(t.id);
     }
     since = now;

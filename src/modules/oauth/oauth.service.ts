@@ -99,7 +99,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     if (revoked || !key || key.revoked_at) return false;
     // The secret that minted the token must still be in force, judged from the row itself.
     if (claims.kv !== undefined && !isSecretInForce(claims.kv, secretsInForce(key), clock.now())) return false;
-    return tenant === null || tenant?.is_active === true;
+    return tenant === null || tenant?.usable === true;
   }
 
   return {

@@ -60,8 +60,8 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
     }
     if (requested === null) return null;
     const tenant = isId(requested, 'tnt') ? await findTenantStatus(db, requested) : undefined;
-    if (!tenant || !reaches(client, { organizationId: tenant.organization_id, tenantId: tenant.id })) throw oauthErrors.invalidTarget();
-    if (!tenant.is_active) throw oauthErrors.invalidTarget('The tenant is deactivated');
+    if (!tenant || tenant.deleted_at || !reaches(client, { organizationId: tenant.organization_id, tenantId: tenant.id })) throw oauthErrors.invalidTarget();
+    if (!tenant.usable) throw oauthErrors.invalidTarget('The tenant is deactivated');
     return tenant.id;
   }
 

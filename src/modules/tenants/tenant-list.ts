@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor, readKeyset, type PageLink } from '../../lib/pagination.js';
-import { authorize } from '../access/policy.js';
+import { authorize, isAdministrator } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { countTenants, listTenantRows, toTenant, type Keyset, type SortColumn, type TenantFilter } from './tenant.repository.js';
@@ -75,8 +75,11 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
       }
       const ordering = `${descending ? '-' : ''}${column}`;
       const scope = listScope(caller, query.organizationId);
+      // Deleted tenants are for administrators, who may restore them; nobody else sees them.
+      if (query.status === 'pending_deletion' && !isAdministrator(caller)) return { count: 0, next: null, previous: null, results: [] };
       const filter: TenantFilter = {
         ...scope,
+        status: query.status,
         search: query.search?.trim() || undefined,
         isActive: query.isActive ?? query.is_active,
         externalId: query.externalId,

@@ -4,16 +4,22 @@ import { compileOnce } from '../../db/compiled-query.js';
 import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../lib/errors.js';
 import { summarizeTenantUsers, tenantFirstOwner, tenantUserCount, type OwnerSummary } from '../users/user.repository.js';
-import type { Tenant } from './tenant.schemas.js';
+import type { Tenant, TenantStatus } from './tenant.schemas.js';
 
 export type Executor = Kysely<Database>;
 
-export interface TenantRecord extends Omit<TenantRow, 'search_text'> {
+export interface TenantRecord extends Omit<TenantRow, 'search_text' | 'status_changed_at'> {
   user_count: number;
   owner: OwnerSummary;
 }
 
+export function statusOf(row: Pick<TenantRecord, 'is_active' | 'deleted_at'>): TenantStatus {
+  if (row.deleted_at) return 'pending_deletion';
+  return row.is_active ? 'active' : 'suspended';
+}
+
 export function toTenant(row: TenantRecord): Tenant {
+  const status = statusOf(row);
   return {
     id: row.id,
     organizationId: row.organization_id,
@@ -24,7 +30,11 @@ export function toTenant(row: TenantRecord): Tenant {
     email: row.email,
     url: row.url,
     description: row.description,
-    isActive: row.is_active,
+    isActive: status === 'active',
+    status,
+    suspendedReason: row.suspended_reason,
+    deletedAt: row.deleted_at?.toISOString() ?? null,
+    purgeAt: row.purge_at?.toISOString() ?? null,
     deletionProtection: row.deletion_protection,
     legalEntities: row.legal_entities,
     settings: row.settings,
@@ -48,6 +58,9 @@ const TENANT_COLUMNS = [
   'url',
   'description',
   'is_active',
+  'suspended_reason',
+  'deleted_at',
+  'purge_at',
   'deletion_protection',
   'legal_entities',
   'settings',
@@ -140,6 +153,8 @@ export interface TenantFilter {
   tenantId: string | null;
   search?: string;
   isActive?: boolean;
+  /** Absent: every tenant not pending deletion. */
+  status?: TenantStatus;
   externalId?: string;
   metadata?: Record<string, string>;
   createdAfter?: Date;
@@ -161,7 +176,14 @@ function filterExpression(eb: ExpressionBuilder<Database & { t: Database['tenant
     const needle = `%${f.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
     parts.push(eb('t.search_text', 'like', needle));
   }
-  if (f.isActive !== undefined) parts.push(eb('t.is_active', '=', f.isActive));
+  if (f.status === 'pending_deletion') parts.push(eb('t.deleted_at', 'is not', null));
+  else {
+    parts.push(eb('t.deleted_at', 'is', null));
+    if (f.status !== undefined) parts.push(eb('t.is_active', '=', f.status === 'active'));
+  }
+  // isActive is true exactly for active tenants: a deleted one is not, whatever it was before.
+  if (f.isActive === true) parts.push(eb('t.is_active', '=', true), eb('t.deleted_at', 'is', null));
+  if (f.isActive === false) parts.push(eb.or([eb('t.is_active', '=', false), eb('t.deleted_at', 'is not', null)]));
   if (f.externalId !== undefined) parts.push(eb('t.external_id', '=', f.externalId));
   if (f.metadata && Object.keys(f.metadata).length > 0) {
     parts.push(sql<SqlBool>`t.metadata @> ${JSON.stringify(f.metadata)}::jsonb`);
@@ -234,4 +256,19 @@ export async function listTenantRows(
     const summary = byTenant.get(r.id);
     return Object.assign(r, { user_count: summary?.userCount ?? 0, owner: summary?.owner ?? null });
   });
+}
+
+/** The next deleted tenant whose purge is due, locked; one another worker holds is skipped. */
+export async function lockNextDuePurge(db: Executor, now: Date): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('tenants')
+    .select('id')
+    .where('deleted_at', 'is not', null)
+    .where('purge_at', '<=', now)
+    .orderBy('purge_at')
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return row?.id;
 }

@@ -157,14 +157,37 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       tags,
       summary: 'Delete a tenant',
       description:
-        '409 `DELETION_PROTECTED` while `deletionProtection` is on; 409 `TENANT_HAS_USERS` while it has users, unless `force=true`, which deletes its users and keys with it.',
+        'Schedules the purge: the tenant moves to `pending_deletion` with `deletedAt` and `purgeAt` (after `LANDLORD_TENANT_RETENTION`, default 30 days), reads as 404, and its keys, tokens and sessions stop at once; its users, keys and webhooks are kept for `POST /v1/tenants/{id}/restore` until `purgeAt`, and its name, slug and externalId stay taken. `purge=true` removes it for good now (also a tenant already pending deletion). 409 `DELETION_PROTECTED` while `deletionProtection` is on; 409 `TENANT_HAS_USERS` while it has users, unless `force=true`.',
       params: IdParams,
-      querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
+      querystring: Type.Object(
+        {
+          force: Type.Optional(Type.Boolean({ description: 'Delete it although it has users (they go with it at the purge)' })),
+          purge: Type.Optional(Type.Boolean({ description: 'Remove it for good now, with its users, keys and webhooks' })),
+        },
+        { additionalProperties: false },
+      ),
       response: { 204: Type.Null({ description: 'Deleted' }) },
     },
     handler: async (request, reply) => {
-      await tenants.remove(request.principal, request.params.id, request.query.force ?? false, request.headers['if-match']);
+      const options = { force: request.query.force ?? false, purge: request.query.purge ?? false };
+      await tenants.remove(request.principal, request.params.id, options, request.headers['if-match']);
       return reply.code(204).send(null);
+    },
+  });
+
+  app.post('/tenants/:id/restore', {
+    schema: {
+      operationId: operationId('tenant.restore'),
+      tags,
+      summary: 'Restore a deleted tenant',
+      description:
+        'Admins, before `purgeAt`: the tenant comes back as it was, with its users, keys and webhooks (its keys and sessions work again). 409 `TENANT_NOT_DELETED` for a tenant that is not deleted, 409 `RETENTION_OVER` once its purge is due.',
+      params: IdParams,
+      response: { 200: TenantRef },
+    },
+    handler: async (request, reply) => {
+      const tenant = await tenants.restore(request.principal, request.params.id);
+      return reply.header('etag', tenantEtag(tenant)).send(tenant);
     },
   });
 

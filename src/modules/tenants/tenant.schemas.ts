@@ -4,7 +4,12 @@ import { Email, HttpUrl, ListEnvelope, ListQuery, MapOf, Nullable, Timestamp } f
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 export const EXTERNAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,255}$';
 
-export const READ_ONLY_TENANT_FIELDS = ['id', 'userCount', 'owner', 'createdAt', 'updatedAt'];
+export const READ_ONLY_TENANT_FIELDS = ['id', 'userCount', 'owner', 'deletedAt', 'purgeAt', 'createdAt', 'updatedAt'];
+
+export const TENANT_STATUSES = ['active', 'suspended', 'pending_deletion'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+const statusSchema = (description: string) =>
+  Type.Unsafe<TenantStatus>({ type: 'string', enum: [...TENANT_STATUSES], description, 'x-error-code': 'BAD_STATUS' });
 
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', 'x-pattern-message': 'must not be blank' });
 const Slug = Type.String({
@@ -72,7 +77,11 @@ export const TenantSchema = Type.Object(
     email: Nullable(Type.String()),
     url: Nullable(Type.String()),
     description: Nullable(Type.String()),
-    isActive: Type.Boolean(),
+    isActive: Type.Boolean({ description: 'True exactly when `status` is `active`' }),
+    status: statusSchema('`suspended`: its keys, tokens and sessions are refused; `pending_deletion`: deleted, restorable until `purgeAt`'),
+    suspendedReason: Nullable(Type.String({ description: 'Why it is suspended, when it is' })),
+    deletedAt: Nullable(Timestamp),
+    purgeAt: Nullable(Type.String({ format: 'date-time', description: 'When a deleted tenant is removed for good' })),
     deletionProtection: Type.Boolean({ description: 'While true, DELETE is refused with 409 DELETION_PROTECTED. Admins only' }),
     legalEntities: Type.Array(LegalEntitySchema),
     settings: SettingsSchema,
@@ -93,7 +102,14 @@ const writable = {
   email: Nullable(Email()),
   url: Nullable(HttpUrl()),
   description: Nullable(Type.String({ maxLength: 2000 })),
-  isActive: Type.Boolean(),
+  isActive: Type.Boolean({ description: 'Admins only: false suspends the tenant, true reactivates it' }),
+  status: Type.Unsafe<'active' | 'suspended'>({
+    type: 'string',
+    enum: ['active', 'suspended'],
+    description: 'Admins only: `suspended` suspends, `active` reactivates (DELETE is how a tenant is deleted)',
+    'x-error-code': 'BAD_STATUS',
+  }),
+  suspendedReason: Nullable(Type.String({ maxLength: 500, description: 'Admins only: why the tenant is suspended (cleared on reactivation)' })),
   deletionProtection: Type.Boolean({ description: 'Admins only (default false): while true, DELETE is refused with 409 DELETION_PROTECTED' }),
   legalEntities: Type.Array(LegalEntitySchema, { maxItems: 20 }),
 };
@@ -109,6 +125,8 @@ const optionalWritable = (patch: boolean) => ({
   url: Type.Optional(writable.url),
   description: Type.Optional(writable.description),
   isActive: Type.Optional(writable.isActive),
+  status: Type.Optional(writable.status),
+  suspendedReason: Type.Optional(writable.suspendedReason),
   deletionProtection: Type.Optional(writable.deletionProtection),
   legalEntities: Type.Optional(writable.legalEntities),
   settings: Type.Optional(SettingsInput),
@@ -199,6 +217,7 @@ export const TenantListQuery = Type.Object(
     search: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive substring of name, slug, email, externalId or displayName' })),
     isActive: Type.Optional(Type.Boolean()),
     is_active: Type.Optional(Type.Boolean({ description: 'Alias of `isActive`' })),
+    status: Type.Optional(statusSchema('Deleted tenants are listed only with `pending_deletion` (admins)')),
     externalId: Type.Optional(Type.String({ maxLength: 255 })),
     organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins: only this organization' })),
     createdAfter: Type.Optional(Type.String({ format: 'date-time' })),

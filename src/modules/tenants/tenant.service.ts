@@ -5,30 +5,30 @@ import { ifMatchSatisfied } from '../../lib/etag.js';
 import { assertMayChange, authorize } from '../access/policy.js';
 import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import { recordKeysGone } from '../credentials/revocations.js';
-import { deleteTenantApiKeys, listTenantApiKeys } from '../credentials/api-key.repository.js';
+import { listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKey } from '../credentials/api-key.service.js';
-import { countTenantUsers, deleteTenantUsers, listTenantUsers, toUser } from '../users/user.repository.js';
+import { listTenantUsers, toUser } from '../users/user.repository.js';
 import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js';
-import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, slugify, tenantEtag } from './tenant.js';
+import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, slugify, statusOfWrite, tenantEtag } from './tenant.js';
 import { createTenantCreation, nextFreeSlug, type TenantCreateDeps } from './tenant-create.js';
 import { createTenantList } from './tenant-list.js';
-import { deleteTenant, findTenantById, toTenant, updateTenantRow } from './tenant.repository.js';
+import { createTenantLifecycle, type TenantLifecycleDeps } from './tenant-lifecycle.js';
+import { findTenantById, toTenant, updateTenantRow } from './tenant.repository.js';
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 
-export interface TenantServiceDeps extends TenantCreateDeps {
-  maxTokenTtlSeconds: number;
-}
+export interface TenantServiceDeps extends TenantCreateDeps, Omit<TenantLifecycleDeps, keyof TenantCreateDeps> {}
 
 export function createTenantService(deps: TenantServiceDeps) {
   const { db, clock, changes, revocations } = deps;
   const creation = createTenantCreation(deps);
   const listing = createTenantList(deps);
+  const lifecycle = createTenantLifecycle(deps);
 
   /** The tenant, or 404 when it does not exist for this caller. */
   async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false): Promise<Tenant> {
     const row = await findTenantById(executor, id, forUpdate);
-    assertReaches(caller, row && { organizationId: row.organization_id, tenantId: row.id }, 'Tenant');
+    // A deleted tenant reads as gone until it is restored.
+    assertReaches(caller, row && !row.deleted_at ? { organizationId: row.organization_id, tenantId: row.id } : undefined, 'Tenant');
     return toTenant(row!);
   }
 
@@ -45,7 +45,9 @@ export function createTenantService(deps: TenantServiceDeps) {
       authorize(caller, operation);
       if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
       const set = await build(current, trx);
-      await updateTenantRow(trx, id, { ...set, updated_at: clock.now() });
+      const now = clock.now();
+      const statusChanged = set.is_active !== undefined && set.is_active !== current.isActive;
+      await updateTenantRow(trx, id, { ...set, updated_at: now, ...(statusChanged ? { status_changed_at: now } : {}) });
       const next = toTenant((await findTenantById(trx, id))!);
       await changes.record(trx, caller, {
         organizationId: next.organizationId,
@@ -84,7 +86,14 @@ export function createTenantService(deps: TenantServiceDeps) {
       return write(caller, id, ifMatch, 'tenant.replace', async (current, trx) => {
         assertMayChange(
           caller,
-          adminOnlyChanges(current, { isActive: true, externalId: null, deletionProtection: false, ...input, metadata: input.metadata ?? {} }),
+          adminOnlyChanges(current, {
+            externalId: null,
+            deletionProtection: false,
+            ...input,
+            // A PUT's status is what its body says, absent meaning active.
+            ...statusOfWrite(null, input),
+            metadata: input.metadata ?? {},
+          }),
         );
         const base = slugify(input.name);
         const slug = input.slug ?? (isDerivedSlug(current.slug, base) ? current.slug : await nextFreeSlug(trx, current.organizationId, input.name));
@@ -100,37 +109,9 @@ export function createTenantService(deps: TenantServiceDeps) {
       });
     },
 
-    async remove(caller: Principal, id: string, force: boolean, ifMatch?: string): Promise<void> {
-      let keyIds: string[] = [];
-      await db.transaction().execute(async (trx) => {
-        const current = await load(caller, id, trx, true);
-        authorize(caller, 'tenant.delete');
-        if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
-        if (current.deletionProtection) {
-          throw errors.conflict('DELETION_PROTECTED', 'The tenant has deletion protection; turn it off (deletionProtection: false) before deleting it');
-        }
-        const users = await countTenantUsers(trx, id);
-        if (users > 0 && !force) {
-          throw errors.conflict('TENANT_HAS_USERS', `The tenant still has ${users} user${users === 1 ? '' : 's'}; delete them first or pass ?force=true`);
-        }
-        // Its keys go with it; their unexpired tokens must stop on every node too.
-        keyIds = await deleteTenantApiKeys(trx, id);
-        await recordKeysGone(trx, keyIds, clock.now(), deps.maxTokenTtlSeconds);
-        await deleteTenantUsers(trx, id);
-        await deleteTenant(trx, id);
-        await changes.record(trx, caller, {
-          organizationId: current.organizationId,
-          tenantId: id,
-          operation: 'tenant.delete',
-          removed: true,
-          target: { type: 'tenant', id },
-          object: current,
-        });
-      });
-      // Its keys are gone; make sure no remembered lookup or token outlives it on this node.
-      revocations.markTenantActive(id, false);
-      for (const keyId of keyIds) revocations.markKeyRevoked(keyId);
-    },
+    remove: lifecycle.remove,
+    restore: lifecycle.restore,
+    purgeDue: lifecycle.purgeDue,
 
     async export(caller: Principal, id: string) {
       const tenant = await load(caller, id);

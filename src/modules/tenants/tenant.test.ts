@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { adminOnlyChanges, fullColumns, isDerivedSlug, patchColumns, slugify } from './tenant.js';
+import { adminOnlyChanges, fullColumns, isDerivedSlug, patchColumns, slugify, statusChange } from './tenant.js';
 import type { Tenant } from './tenant.schemas.js';
 
 const current = {
@@ -32,6 +32,7 @@ describe('tenant rules', () => {
       url: null,
       description: null,
       is_active: true,
+      suspended_reason: null,
       deletion_protection: false,
       legal_entities: '[]',
       settings: JSON.stringify({ timezone: 'UTC', weekStart: 1, locale: 'en' }),
@@ -46,6 +47,17 @@ describe('tenant rules', () => {
     expect(JSON.parse(set.metadata as string)).toEqual({ plan: 'pro', tier: 'gold' });
     const many = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
     expect(() => patchColumns(current, { metadata: many })).toThrow('1 field is invalid');
+  });
+
+  it('makes isActive and status one state, keeping a suspension reason until reactivation', () => {
+    const suspended = { isActive: false, suspendedReason: 'Unpaid' };
+    expect(statusChange(null, {})).toEqual({ isActive: true, suspendedReason: null });
+    expect(statusChange(null, { status: 'suspended', suspendedReason: 'Unpaid' })).toEqual(suspended);
+    expect(statusChange(suspended, { isActive: false })).toEqual(suspended);
+    expect(statusChange(suspended, { suspendedReason: 'Fraud' })).toEqual({ isActive: false, suspendedReason: 'Fraud' });
+    expect(statusChange(suspended, { status: 'active' })).toEqual({ isActive: true, suspendedReason: null });
+    expect(() => statusChange(null, { status: 'active', isActive: false })).toThrow('1 field is invalid');
+    expect(() => statusChange({ isActive: true, suspendedReason: null }, { suspendedReason: 'x' })).toThrow('1 field is invalid');
   });
 
   it('names the admin-only fields a write would change, not those sent unchanged', () => {

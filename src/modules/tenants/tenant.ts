@@ -42,11 +42,41 @@ export function mergeMetadata(current: Record<string, string>, patch: Record<str
 
 type Metadata = Record<string, string>;
 
+type StatusInput = Pick<TenantPutInput, 'isActive' | 'status' | 'suspendedReason'>;
+
+/**
+ * What a write makes of the tenant's status: whether it is active and why not. `isActive` and
+ * `status` say the same thing two ways (the seeds use the first); they must agree when both are
+ * sent. A reason belongs to a suspension only, and a reactivation clears it. `current` is the
+ * state before the write (null for a create or a PUT, where absent means active).
+ */
+export function statusChange(current: { isActive: boolean; suspendedReason: string | null } | null, input: StatusInput) {
+  const fromStatus = input.status === undefined ? undefined : input.status === 'active';
+  if (fromStatus !== undefined && input.isActive !== undefined && fromStatus !== input.isActive) {
+    throw errors.field('status', 'CONFLICTING_FIELDS', `"${input.status}" contradicts isActive: ${input.isActive}; send one of them`);
+  }
+  const requested = fromStatus ?? input.isActive;
+  const active = requested ?? current?.isActive ?? true;
+  if (active && input.suspendedReason != null) {
+    throw errors.field('suspendedReason', 'NOT_SUSPENDED', 'only a suspended tenant has a reason; send status: "suspended" with it');
+  }
+  // A suspension keeps its reason until a new one is given or the tenant is reactivated.
+  const kept = current && !current.isActive ? current.suspendedReason : null;
+  return { isActive: active, suspendedReason: active ? null : input.suspendedReason !== undefined ? input.suspendedReason : kept };
+}
+
+/** The status fields as a write leaves them, for comparing with the current ones (admin-only fields). */
+export function statusOfWrite(current: Parameters<typeof statusChange>[0], input: StatusInput) {
+  const next = statusChange(current, input);
+  return { isActive: next.isActive, status: next.isActive ? 'active' : 'suspended', suspendedReason: next.suspendedReason };
+}
+
 /**
  * The columns a full write sets (create and PUT), from a body where absent optional fields take
  * their defaults. The slug is decided by the caller (it may need a free suffix).
  */
 export function fullColumns(input: TenantPutInput) {
+  const status = statusChange(null, input);
   return {
     name: input.name,
     external_id: input.externalId ?? null,
@@ -54,7 +84,8 @@ export function fullColumns(input: TenantPutInput) {
     email: input.email ?? null,
     url: input.url ?? null,
     description: input.description ?? null,
-    is_active: input.isActive ?? true,
+    is_active: status.isActive,
+    suspended_reason: status.suspendedReason,
     deletion_protection: input.deletionProtection ?? false,
     legal_entities: JSON.stringify(input.legalEntities ?? []),
     settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
@@ -72,7 +103,11 @@ export function patchColumns(current: Tenant, input: TenantPatchInput): Partial<
   if (input.email !== undefined) set.email = input.email;
   if (input.url !== undefined) set.url = input.url;
   if (input.description !== undefined) set.description = input.description;
-  if (input.isActive !== undefined) set.is_active = input.isActive;
+  if (input.isActive !== undefined || input.status !== undefined || input.suspendedReason !== undefined) {
+    const next = statusChange(current, input);
+    set.is_active = next.isActive;
+    set.suspended_reason = next.suspendedReason;
+  }
   if (input.deletionProtection !== undefined) set.deletion_protection = input.deletionProtection;
   if (input.legalEntities !== undefined) set.legal_entities = JSON.stringify(input.legalEntities);
   if (input.settings !== undefined) set.settings = JSON.stringify({ ...current.settings, ...input.settings });

@@ -69,15 +69,15 @@ export function deleteTenant(tenant, onDone) {
   const force = checkbox({
     label: `Also delete its ${pluralize(users, 'user')}`,
     name: 'force',
-    description: 'Their accounts, sessions, API keys and webhooks go with the tenant.',
+    description: 'Their accounts and sessions go with the tenant, and come back if it is restored.',
   });
   const forceBox = find(force, 'input', HTMLInputElement);
   const dialog = confirmDialog({
     title: `Delete ${tenant.displayName}?`,
     message:
       users > 0
-        ? `${tenant.displayName} still has ${pluralize(users, 'user')}. Deleting the tenant deletes them too, with its API keys and webhooks. This cannot be undone.`
-        : 'This permanently deletes the tenant with its API keys and webhooks. This cannot be undone.',
+        ? `${tenant.displayName} still has ${pluralize(users, 'user')}. They lose access at once, with its API keys. An administrator can restore the tenant, with everything it had, until it is purged after the retention period.`
+        : 'Its API keys stop working at once. An administrator can restore the tenant, with everything it had, until it is purged after the retention period.',
     body: users > 0 ? force : null,
     confirmLabel: 'Delete tenant',
     danger: true,
@@ -92,7 +92,7 @@ export function deleteTenant(tenant, onDone) {
         if (error instanceof ApiError && error.code === 'TENANT_HAS_USERS' && !force.isConnected) find(form, '.dialog-body', HTMLElement).append(force);
         throw error;
       }
-      toast(`${tenant.displayName} was deleted`);
+      toast(`${tenant.displayName} was deleted; it can be restored until it is purged`);
       onDone();
     },
   });
