@@ -16,6 +16,7 @@ export type Name =
   | 'searchRare'
   | 'searchCommon'
   | 'cursor'
+  | 'subtree'
   | 'create';
 export const LABELS: Record<Name, string> = {
   bare: 'bare Fastify route',
@@ -30,6 +31,7 @@ export const LABELS: Record<Name, string> = {
   searchRare: 'GET /v1/tenants?search=<rare>',
   searchCommon: 'GET /v1/tenants?search=<common>',
   cursor: 'GET /v1/tenants?cursor=… (deep)',
+  subtree: 'GET /v1/tenants?ancestorId=… (subtree, with count)',
   create: 'POST /v1/tenants',
 };
 /** What each path is a share of: reads of ceiling B, creates of ceiling C. */
@@ -43,10 +45,11 @@ export const CEILING_OF: Partial<Record<Name, 'ceilingRead' | 'ceilingCreate'>> 
   searchRare: 'ceilingRead',
   searchCommon: 'ceilingRead',
   cursor: 'ceilingRead',
+  subtree: 'ceilingRead',
   create: 'ceilingCreate',
 };
 /** The paths measured again with the large table (list, search and deep cursor). */
-export const LARGE: Name[] = ['firstPage', 'searchRare', 'searchCommon', 'cursor'];
+export const LARGE: Name[] = ['firstPage', 'searchRare', 'searchCommon', 'cursor', 'subtree'];
 
 export interface Measurement {
   name: Name;

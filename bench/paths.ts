@@ -59,12 +59,18 @@ export async function measureLists(base: string, rootKey: string, tenants: numbe
   console.log(
     `  ${fmt(tenants)} tenants: "${SEARCH_TERM}" matches ${fmt(searchMatches.rare)}, "${COMMON_TERM}" ${fmt(searchMatches.common)}; cursor after ${median} (${fmt(Number(firstPage.count))} rows after it; the API's counts, estimates above 1,000)`,
   );
+  // The tree growTree made: the oldest tenant and its subtree.
+  const root = (await call(base, rootKey, 'GET', '/v1/tenants?ordering=createdAt&limit=1&count=false')).results[0].id as string;
+  const subtreePath = `/v1/tenants?ancestorId=${root}&limit=20`;
+  const subtree = Number((await call(base, rootKey, 'GET', `${subtreePath}&count=true`)).count);
+  console.log(`  ${fmt(tenants)} tenants: the subtree of ${root} holds ${fmt(subtree)} (the API's count)`);
   const get = (name: Name, path: string) => measure(name, base, path, auth, () => sample(`${base}${path}`, auth));
   const measured: Measured = {
     firstPage: await get('firstPage', '/v1/tenants?limit=20'),
     searchRare: await get('searchRare', rarePath),
     searchCommon: await get('searchCommon', commonPath),
     cursor: await get('cursor', cursorPath),
+    subtree: await get('subtree', subtreePath),
   };
   return {
     measured,

@@ -67,6 +67,7 @@ export function checkTargets(store: Store, measurements: Measurement[], batchSta
   p99(largest('searchRare'), 20, 'rare search');
   p99(largest('searchCommon'), 20, 'common search');
   p99(largest('cursor'), 20, 'deep cursor');
+  p99(largest('subtree'), 20, 'subtree listing');
   const create = small('create');
   if (create) checks.push({ target: 'create >= 1500/s', value: Math.round(create.requestsPerSecond), unit: 'req/s', met: create.requestsPerSecond >= 1500 });
   share('create', 50, 'create');

@@ -157,3 +157,15 @@ export async function insertWithSql(store: Store, query: Query, from: number, to
   const sample = await query(`select id from tenants order by random() limit 2000`);
   return sample.map((r) => String(r.id));
 }
+
+/**
+ * A tenant tree for the subtree listing: the oldest tenant becomes the parent of about 1% of the
+ * others (chosen by a hash of their id, so a second call after more rows adds their share).
+ */
+export async function growTree(query: Query): Promise<void> {
+  await query(`
+with root as (select id from tenants order by created_at, id limit 1)
+update tenants t set parent_id = root.id, depth = 1, ancestor_ids = array[root.id]
+from root
+where t.id <> root.id and t.parent_id is null and abs(hashtext(t.id)) % 100 = 0`);
+}

@@ -10,7 +10,7 @@ import { freePort, HOST } from '../test/support/processes.js';
 import { measureBatchStall } from './stall.js';
 import { measureCeilings, measureLists, measureReads, withShares } from './paths.js';
 import { checkTargets, type StoreResult } from './report.js';
-import { COMMON_TERM, insertWithSql, loadViaApi, SEARCH_TERM, type LoadSummary, type Query } from './seed.js';
+import { COMMON_TERM, insertWithSql, loadViaApi, SEARCH_TERM, type LoadSummary, type Query, growTree } from './seed.js';
 import { onCleanup, serviceEnv, startCeiling, startService, stopChild } from './service.js';
 import { base62, DATABASE_URL, fmt, LARGE_TENANTS, LOAD_MODE, TENANTS, type Store } from './settings.js';
 
@@ -89,6 +89,7 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
       apiSeconds = r.seconds;
     }
     const sqlIds = viaApi < TENANTS ? await withDatabase((query) => insertWithSql(store, query, viaApi, TENANTS, loadStarted)) : [];
+    await withDatabase(growTree);
     await analyze();
     const load: LoadSummary = {
       method: viaApi === TENANTS ? 'api' : viaApi === 0 ? 'sql' : 'api+sql',
@@ -124,6 +125,7 @@ export async function benchStore(store: Store, bareBase: string, runTag: string)
     if (large > TENANTS) {
       const started = Date.now();
       await withDatabase((query) => insertWithSql(store, query, TENANTS, large, started));
+      await withDatabase(growTree);
       await analyze();
       console.log(`  ${store}: ${fmt(large)} tenants in ${Math.round((Date.now() - started) / 1000)} s (SQL)`);
       const again = await measureLists(base, rootKey, large);

@@ -38,6 +38,10 @@ export interface TenantsTable {
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   purge_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   status_changed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  depth: ColumnType<number, number | undefined, number>;
+  /** Root first; empty for a root. */
+  ancestor_ids: ColumnType<string[], string[] | undefined, string[]>;
   legal_entities: Json<LegalEntity[]>;
   settings: Json<TenantSettings>;
   metadata: Json<Record<string, string>>;

@@ -77,6 +77,9 @@ export interface OwnerSummary {
 export interface Tenant {
   id: string;
   organizationId: string;
+  parentId: string | null;
+  depth: number;
+  ancestorIds: string[];
   name: string;
   slug: string;
   externalId: string | null;

@@ -7,6 +7,7 @@ import * as m0005 from './0005_key_rotations.js';
 import * as m0006 from './0006_search_index_direct.js';
 import * as m0007 from './0007_deletion_protection.js';
 import * as m0008 from './0008_tenant_lifecycle.js';
+import * as m0009 from './0009_tenant_hierarchy.js';
 
 // Append-only and listed statically, so the set of migrations never depends on the file system.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_search_index_direct': m0006,
   '0007_deletion_protection': m0007,
   '0008_tenant_lifecycle': m0008,
+  '0009_tenant_hierarchy': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, type PageLink } from '../../lib/pagination.
 const AUDIT_ID = /^aud_[0-9a-z]{26}$/;
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
+import { inSubtree } from '../access/owner.repository.js';
 import type { Principal } from '../access/principal.js';
 import type { AuditEntry, AuditQuery } from './audit.schemas.js';
 
@@ -20,7 +21,7 @@ export function createAuditService(deps: { db: Kysely<Database> }) {
       let q = db.selectFrom('audit_logs').selectAll();
       const organizationId = scope.organizationId;
       if (organizationId) q = q.where('organization_id', '=', organizationId);
-      if (scope.tenantId) q = q.where('tenant_id', '=', scope.tenantId);
+      if (scope.tenantId) q = q.where(inSubtree('tenant_id', scope.tenantId));
       if (query.tenantId) q = q.where('tenant_id', '=', query.tenantId);
       if (query.actorId) q = q.where('actor_id', '=', query.actorId);
       if (query.action) q = q.where('action', '=', query.action);

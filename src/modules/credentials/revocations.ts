@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { isSecretInForce, secretsInForce, type SecretsInForce } from './api-key.js';
@@ -87,16 +87,30 @@ export function createRevocations(deps: {
         .where('revoked_at', 'is not', null)
         .where('revoked_at', '>=', initial ? tokenFloor : from)
         .execute(),
+      // Tenants whose credentials are refused (at start), or whose state may have changed since the
+      // last look, with their descendants: a suspended ancestor locks out its whole subtree.
       initial
         ? db
             .selectFrom('tenants as t')
             .select(['t.id', tenantUsable('t').as('usable')])
-            .where((eb) => eb.or([eb('t.is_active', '=', false), eb('t.deleted_at', 'is not', null)]))
+            .where((eb) =>
+              eb.or([
+                eb('t.is_active', '=', false),
+                eb('t.deleted_at', 'is not', null),
+                sql<SqlBool>`t.ancestor_ids && array(select a.id from tenants a where not a.is_active or a.deleted_at is not null)`,
+              ]),
+            )
             .execute()
         : db
             .selectFrom('tenants as t')
             .select(['t.id', tenantUsable('t').as('usable')])
-            .where((eb) => eb.or([eb('t.updated_at', '>=', from), eb('t.status_changed_at', '>=', from)]))
+            .where((eb) =>
+              eb.or([
+                eb('t.updated_at', '>=', from),
+                eb('t.status_changed_at', '>=', from),
+                sql<SqlBool>`t.ancestor_ids && array(select a.id from tenants a where a.status_changed_at >= ${from})`,
+              ]),
+            )
             .execute(),
       db
         .selectFrom('api_keys')

@@ -4,6 +4,7 @@ import { errors } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor, type PageLink } from '../../lib/pagination.js';
 import { authorize } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
+import { inSubtree } from '../access/owner.repository.js';
 import type { Principal } from '../access/principal.js';
 import type { EventQuery, EventView } from './event.schemas.js';
 
@@ -35,7 +36,7 @@ export function createEventService(deps: { db: Kysely<Database> }) {
       const conditions: ReturnType<typeof sql<SqlBool>>[] = [sql<SqlBool>`txid < pg_snapshot_xmin(pg_current_snapshot())`];
       const organizationId = scope.organizationId;
       if (organizationId) conditions.push(sql<SqlBool>`organization_id = ${organizationId}`);
-      if (scope.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${scope.tenantId}`);
+      if (scope.tenantId) conditions.push(inSubtree('tenant_id', scope.tenantId));
       if (query.tenantId) conditions.push(sql<SqlBool>`tenant_id = ${query.tenantId}`);
       if (query.type) {
         const types = query.type

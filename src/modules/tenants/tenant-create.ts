@@ -14,6 +14,7 @@ import { adoptAsTenantOwner } from '../users/user.repository.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
 import { fullColumns, slugify } from './tenant.js';
+import { placeUnder, subtreeStates } from './tenant-hierarchy.js';
 import { findTenantById, insertTenant, insertTenantIfSlugFree, slugsLike, toTenant, type TenantRecord } from './tenant.repository.js';
 import type { Tenant, TenantCreateInput } from './tenant.schemas.js';
 
@@ -101,14 +102,16 @@ export function createTenantCreation(deps: TenantCreateDeps) {
     const now = clock.now();
     const id = newId('tnt', now.getTime());
     const owner = { organizationId, tenantId: id };
+    const placement = await placeUnder(trx, organizationId, input.parentId ?? null);
     const inserted = await insertWithSlug(
       trx,
-      { id, organization_id: organizationId, ...fullColumns(input), created_at: now, updated_at: now },
+      { id, organization_id: organizationId, ...fullColumns(input), ...placement, created_at: now, updated_at: now },
       input.slug,
       input.name,
     );
-    // A tenant created inactive: its keys and tokens are refused from the start, as after a deactivation.
-    if (!inserted.is_active) revocations.markTenantActive(id, false);
+    // A tenant created inactive, or under a suspended parent: its keys and tokens are refused from
+    // the start, as after a deactivation. (Marked before the commit: if it rolls back, the id never exists.)
+    if (!inserted.is_active || (placement.parent_id && (await subtreeStates(trx, id)).some((s) => !s.usable))) revocations.markTenantActive(id, false);
     const extras: TenantExtras = {};
     // Subscribed before the tenant's events are recorded, so the endpoint receives this tenant.created too.
     const webhook = input.webhook && (await webhooks.createIn(trx, caller, owner, input.webhook, 'webhook'));

@@ -11,6 +11,7 @@ import { recordKeysGone, type Revocations } from '../credentials/revocations.js'
 import type { ChangeRecorder } from '../events/outbox.js';
 import { countTenantUsers, deleteTenantUsers } from '../users/user.repository.js';
 import { tenantEtag } from './tenant.js';
+import { applyStates, countChildren, subtreeStates, type TenantStates } from './tenant-hierarchy.js';
 import { deleteTenant, findTenantById, lockNextDuePurge, toTenant, updateTenantRow } from './tenant.repository.js';
 import type { Tenant } from './tenant.schemas.js';
 
@@ -42,7 +43,7 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
   /** The tenant, deleted or not, locked; 404 when the caller does not reach it. */
   async function lockAny(trx: Kysely<Database>, caller: Principal | 'system', id: string): Promise<Tenant> {
     const row = await findTenantById(trx, id, true);
-    if (caller !== 'system') assertReaches(caller, row && { organizationId: row.organization_id, tenantId: row.id }, 'Tenant');
+    if (caller !== 'system') assertReaches(caller, row && { organizationId: row.organization_id, tenantId: row.id, ancestorIds: row.ancestor_ids }, 'Tenant');
     if (!row) throw errors.notFound('Tenant not found');
     return toTenant(row);
   }
@@ -74,6 +75,13 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
         if (current.deletionProtection) {
           throw errors.conflict('DELETION_PROTECTED', 'The tenant has deletion protection; turn it off (deletionProtection: false) before deleting it');
         }
+        const children = await countChildren(trx, id);
+        if (children > 0) {
+          throw errors.conflict(
+            'TENANT_HAS_CHILDREN',
+            `The tenant has ${children} child tenant${children === 1 ? '' : 's'} (deleted ones count until they are purged); move, delete or purge them first`,
+          );
+        }
         if (!pending) {
           const users = await countTenantUsers(trx, id);
           if (users > 0 && !options.force) {
@@ -103,6 +111,7 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
     },
 
     async restore(caller: Principal, id: string): Promise<Tenant> {
+      let states: TenantStates = [];
       const restored = await db.transaction().execute(async (trx) => {
         const current = await lockAny(trx, caller, id);
         authorize(caller, 'tenant.restore');
@@ -112,6 +121,8 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
           throw errors.conflict('RETENTION_OVER', `The tenant's retention period ended at ${current.purgeAt}; it is being purged`);
         }
         await updateTenantRow(trx, id, { deleted_at: null, purge_at: null, status_changed_at: now });
+        // Usable again, unless it or an ancestor is suspended.
+        states = await subtreeStates(trx, id);
         const next = toTenant((await findTenantById(trx, id))!);
         await changes.record(trx, caller, {
           organizationId: next.organizationId,
@@ -123,7 +134,7 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
         });
         return next;
       });
-      revocations.markTenantActive(id, restored.isActive);
+      applyStates(revocations, states);
       return restored;
     },
 

@@ -83,6 +83,8 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
         search: query.search?.trim() || undefined,
         isActive: query.isActive ?? query.is_active,
         externalId: query.externalId,
+        parentId: query.parentId,
+        ancestorId: query.ancestorId,
         metadata: metadataFilter(query),
         createdAfter: query.createdAfter ? new Date(query.createdAfter) : undefined,
         createdBefore: query.createdBefore ? new Date(query.createdBefore) : undefined,

@@ -30,6 +30,9 @@ export function toTenant(row: TenantRecord): Tenant {
     email: row.email,
     url: row.url,
     description: row.description,
+    parentId: row.parent_id,
+    depth: row.depth,
+    ancestorIds: row.ancestor_ids,
     isActive: status === 'active',
     status,
     suspendedReason: row.suspended_reason,
@@ -50,6 +53,9 @@ export function toTenant(row: TenantRecord): Tenant {
 const TENANT_COLUMNS = [
   'id',
   'organization_id',
+  'parent_id',
+  'depth',
+  'ancestor_ids',
   'name',
   'slug',
   'external_id',
@@ -150,7 +156,12 @@ export type SortColumn = 'name' | 'slug' | 'created_at' | 'updated_at';
 
 export interface TenantFilter {
   organizationId: string | null;
+  /** That tenant and its descendants. */
   tenantId: string | null;
+  /** Its children. */
+  parentId?: string;
+  /** Its descendants, at any depth. */
+  ancestorId?: string;
   search?: string;
   isActive?: boolean;
   /** Absent: every tenant not pending deletion. */
@@ -171,7 +182,9 @@ export interface Keyset {
 function filterExpression(eb: ExpressionBuilder<Database & { t: Database['tenants'] }, 't'>, f: TenantFilter): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [];
   if (f.organizationId) parts.push(eb('t.organization_id', '=', f.organizationId));
-  if (f.tenantId) parts.push(eb('t.id', '=', f.tenantId));
+  if (f.tenantId) parts.push(eb.or([eb('t.id', '=', f.tenantId), sql<SqlBool>`t.ancestor_ids @> array[${f.tenantId}]::text[]`]));
+  if (f.parentId) parts.push(eb('t.parent_id', '=', f.parentId));
+  if (f.ancestorId) parts.push(sql<SqlBool>`t.ancestor_ids @> array[${f.ancestorId}]::text[]`);
   if (f.search) {
     const needle = `%${f.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
     parts.push(eb('t.search_text', 'like', needle));

@@ -4,7 +4,10 @@ import { Email, HttpUrl, ListEnvelope, ListQuery, MapOf, Nullable, Timestamp } f
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 export const EXTERNAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,255}$';
 
-export const READ_ONLY_TENANT_FIELDS = ['id', 'userCount', 'owner', 'deletedAt', 'purgeAt', 'createdAt', 'updatedAt'];
+export const READ_ONLY_TENANT_FIELDS = ['id', 'depth', 'ancestorIds', 'userCount', 'owner', 'deletedAt', 'purgeAt', 'createdAt', 'updatedAt'];
+
+/** How deep tenants nest: a root is 0. */
+export const MAX_TENANT_DEPTH = 5;
 
 export const TENANT_STATUSES = ['active', 'suspended', 'pending_deletion'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
@@ -70,6 +73,9 @@ export const TenantSchema = Type.Object(
   {
     id: Type.String({ examples: ['tnt_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
     organizationId: Type.String(),
+    parentId: Nullable(Type.String({ description: 'The parent tenant, in the same organization; null for a root' })),
+    depth: Type.Integer({ minimum: 0, maximum: 5, description: '0 for a root' }),
+    ancestorIds: Type.Array(Type.String(), { description: 'Root first; empty for a root' }),
     name: Type.String(),
     slug: Type.String(),
     externalId: Nullable(Type.String()),
@@ -98,6 +104,9 @@ export type Tenant = Static<typeof TenantSchema>;
 const writable = {
   slug: Slug,
   externalId: Nullable(ExternalId),
+  parentId: Nullable(
+    Type.String({ maxLength: 64, description: 'Admins only: the parent tenant (same organization; no cycles; depth at most 5); null makes it a root' }),
+  ),
   displayName: Type.String({ minLength: 1, maxLength: 200 }),
   email: Nullable(Email()),
   url: Nullable(HttpUrl()),
@@ -120,6 +129,7 @@ const objectOptions = { additionalProperties: false, 'x-read-only': READ_ONLY_TE
 const optionalWritable = (patch: boolean) => ({
   slug: Type.Optional(writable.slug),
   externalId: Type.Optional(writable.externalId),
+  parentId: Type.Optional(writable.parentId),
   displayName: Type.Optional(writable.displayName),
   email: Type.Optional(writable.email),
   url: Type.Optional(writable.url),
@@ -219,6 +229,8 @@ export const TenantListQuery = Type.Object(
     is_active: Type.Optional(Type.Boolean({ description: 'Alias of `isActive`' })),
     status: Type.Optional(statusSchema('Deleted tenants are listed only with `pending_deletion` (admins)')),
     externalId: Type.Optional(Type.String({ maxLength: 255 })),
+    parentId: Type.Optional(Type.String({ maxLength: 64, description: 'Only the children of this tenant' })),
+    ancestorId: Type.Optional(Type.String({ maxLength: 64, description: 'Only the descendants of this tenant, at any depth (its whole subtree but itself)' })),
     organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins: only this organization' })),
     createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
     createdBefore: Type.Optional(Type.String({ format: 'date-time' })),

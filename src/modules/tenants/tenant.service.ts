@@ -12,6 +12,7 @@ import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js
 import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, slugify, statusOfWrite, tenantEtag } from './tenant.js';
 import { createTenantCreation, nextFreeSlug, type TenantCreateDeps } from './tenant-create.js';
 import { createTenantList } from './tenant-list.js';
+import { applyStates, moveDescendants, placeUnder, subtreeStates, type TenantStates } from './tenant-hierarchy.js';
 import { createTenantLifecycle, type TenantLifecycleDeps } from './tenant-lifecycle.js';
 import { findTenantById, toTenant, updateTenantRow } from './tenant.repository.js';
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
@@ -28,7 +29,11 @@ export function createTenantService(deps: TenantServiceDeps) {
   async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false): Promise<Tenant> {
     const row = await findTenantById(executor, id, forUpdate);
     // A deleted tenant reads as gone until it is restored.
-    assertReaches(caller, row && !row.deleted_at ? { organizationId: row.organization_id, tenantId: row.id } : undefined, 'Tenant');
+    assertReaches(
+      caller,
+      row && !row.deleted_at ? { organizationId: row.organization_id, tenantId: row.id, ancestorIds: row.ancestor_ids } : undefined,
+      'Tenant',
+    );
     return toTenant(row!);
   }
 
@@ -39,15 +44,21 @@ export function createTenantService(deps: TenantServiceDeps) {
     operation: 'tenant.update' | 'tenant.replace',
     build: (current: Tenant, trx: Kysely<Database>) => Promise<Partial<NewTenantRow>>,
   ): Promise<Tenant> {
+    let states: TenantStates = [];
     const updated = await db.transaction().execute(async (trx) => {
       // Visibility before permission: another tenant's resource is 404, never 403.
       const current = await load(caller, id, trx, true);
       authorize(caller, operation);
       if (!ifMatchSatisfied(ifMatch, tenantEtag(current))) throw errors.preconditionFailed();
-      const set = await build(current, trx);
+      let set = await build(current, trx);
       const now = clock.now();
+      const moved = set.parent_id !== undefined && set.parent_id !== current.parentId;
+      if (moved) set = { ...set, ...(await placeUnder(trx, current.organizationId, set.parent_id ?? null, current)) };
       const statusChanged = set.is_active !== undefined && set.is_active !== current.isActive;
-      await updateTenantRow(trx, id, { ...set, updated_at: now, ...(statusChanged ? { status_changed_at: now } : {}) });
+      await updateTenantRow(trx, id, { ...set, updated_at: now, ...(statusChanged || moved ? { status_changed_at: now } : {}) });
+      if (moved) await moveDescendants(trx, id, { parent_id: set.parent_id!, ancestor_ids: set.ancestor_ids!, depth: set.depth! }, now);
+      // Whether its keys, tokens and sessions, and those of its descendants, may be used now.
+      states = statusChanged || moved ? await subtreeStates(trx, id) : [];
       const next = toTenant((await findTenantById(trx, id))!);
       await changes.record(trx, caller, {
         organizationId: next.organizationId,
@@ -61,7 +72,7 @@ export function createTenantService(deps: TenantServiceDeps) {
       return next;
     });
     // Tokens are checked against memory; this node knows at once, the others within a poll.
-    revocations.markTenantActive(id, updated.isActive);
+    applyStates(revocations, states);
     return updated;
   }
 
@@ -88,6 +99,7 @@ export function createTenantService(deps: TenantServiceDeps) {
           caller,
           adminOnlyChanges(current, {
             externalId: null,
+            parentId: null,
             deletionProtection: false,
             ...input,
             // A PUT's status is what its body says, absent meaning active.

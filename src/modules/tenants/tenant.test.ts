@@ -27,6 +27,7 @@ describe('tenant rules', () => {
     expect(fullColumns({ name: 'Fabrikam' })).toEqual({
       name: 'Fabrikam',
       external_id: null,
+      parent_id: null,
       display_name: 'Fabrikam',
       email: null,
       url: null,

@@ -80,6 +80,8 @@ export function fullColumns(input: TenantPutInput) {
   return {
     name: input.name,
     external_id: input.externalId ?? null,
+    // Where it goes is checked and completed (ancestors, depth) by placeUnder.
+    parent_id: input.parentId ?? null,
     display_name: input.displayName ?? input.name,
     email: input.email ?? null,
     url: input.url ?? null,
@@ -99,6 +101,7 @@ export function patchColumns(current: Tenant, input: TenantPatchInput): Partial<
   if (input.name !== undefined) set.name = input.name;
   if (input.slug !== undefined) set.slug = input.slug;
   if (input.externalId !== undefined) set.external_id = input.externalId;
+  if (input.parentId !== undefined) set.parent_id = input.parentId;
   if (input.displayName !== undefined) set.display_name = input.displayName;
   if (input.email !== undefined) set.email = input.email;
   if (input.url !== undefined) set.url = input.url;

@@ -6,7 +6,7 @@ import { isId, newId } from '../../lib/ids.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { authorize } from '../access/policy.js';
-import { listScope, ownerOf, reaches, resolveOwner, type Owner, type OwnerRef } from '../access/ownership.js';
+import { type Owner, type OwnerRef, listScope, ownerOf, reachesRow, resolveOwner } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { EVENT_TYPES } from '../../operations.js';
 import type { ChangeRecorder } from '../events/outbox.js';
@@ -111,7 +111,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   async function load(caller: Principal, id: string, executor: Kysely<Database> = db, forUpdate = false): Promise<WebhookRow> {
     const row = await findWebhook(executor, id, forUpdate);
-    if (!row || !reaches(caller, ownerOf(row))) throw errors.notFound('Webhook not found');
+    if (!row || !(await reachesRow(executor, caller, row))) throw errors.notFound('Webhook not found');
     return row;
   }
 
