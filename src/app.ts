@@ -22,6 +22,8 @@ import { organizationApiKeyRoutes, tenantApiKeyRoutes } from './modules/credenti
 import { ApiKeySchema } from './modules/credentials/api-key.schemas.js';
 import { organizationRoutes } from './modules/organizations/organization.routes.js';
 import { OrganizationSchema } from './modules/organizations/organization.schemas.js';
+import { planRoutes } from './modules/plans/plan.routes.js';
+import { EntitlementsSchema, PlanSchema } from './modules/plans/plan.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -110,7 +112,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/, { parseAs: 'string' }, parseJson);
 
-  for (const schema of [ProblemSchema, TenantSchema, OrganizationSchema, ApiKeySchema, UserSchema, WebhookSchema]) app.addSchema(schema);
+  for (const schema of [ProblemSchema, EntitlementsSchema, TenantSchema, PlanSchema, OrganizationSchema, ApiKeySchema, UserSchema, WebhookSchema])
+    app.addSchema(schema);
   addErrorResponses(app);
   registerErrorHandler(app);
   registerNotFound(app);
@@ -131,6 +134,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerIdempotency(v1, { database: deps.database, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
+      await v1.register(planRoutes, { plans: deps.plans });
       await v1.register(tenantRoutes, { tenants: deps.tenants });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });

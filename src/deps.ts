@@ -8,6 +8,7 @@ import { createAuthenticator, type Authenticator } from './modules/auth/authenti
 import { createKeyCache } from './modules/credentials/key-cache.js';
 import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
+import { createPlanService, type PlanService } from './modules/plans/plan.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
 import { createTenantLifecycle, createTenantPurger, type TenantLifecycle } from './modules/tenants/tenant-lifecycle.js';
@@ -33,6 +34,7 @@ export interface Deps {
   authenticate: Authenticator;
   tenants: TenantService;
   organizations: OrganizationService;
+  plans: PlanService;
   apiKeys: ApiKeyService;
   revocations: Revocations;
   oauth: OAuthService;
@@ -120,6 +122,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyLookup }),
       tenants,
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
+      plans: createPlanService({ db, clock, changes }),
       apiKeys,
       revocations,
       oauth,

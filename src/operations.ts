@@ -30,6 +30,10 @@ export const EVENT_TYPES = [
   'tenant.reactivated',
   'tenant.restored',
   'tenant.purged',
+  'tenant.entitlements_updated',
+  'plan.created',
+  'plan.updated',
+  'plan.deleted',
   'user.created',
   'user.updated',
   'user.deleted',
@@ -73,6 +77,13 @@ export const OPERATIONS = {
   'tenant.restore': { roles: ADMINS, scope: 'tenants:write', events: ['tenant.restored'] },
   // Removing a deleted tenant for good: the worker at `purgeAt`, or DELETE ?purge=true.
   'tenant.purge': { events: ['tenant.purged'] },
+  'tenant.entitlements': { roles: EVERYONE, scope: 'tenants:read' },
+
+  'plan.list': { roles: ADMINS, scope: 'tenants:read' },
+  'plan.get': { roles: ADMINS, scope: 'tenants:read' },
+  'plan.create': { roles: ADMINS, scope: 'tenants:write', events: ['plan.created'] },
+  'plan.update': { roles: ADMINS, scope: 'tenants:write', events: ['plan.updated'] },
+  'plan.delete': { roles: ADMINS, scope: 'tenants:write', events: ['plan.deleted'] },
 
   'api_key.list': { roles: MANAGERS, scope: 'api_keys:read' },
   'api_key.create': { roles: MANAGERS, scope: 'api_keys:write', events: ['api_key.created'] },

@@ -59,3 +59,12 @@ export function isUnstorableText(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '22021' || code === '22P05';
 }
+
+/** Name of the foreign-key constraint a statement violated, or null for any other error. */
+export function foreignKeyViolation(error: unknown): string | null {
+  const e = error as { code?: string; constraint?: string; message?: string } | null;
+  if (!e || e.code !== '23503') return null;
+  if (e.constraint) return e.constraint;
+  const match = /foreign key constraint "([^"]+)"/.exec(e.message ?? '');
+  return match ? match[1] : 'unknown';
+}

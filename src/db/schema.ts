@@ -42,10 +42,34 @@ export interface TenantsTable {
   depth: ColumnType<number, number | undefined, number>;
   /** Root first; empty for a root. */
   ancestor_ids: ColumnType<string[], string[] | undefined, string[]>;
+  plan: ColumnType<string | null, string | null | undefined, string | null>;
+  features: ColumnType<FeatureMap, string | undefined, string>;
+  limits: ColumnType<LimitMap, string | undefined, string>;
   legal_entities: Json<LegalEntity[]>;
   settings: Json<TenantSettings>;
   metadata: Json<Record<string, string>>;
   search_text: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Feature flags: a boolean, a number or a string under each key. */
+export type FeatureMap = Record<string, boolean | number | string>;
+
+/** Quotas; a key that is absent is unlimited. */
+export interface LimitMap {
+  users?: number;
+  apiKeys?: number;
+  webhooks?: number;
+  requestsPerMinute?: number;
+}
+
+export interface PlansTable {
+  organization_id: string;
+  key: string;
+  name: string;
+  features: Json<FeatureMap>;
+  limits: Json<LimitMap>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -217,6 +241,7 @@ export interface DeliveryAttemptsTable {
 export interface Database {
   organizations: OrganizationsTable;
   tenants: TenantsTable;
+  plans: PlansTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -237,5 +262,6 @@ export interface Database {
 export type TenantRow = Selectable<TenantsTable>;
 export type NewTenantRow = Insertable<TenantsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
+export type PlanRow = Selectable<PlansTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type UserRow = Selectable<UsersTable>;

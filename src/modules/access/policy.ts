@@ -17,7 +17,19 @@ export function authorize(principal: Principal, action: Action): void {
 }
 
 /** Fields of a tenant only the platform side (admins) may change; `metadata` is the platform's (a plan, a CRM id). */
-export const ADMIN_ONLY_TENANT_FIELDS = ['isActive', 'status', 'suspendedReason', 'parentId', 'externalId', 'slug', 'metadata', 'deletionProtection'] as const;
+export const ADMIN_ONLY_TENANT_FIELDS = [
+  'isActive',
+  'status',
+  'suspendedReason',
+  'parentId',
+  'externalId',
+  'slug',
+  'metadata',
+  'deletionProtection',
+  'plan',
+  'features',
+  'limits',
+] as const;
 
 const RANK: Record<Role, number> = { member: 0, owner: 1, admin: 2, superadmin: 3 };
 

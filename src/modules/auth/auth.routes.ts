@@ -14,7 +14,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
   const started = (reply: FastifyReply, s: SessionStart) => {
     reply.header('set-cookie', sessionCookie(s.token, { secure: secureCookies, maxAgeSeconds: Math.floor((s.expiresAt.getTime() - Date.now()) / 1000) }));
     reply.header('cache-control', 'no-store');
-    return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(s.token) };
+    return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(s.token), plan: s.plan, features: s.features };
   };
 
   app.post('/auth/login', {
@@ -55,7 +55,7 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
       if (!token) throw errors.unauthorized('Not signed in');
       const s = await signIn.session(token);
       reply.header('cache-control', 'no-store');
-      return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(token) };
+      return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(token), plan: s.plan, features: s.features };
     },
   });
 

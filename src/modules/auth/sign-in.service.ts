@@ -9,15 +9,22 @@ import type { User } from '../users/user.schemas.js';
 import { verifyPassword } from '../users/password.js';
 import type { Attempt, Throttle } from '../access/throttle.js';
 import { tenantUsable } from '../access/owner.repository.js';
+import { findTenantEntitlements } from '../plans/plan.repository.js';
 import { recordAudit } from '../audit/audit-entry.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
 
-export interface SessionStart {
-  token: string;
+/** A session as its user sees it: who, until when, and what the user's tenant is entitled to. */
+export interface SessionView {
   user: User;
   expiresAt: Date;
+  plan: string | null;
+  features: Record<string, boolean | number | string>;
+}
+
+export interface SessionStart extends SessionView {
+  token: string;
 }
 
 export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; throttle: Throttle }) {
@@ -55,7 +62,12 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
       });
       return row;
     });
-    return { token, user: toUser(user), expiresAt };
+    return { token, ...(await viewOf(toUser(user), expiresAt)) };
+  }
+
+  async function viewOf(user: User, expiresAt: Date): Promise<SessionView> {
+    const entitlements = user.tenantId ? await findTenantEntitlements(db, user.tenantId) : undefined;
+    return { user, expiresAt, plan: entitlements?.plan ?? null, features: entitlements?.features ?? {} };
   }
 
   async function usable(userId: string): Promise<boolean> {
@@ -145,13 +157,13 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
       }
     },
 
-    async session(token: string) {
+    async session(token: string): Promise<SessionView> {
       const row = await db.selectFrom('sessions').select(['user_id', 'expires_at']).where('token_hash', '=', sha256(token)).executeTakeFirst();
       if (!row || row.expires_at.getTime() <= clock.now().getTime() || !(await usable(row.user_id))) {
         throw errors.unauthorized('The session has ended; sign in again');
       }
       const user = await findUser(db, row.user_id);
-      return { user: toUser(user!), expiresAt: row.expires_at };
+      return viewOf(toUser(user!), row.expires_at);
     },
 
     async logout(token: string): Promise<void> {

@@ -16,6 +16,9 @@ export interface AccessTokenClaims {
   scope: string;
   /** Which secret of the key minted the token (its fingerprint): a rotation ends tokens of the old one. */
   kv?: string;
+  /** For tenant-bound tokens: the tenant's plan and feature flags when the token was issued. */
+  plan?: string | null;
+  features?: Record<string, boolean | number | string>;
 }
 
 /** Verifies signature, algorithm, issuer, audience and expiry; throws a 401 AppError otherwise. No database read. */

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { MANAGEMENT_SCOPES } from '../access/principal.js';
+import { MapOf, Nullable } from '../../lib/schemas.js';
 
 // RFC 6749 3.2: parameters the server does not know are ignored, so bodies here are open.
 const open = { additionalProperties: true };
@@ -60,6 +61,12 @@ export const IntrospectionResponse = Type.Object(
     org: Type.Optional(Type.String({ description: 'Organization id' })),
     tid: Type.Optional(Type.String({ description: 'Tenant id, for tenant-bound tokens' })),
     role: Type.Optional(Type.String({ description: '`admin` or `owner`' })),
+    plan: Type.Optional(Nullable(Type.String({ description: "Tenant-bound tokens: the tenant's plan key now" }))),
+    features: Type.Optional(
+      MapOf(Type.Union([Type.Boolean(), Type.Number(), Type.String()]), {
+        description: "Tenant-bound tokens: the tenant's feature flags now (the token's `features` claim has them as issued)",
+      }),
+    ),
   },
   { description: 'RFC 7662 introspection response' },
 );

@@ -14,6 +14,7 @@ import { OAuthError, oauthErrors } from './oauth.errors.js';
 import type { Throttle } from '../access/throttle.js';
 import { insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
 import { findTenantStatus } from '../access/owner.repository.js';
+import { findTenantEntitlements } from '../plans/plan.repository.js';
 import { findApiKeyWithOwner } from '../credentials/api-key.repository.js';
 import { isSecretInForce, secretsInForce } from '../credentials/api-key.js';
 import { createKeyLookup, type KeyLookup } from '../credentials/key-lookup.js';
@@ -126,7 +127,10 @@ export function createOAuthService(deps: OAuthServiceDeps) {
         return { active: false };
       }
       if (!(await stillValid(claims))) return { active: false };
-      return { active: true, ...claims, client_id: claims.sub, token_type: 'Bearer' };
+      // The tenant's entitlements as they are now, which may have changed since the token was issued.
+      const entitlements = claims.tid ? await findTenantEntitlements(db, claims.tid) : undefined;
+      const current = entitlements ? { plan: entitlements.plan, features: entitlements.features } : {};
+      return { active: true, ...claims, ...current, client_id: claims.sub, token_type: 'Bearer' };
     },
 
     async revoke(authorization: string | undefined, params: TokenParams): Promise<void> {

@@ -9,6 +9,7 @@ import { reaches } from '../access/ownership.js';
 import type { OAuthClient } from './client-auth.js';
 import { oauthErrors } from './oauth.errors.js';
 import { findTenantStatus } from '../access/owner.repository.js';
+import { findTenantEntitlements } from '../plans/plan.repository.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 import { TOKEN_AUDIENCE, TOKEN_TYPE } from './token-verifier.js';
 
@@ -84,10 +85,13 @@ export function createTokenIssuer(deps: TokenIssuerDeps) {
       const until = Math.min(now + deps.tokenTtlSeconds * 1000, client.expiresAt?.getTime() ?? Infinity);
       const exp = Math.floor(until / 1000);
       const signer = await keys.signer();
+      // A downstream service can gate a feature on the token alone, without calling back.
+      const entitlements = tid ? await findTenantEntitlements(db, tid) : undefined;
       const accessToken = await new SignJWT({
         client_id: client.id,
         org: client.organizationId,
         ...(tid ? { tid } : {}),
+        ...(entitlements ? { plan: entitlements.plan, features: entitlements.features } : {}),
         role,
         scope: granted.join(' '),
         kv: client.secretFingerprint,

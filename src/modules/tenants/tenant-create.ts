@@ -10,6 +10,7 @@ import type { ApiKeyService } from '../credentials/api-key.service.js';
 import type { SignInService } from '../auth/sign-in.service.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import type { Revocations } from '../credentials/revocations.js';
+import { assertWithinQuota } from '../plans/quota.js';
 import { adoptAsTenantOwner } from '../users/user.repository.js';
 import { preparePassword, type UserService } from '../users/user.service.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
@@ -124,6 +125,7 @@ export function createTenantCreation(deps: TenantCreateDeps) {
         passwordHash: prepared.ownerPasswordHash,
       }));
     if (ownerUser) extras.signInToken = (await signIn.createLink(trx, ownerUser.id)).token;
+    if (input.ownerId) await assertWithinQuota(trx, id, 'users', now);
     if (input.ownerId && !(await adoptAsTenantOwner(trx, input.ownerId, owner, now))) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }

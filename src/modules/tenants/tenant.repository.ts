@@ -1,9 +1,10 @@
 import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Database, NewTenantRow, TenantRow } from '../../db/schema.js';
+import type { Database, FeatureMap, LimitMap, NewTenantRow, TenantRow } from '../../db/schema.js';
 import { compileOnce } from '../../db/compiled-query.js';
-import { uniqueViolation } from '../../db/errors.js';
+import { foreignKeyViolation, uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../lib/errors.js';
 import { summarizeTenantUsers, tenantFirstOwner, tenantUserCount, type OwnerSummary } from '../users/user.repository.js';
+import { mergeEntitlements } from '../plans/entitlements.js';
 import type { Tenant, TenantStatus } from './tenant.schemas.js';
 
 export type Executor = Kysely<Database>;
@@ -11,7 +12,11 @@ export type Executor = Kysely<Database>;
 export interface TenantRecord extends Omit<TenantRow, 'search_text' | 'status_changed_at'> {
   user_count: number;
   owner: OwnerSummary;
+  /** Its plan's features and limits; null without a plan. */
+  plan_values: PlanValues | null;
 }
+
+type PlanValues = { features: FeatureMap; limits: LimitMap };
 
 export function statusOf(row: Pick<TenantRecord, 'is_active' | 'deleted_at'>): TenantStatus {
   if (row.deleted_at) return 'pending_deletion';
@@ -39,6 +44,10 @@ export function toTenant(row: TenantRecord): Tenant {
     deletedAt: row.deleted_at?.toISOString() ?? null,
     purgeAt: row.purge_at?.toISOString() ?? null,
     deletionProtection: row.deletion_protection,
+    plan: row.plan,
+    features: row.features,
+    limits: row.limits,
+    entitlements: mergeEntitlements(row.plan, row.plan_values, row),
     legalEntities: row.legal_entities,
     settings: row.settings,
     metadata: row.metadata,
@@ -68,6 +77,9 @@ const TENANT_COLUMNS = [
   'deleted_at',
   'purge_at',
   'deletion_protection',
+  'plan',
+  'features',
+  'limits',
   'legal_entities',
   'settings',
   'metadata',
@@ -75,11 +87,16 @@ const TENANT_COLUMNS = [
   'updated_at',
 ] as const;
 
+/** The features and limits of the plan of the tenant row `table` names (a primary-key lookup; null without a plan). */
+const planValues = (table: 't' | 'tenants') =>
+  sql<PlanValues | null>`(select jsonb_build_object('features', p.features, 'limits', p.limits) from plans p
+    where p.organization_id = ${sql.ref(`${table}.organization_id`)} and p.key = ${sql.ref(`${table}.plan`)})`.as('plan_values');
+
 function selectTenants(db: Executor) {
   return db
     .selectFrom('tenants as t')
     .select(TENANT_COLUMNS)
-    .select((eb) => [tenantUserCount(eb).as('user_count'), tenantFirstOwner(eb).as('owner')]);
+    .select((eb) => [tenantUserCount(eb).as('user_count'), tenantFirstOwner(eb).as('owner'), planValues('t')]);
 }
 
 const CONSTRAINT_ERRORS: Record<string, { code: string; field: string; message: string }> = {
@@ -92,11 +109,12 @@ const CONSTRAINT_ERRORS: Record<string, { code: string; field: string; message: 
   },
 };
 
-/** Maps a violated unique constraint of the tenants table to its 409; rethrows anything else. */
+/** Maps a violated unique constraint of the tenants table to its 409, and a plan that does not exist to its 422; rethrows anything else. */
 function rethrowConflict(error: unknown): never {
   const constraint = uniqueViolation(error);
   const mapped = constraint ? CONSTRAINT_ERRORS[constraint] : undefined;
   if (mapped) throw errors.conflict(mapped.code, mapped.message, mapped.field);
+  if (foreignKeyViolation(error) === 'tenants_plan_fkey') throw errors.field('plan', 'PLAN_NOT_FOUND', 'must be the key of a plan of its organization');
   throw error;
 }
 
@@ -113,9 +131,11 @@ function asNewRecord(row: Omit<TenantRecord, 'user_count' | 'owner'>): TenantRec
   return { ...row, user_count: 0, owner: null };
 }
 
+const NEW_TENANT_COLUMNS = [...TENANT_COLUMNS, planValues('tenants')] as const;
+
 /** Inserts the tenant and returns it as stored; a taken name, slug or externalId is its 409. */
 export async function insertTenant(db: Executor, row: NewTenantRow): Promise<TenantRecord> {
-  const stored = await db.insertInto('tenants').values(row).returning(TENANT_COLUMNS).executeTakeFirstOrThrow().catch(rethrowConflict);
+  const stored = await db.insertInto('tenants').values(row).returning(NEW_TENANT_COLUMNS).executeTakeFirstOrThrow().catch(rethrowConflict);
   return asNewRecord(stored);
 }
 
@@ -125,7 +145,7 @@ export async function insertTenantIfSlugFree(db: Executor, row: NewTenantRow): P
     .insertInto('tenants')
     .values(row)
     .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
-    .returning(TENANT_COLUMNS)
+    .returning(NEW_TENANT_COLUMNS)
     .executeTakeFirst()
     .catch(rethrowConflict);
   return stored && asNewRecord(stored);
@@ -249,6 +269,7 @@ export async function listTenantRows(
   let q = db
     .selectFrom('tenants as t')
     .select(TENANT_COLUMNS)
+    .select(planValues('t'))
     .where((eb) => filterExpression(eb, filter));
   if (page.keyset) {
     const value = sort.column.endsWith('_at') ? new Date(page.keyset.value) : page.keyset.value;

@@ -110,6 +110,18 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
     },
   });
 
+  app.get('/tenants/me/entitlements', {
+    schema: {
+      operationId: operationId('tenant.entitlements'),
+      tags,
+      summary: "The caller's plan, features and limits",
+      description:
+        "What the caller's tenant is entitled to: its plan's features and limits with its own on top, key by key (the tenant's `entitlements`). Tokens and sessions carry `plan` and `features` too. 404 \"No tenant assigned\" for callers that do not belong to a tenant.",
+      response: { 200: Type.Ref('Entitlements') },
+    },
+    handler: async (request) => tenants.entitlements(request.principal),
+  });
+
   app.get('/tenants/:id', {
     schema: { operationId: operationId('tenant.get'), tags, summary: 'Retrieve a tenant', params: IdParams, response: { 200: TenantRef } },
     handler: async (request, reply) => {

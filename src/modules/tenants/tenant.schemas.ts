@@ -1,10 +1,20 @@
 import { Type, type Static } from 'typebox';
 import { Email, HttpUrl, ListEnvelope, ListQuery, MapOf, Nullable, Timestamp } from '../../lib/schemas.js';
+import {
+  type Entitlements,
+  type FeatureMap,
+  FeatureMapSchema,
+  FeaturePatchSchema,
+  type LimitMap,
+  LimitMapSchema,
+  LimitPatchSchema,
+  PLAN_KEY_PATTERN,
+} from '../plans/plan.schemas.js';
 
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
 export const EXTERNAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,255}$';
 
-export const READ_ONLY_TENANT_FIELDS = ['id', 'depth', 'ancestorIds', 'userCount', 'owner', 'deletedAt', 'purgeAt', 'createdAt', 'updatedAt'];
+export const READ_ONLY_TENANT_FIELDS = ['id', 'depth', 'ancestorIds', 'userCount', 'owner', 'deletedAt', 'purgeAt', 'entitlements', 'createdAt', 'updatedAt'];
 
 /** How deep tenants nest: a root is 0. */
 export const MAX_TENANT_DEPTH = 5;
@@ -89,6 +99,10 @@ export const TenantSchema = Type.Object(
     deletedAt: Nullable(Timestamp),
     purgeAt: Nullable(Type.String({ format: 'date-time', description: 'When a deleted tenant is removed for good' })),
     deletionProtection: Type.Boolean({ description: 'While true, DELETE is refused with 409 DELETION_PROTECTED. Admins only' }),
+    plan: Nullable(Type.String({ description: 'The key of its plan, or null' })),
+    features: Type.Unsafe<FeatureMap>({ ...FeatureMapSchema, description: "Its own feature flags, over the plan's" }),
+    limits: Type.Unsafe<LimitMap>({ ...LimitMapSchema, description: "Its own limits, over the plan's" }),
+    entitlements: Type.Unsafe<Entitlements>(Type.Ref('Entitlements')),
     legalEntities: Type.Array(LegalEntitySchema),
     settings: SettingsSchema,
     metadata: MapOf(Type.String()),
@@ -121,6 +135,15 @@ const writable = {
   suspendedReason: Nullable(Type.String({ maxLength: 500, description: 'Admins only: why the tenant is suspended (cleared on reactivation)' })),
   deletionProtection: Type.Boolean({ description: 'Admins only (default false): while true, DELETE is refused with 409 DELETION_PROTECTED' }),
   legalEntities: Type.Array(LegalEntitySchema, { maxItems: 20 }),
+  plan: Nullable(
+    Type.String({
+      pattern: PLAN_KEY_PATTERN,
+      maxLength: 63,
+      'x-error-code': 'BAD_PLAN_KEY',
+      'x-pattern-message': 'must be the key of a plan',
+      description: 'Admins only: the key of a plan of its organization (422 PLAN_NOT_FOUND otherwise); null for none',
+    }),
+  ),
 };
 
 const objectOptions = { additionalProperties: false, 'x-read-only': READ_ONLY_TENANT_FIELDS };
@@ -141,6 +164,26 @@ const optionalWritable = (patch: boolean) => ({
   legalEntities: Type.Optional(writable.legalEntities),
   settings: Type.Optional(SettingsInput),
   metadata: Type.Optional(metadataSchema(patch)),
+  plan: Type.Optional(writable.plan),
+  features: Type.Optional(
+    patch
+      ? Type.Unsafe<Record<string, boolean | number | string | null>>({
+          ...FeaturePatchSchema,
+          description: "Admins only: merged into its own (a key set to null is removed); they override the plan's, key by key",
+        })
+      : Type.Unsafe<Record<string, boolean | number | string>>({
+          ...FeatureMapSchema,
+          description: "Admins only: its own feature flags, which override the plan's, key by key",
+        }),
+  ),
+  limits: Type.Optional(
+    patch
+      ? Type.Unsafe<Static<typeof LimitPatchSchema>>({
+          ...LimitPatchSchema,
+          description: "Admins only: merged into its own (a limit set to null is removed); they override the plan's, key by key",
+        })
+      : Type.Unsafe<Static<typeof LimitMapSchema>>({ ...LimitMapSchema, description: "Admins only: its own limits, which override the plan's, key by key" }),
+  ),
 });
 
 export const TenantCreateBody = Type.Object(

@@ -9,7 +9,8 @@ import { listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKey } from '../credentials/api-key.service.js';
 import { listTenantUsers, toUser } from '../users/user.repository.js';
 import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js';
-import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, slugify, statusOfWrite, tenantEtag } from './tenant.js';
+import { patchMap } from '../plans/entitlements.js';
+import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, sameEntitlements, slugify, statusOfWrite, tenantEtag } from './tenant.js';
 import { createTenantCreation, nextFreeSlug, type TenantCreateDeps } from './tenant-create.js';
 import { createTenantList } from './tenant-list.js';
 import { applyStates, moveDescendants, placeUnder, subtreeStates, type TenantStates } from './tenant-hierarchy.js';
@@ -65,7 +66,10 @@ export function createTenantService(deps: TenantServiceDeps) {
         tenantId: id,
         operation,
         target: { type: 'tenant', id },
-        alsoEvents: current.isActive === next.isActive ? [] : [next.isActive ? 'tenant.reactivated' : 'tenant.deactivated'],
+        alsoEvents: [
+          ...(current.isActive === next.isActive ? [] : [next.isActive ? ('tenant.reactivated' as const) : ('tenant.deactivated' as const)]),
+          ...(sameEntitlements(current, next) ? [] : ['tenant.entitlements_updated' as const]),
+        ],
         object: next,
         previous: current,
       });
@@ -101,6 +105,9 @@ export function createTenantService(deps: TenantServiceDeps) {
             externalId: null,
             parentId: null,
             deletionProtection: false,
+            plan: null,
+            features: {},
+            limits: {},
             ...input,
             // A PUT's status is what its body says, absent meaning active.
             ...statusOfWrite(null, input),
@@ -116,9 +123,17 @@ export function createTenantService(deps: TenantServiceDeps) {
     update(caller: Principal, id: string, input: TenantPatchInput, ifMatch?: string) {
       return write(caller, id, ifMatch, 'tenant.update', async (current) => {
         const metadata = input.metadata === undefined ? undefined : mergeMetadata(current.metadata, input.metadata);
-        assertMayChange(caller, adminOnlyChanges(current, { ...input, metadata }));
+        const features = input.features === undefined ? undefined : patchMap(current.features, input.features);
+        const limits = input.limits === undefined ? undefined : patchMap(current.limits, input.limits);
+        assertMayChange(caller, adminOnlyChanges(current, { ...input, metadata, features, limits }));
         return patchColumns(current, input);
       });
+    },
+
+    async entitlements(caller: Principal) {
+      authorize(caller, 'tenant.entitlements');
+      if (!caller.tenantId) throw errors.notFound('No tenant assigned');
+      return (await load(caller, caller.tenantId)).entitlements;
     },
 
     remove: lifecycle.remove,

@@ -2,6 +2,7 @@ import { etagOf } from '../../lib/etag.js';
 import type { NewTenantRow, TenantSettings } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
 import { ADMIN_ONLY_TENANT_FIELDS } from '../access/policy.js';
+import { patchMap } from '../plans/entitlements.js';
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 
 export const DEFAULT_SETTINGS: TenantSettings = Object.freeze({ timezone: 'UTC', weekStart: 1, locale: 'en' });
@@ -39,8 +40,6 @@ export function mergeMetadata(current: Record<string, string>, patch: Record<str
   }
   return next;
 }
-
-type Metadata = Record<string, string>;
 
 type StatusInput = Pick<TenantPutInput, 'isActive' | 'status' | 'suspendedReason'>;
 
@@ -89,6 +88,9 @@ export function fullColumns(input: TenantPutInput) {
     is_active: status.isActive,
     suspended_reason: status.suspendedReason,
     deletion_protection: input.deletionProtection ?? false,
+    plan: input.plan ?? null,
+    features: JSON.stringify(input.features ?? {}),
+    limits: JSON.stringify(input.limits ?? {}),
     legal_entities: JSON.stringify(input.legalEntities ?? []),
     settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...input.settings }),
     metadata: JSON.stringify(input.metadata ?? {}),
@@ -112,6 +114,9 @@ export function patchColumns(current: Tenant, input: TenantPatchInput): Partial<
     set.suspended_reason = next.suspendedReason;
   }
   if (input.deletionProtection !== undefined) set.deletion_protection = input.deletionProtection;
+  if (input.plan !== undefined) set.plan = input.plan;
+  if (input.features !== undefined) set.features = JSON.stringify(patchMap(current.features, input.features));
+  if (input.limits !== undefined) set.limits = JSON.stringify(patchMap(current.limits, input.limits));
   if (input.legalEntities !== undefined) set.legal_entities = JSON.stringify(input.legalEntities);
   if (input.settings !== undefined) set.settings = JSON.stringify({ ...current.settings, ...input.settings });
   if (input.metadata !== undefined) {
@@ -122,7 +127,17 @@ export function patchColumns(current: Tenant, input: TenantPatchInput): Partial<
   return set;
 }
 
-const sameMetadata = (a: Metadata, b: Metadata | undefined): boolean => {
+/** Whether two tenants are entitled to the same (plan, features and limits after the merge). */
+export function sameEntitlements(a: Tenant, b: Tenant): boolean {
+  return JSON.stringify(sortedEntitlements(a)) === JSON.stringify(sortedEntitlements(b));
+}
+
+function sortedEntitlements(t: Tenant) {
+  const sorted = (m: object) => Object.fromEntries(Object.entries(m).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return [t.entitlements.plan, sorted(t.entitlements.features), sorted(t.entitlements.limits)];
+}
+
+const sameMetadata = (a: Record<string, unknown>, b: Record<string, unknown> | undefined): boolean => {
   const keys = Object.keys(a);
   return !!b && keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
 };
@@ -130,6 +145,7 @@ const sameMetadata = (a: Metadata, b: Metadata | undefined): boolean => {
 /** Admin-only fields (see ADMIN_ONLY_TENANT_FIELDS) that `next` would change; an owner may send them unchanged. */
 export function adminOnlyChanges(current: Tenant, next: Partial<Record<(typeof ADMIN_ONLY_TENANT_FIELDS)[number], unknown>>): string[] {
   const currentValues = current as unknown as Record<string, unknown>;
-  const same = (a: unknown, b: unknown) => (typeof a === 'object' && a !== null ? sameMetadata(a as Metadata, b as Metadata) : a === b);
+  const same = (a: unknown, b: unknown) =>
+    typeof a === 'object' && a !== null ? sameMetadata(a as Record<string, unknown>, b as Record<string, unknown>) : a === b;
   return ADMIN_ONLY_TENANT_FIELDS.filter((f) => next[f] !== undefined && !same(next[f], currentValues[f]));
 }

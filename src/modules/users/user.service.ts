@@ -8,6 +8,7 @@ import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ow
 import type { Principal, Role } from '../access/principal.js';
 import { hashPassword, passwordProblem } from './password.js';
 import type { ChangeRecorder } from '../events/outbox.js';
+import { assertWithinQuota } from '../plans/quota.js';
 import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser } from './user.repository.js';
 import type { User } from './user.schemas.js';
 import type { UserCreateInput, UserPatchInput } from './user.schemas.js';
@@ -50,6 +51,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
     input: { email: string; name: string; role: string; passwordHash: string | null },
   ): Promise<User> {
     const now = clock.now();
+    await assertWithinQuota(trx, owner.tenantId, 'users', now);
     const row = await insertUser(trx, {
       id: newId('usr', now.getTime()),
       organization_id: owner.organizationId,

@@ -10,6 +10,7 @@ import { type Owner, type OwnerRef, listScope, ownerOf, reachesRow, resolveOwner
 import type { Principal } from '../access/principal.js';
 import { EVENT_TYPES } from '../../operations.js';
 import type { ChangeRecorder } from '../events/outbox.js';
+import { assertWithinQuota } from '../plans/quota.js';
 import { etagOf, ifMatchSatisfied } from '../../lib/etag.js';
 import { generateWebhookSecret } from './signature.js';
 import { urlProblem } from './ssrf.js';
@@ -86,6 +87,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const fieldErrors = [...checkUrl(input.url, at(field, 'url')), ...events.errors];
     if (fieldErrors.length) throw errors.validation(fieldErrors);
     const now = clock.now();
+    await assertWithinQuota(trx, owner.tenantId, 'webhooks', now);
     const secret = generateWebhookSecret();
     const row = await insertWebhook(trx, {
       id: newId('whk', now.getTime()),

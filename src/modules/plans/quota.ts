@@ -1,0 +1,56 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { errors } from '../../lib/errors.js';
+import type { CountedLimit } from './plan.schemas.js';
+
+const NOUNS: Record<CountedLimit, string> = { users: 'users', apiKeys: 'API keys', webhooks: 'webhook endpoints' };
+
+/** How many of a tenant's resources count against a limit, read in the caller's transaction. */
+function countOf(trx: Kysely<Database>, tenantId: string, resource: CountedLimit, now: Date) {
+  switch (resource) {
+    case 'users':
+      return trx.selectFrom('users').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenantId);
+    case 'apiKeys':
+      return trx
+        .selectFrom('api_keys')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+    case 'webhooks':
+      return trx.selectFrom('webhooks').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenantId);
+  }
+}
+
+/** The tenant's limit on `resource` (its own, else its plan's), or null when it has none. */
+export async function effectiveLimit(db: Kysely<Database>, tenantId: string, resource: CountedLimit | 'requestsPerMinute'): Promise<number | null> {
+  const row = await db
+    .selectFrom('tenants as t')
+    .leftJoin('plans as p', (join) => join.onRef('p.organization_id', '=', 't.organization_id').onRef('p.key', '=', 't.plan'))
+    .select(sql<number | null>`coalesce((t.limits ->> ${resource})::bigint, (p.limits ->> ${resource})::bigint)::int`.as('limit'))
+    .where('t.id', '=', tenantId)
+    .executeTakeFirst();
+  return row?.limit ?? null;
+}
+
+/**
+ * 409 QUOTA_EXCEEDED when the tenant already has as many of `resource` as its entitlements allow;
+ * call it in the creating transaction, before the insert. With a limit, the tenant's row is locked
+ * (FOR NO KEY UPDATE: the foreign-key checks of other inserts do not wait on it) until the commit,
+ * so concurrent creates count one after another and never overshoot; without one, nothing is
+ * locked and the check is one indexed read.
+ */
+export async function assertWithinQuota(trx: Kysely<Database>, tenantId: string | null, resource: CountedLimit, now: Date): Promise<void> {
+  if (tenantId === null) return;
+  const limit = await effectiveLimit(trx, tenantId, resource);
+  if (limit === null) return;
+  await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forNoKeyUpdate().execute();
+  // A statement after the lock: under READ COMMITTED it sees every create committed before it.
+  const { n } = await countOf(trx, tenantId, resource, now).executeTakeFirstOrThrow();
+  if (n >= limit) {
+    throw errors.conflict(
+      'QUOTA_EXCEEDED',
+      `The tenant's entitlements allow ${limit} ${NOUNS[resource]} and it has ${n}; raise limits.${resource} or remove one first`,
+    );
+  }
+}
