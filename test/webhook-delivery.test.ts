@@ -186,6 +186,28 @@ for (const store of stores) {
       }
     });
 
+    it("holds what a deleted tenant's own endpoints would receive, and delivers it after a restore", async () => {
+      const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Held Deliveries' } }));
+      const own = await createHook('/held', { events: ['tenant.deleted', 'tenant.restored'] }, `/v1/tenants/${tenant.id}/webhooks`);
+      await createHook('/watching', { events: ['tenant.deleted', 'tenant.restored'] });
+      const about = (path: string, type: string) => rx.on(path).filter((r) => r.json.type === type && r.json.tenantId === tenant.id);
+
+      expect((await t.call('DELETE', `/v1/tenants/${tenant.id}`)).statusCode).toBe(204);
+      // The organization's endpoint hears of the deletion; the tenant's own is held, not failed.
+      await rx.waitFor(() => about('/watching', 'tenant.deleted').length === 1, 10_000, 'tenant.deleted at the organization endpoint');
+      const held = await t.deps.database.db.selectFrom('deliveries').select(['status', 'attempts']).where('webhook_id', '=', own.id).execute();
+      expect(held).toEqual([{ status: 'pending', attempts: 0 }]);
+      expect(rx.on('/held')).toEqual([]);
+
+      expect((await t.call('POST', `/v1/tenants/${tenant.id}/restore`)).statusCode).toBe(200);
+      await rx.waitFor(
+        () =>
+          about('/held', 'tenant.restored').length === 1 && about('/held', 'tenant.deleted').length === 1 && about('/watching', 'tenant.restored').length === 1,
+        10_000,
+        'the held deliveries and the restore',
+      );
+    });
+
     it('never shows a secret again: not in GET, lists, deliveries, events, audit entries, or the stored row', () => expectSecretsNeverShown(t, secrets));
   });
 }

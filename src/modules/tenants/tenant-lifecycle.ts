@@ -9,6 +9,7 @@ import type { Principal } from '../access/principal.js';
 import { deleteTenantApiKeys } from '../credentials/api-key.repository.js';
 import { recordKeysGone, type Revocations } from '../credentials/revocations.js';
 import type { ChangeRecorder } from '../events/outbox.js';
+import { holdTenantDeliveries, resumeTenantDeliveries } from '../webhooks/delivery.repository.js';
 import { countTenantUsers, deleteTenantUsers } from '../users/user.repository.js';
 import { tenantEtag } from './tenant.js';
 import { applyStates, countChildren, subtreeStates, type TenantStates } from './tenant-hierarchy.js';
@@ -101,9 +102,12 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
           return;
         }
         const now = clock.now();
-        await updateTenantRow(trx, id, { deleted_at: now, purge_at: new Date(now.getTime() + deps.retentionMs), status_changed_at: now });
+        const purgeAt = new Date(now.getTime() + deps.retentionMs);
+        await updateTenantRow(trx, id, { deleted_at: now, purge_at: purgeAt, status_changed_at: now });
         const next = toTenant((await findTenantById(trx, id))!);
         await changes.record(trx, caller, { ...scope, operation: 'tenant.delete', object: next, previous: current });
+        // Its own endpoints hear nothing more while it is deleted (tenant.deleted included); a restore resumes them.
+        await holdTenantDeliveries(trx, id, purgeAt);
       });
       // Its keys, tokens and sessions stop at once on this node; the others learn within a poll.
       revocations.markTenantActive(id, false);
@@ -121,6 +125,7 @@ export function createTenantLifecycle(deps: TenantLifecycleDeps) {
           throw errors.conflict('RETENTION_OVER', `The tenant's retention period ended at ${current.purgeAt}; it is being purged`);
         }
         await updateTenantRow(trx, id, { deleted_at: null, purge_at: null, status_changed_at: now });
+        await resumeTenantDeliveries(trx, id, now);
         // Usable again, unless it or an ancestor is suspended.
         states = await subtreeStates(trx, id);
         const next = toTenant((await findTenantById(trx, id))!);

@@ -188,3 +188,27 @@ export async function deliveryBacklog(db: Kysely<Database>): Promise<{ count: nu
     .executeTakeFirstOrThrow();
   return { count: Number(row.count), oldestCreatedAt: (row.oldest as Date | null) ?? null };
 }
+
+const tenantEndpoints = (trx: Kysely<Database>, tenantId: string) => trx.selectFrom('webhooks').select('id').where('tenant_id', '=', tenantId);
+
+/** Holds the queued deliveries to a tenant's own endpoints until `until` (a deleted tenant's: its purge removes them). */
+export async function holdTenantDeliveries(trx: Kysely<Database>, tenantId: string, until: Date): Promise<void> {
+  await trx
+    .updateTable('deliveries')
+    .set({ next_attempt_at: until, updated_at: until })
+    .where('status', '=', 'pending')
+    .where('webhook_id', 'in', tenantEndpoints(trx, tenantId))
+    .execute();
+}
+
+/** Makes the held deliveries to a tenant's own endpoints due now (a restored tenant's); workers are told at the commit. */
+export async function resumeTenantDeliveries(trx: Kysely<Database>, tenantId: string, now: Date): Promise<void> {
+  const { numUpdatedRows } = await trx
+    .updateTable('deliveries')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', now)
+    .where('webhook_id', 'in', tenantEndpoints(trx, tenantId))
+    .executeTakeFirst();
+  if (numUpdatedRows > 0n) await notifyDeliveriesDue(trx);
+}
