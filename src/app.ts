@@ -10,6 +10,7 @@ import { registerIdempotency } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerPageLinks } from './http/links.js';
 import { registerRateLimit } from './http/rate-limit.js';
+import { createRateLimitStore } from './http/rate-limit-fail-open.js';
 import { registerStrictQuery } from './http/strict-query.js';
 import { serializeRequest } from './http/log-safety.js';
 import { clientErrorHandler, serializeError } from './http/client-errors.js';
@@ -119,6 +120,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerNotFound(app);
   const registry = registerMetrics(app, { processMetrics: options.processMetrics ?? false, database: deps.database, clock: deps.clock });
   await registerOpenApi(app, deps.config.publicUrl);
+  // Redis when configured (connected once the app is ready, closed with it), else this process's memory.
+  const rateLimits = createRateLimitStore({ redisUrl: deps.config.redisUrl, clock: deps.clock, log: app.log, registry });
+  app.addHook('onReady', () => rateLimits.ready());
+  app.addHook('onClose', () => rateLimits.close());
 
   await app.register(systemRoutes, { database: deps.database, registry, isClosing: () => closing, metricsToken: deps.config.metricsToken });
   await app.register(oauthRoutes, { oauth: deps.oauth });
@@ -130,7 +135,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerStrictQuery(v1);
       registerPageLinks(v1, deps.config.publicUrl);
       registerAuth(v1, deps.authenticate);
-      registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, clock: deps.clock });
+      registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, store: rateLimits });
       registerIdempotency(v1, { database: deps.database, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });

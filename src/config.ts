@@ -28,6 +28,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Requests per minute per credential; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Redis that every API process counts rate limits in (`LANDLORD_REDIS_URL`); null: each process counts its own. */
+  readonly redisUrl: string | null;
   /** PostgreSQL cancels a statement running longer than this; the client gives up 1 s later. */
   readonly dbStatementTimeoutMs: number;
   /** A port serving /metrics without credentials (null: none). */
@@ -99,6 +101,16 @@ function trustProxyVar(env: NodeJS.ProcessEnv, name: string): boolean | number |
   return entries;
 }
 
+function validRedisUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    const db = url.pathname.replace(/^\//, '');
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && (db === '' || /^\d{1,5}$/.test(db));
+  } catch {
+    return false;
+  }
+}
+
 /** Reads and validates the environment once; the result is frozen and passed around as a value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intVar(env, 'PORT', 8080, 0, 65535);
@@ -125,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.LANDLORD_METRICS_TOKEN && env.LANDLORD_METRICS_TOKEN.length < 16) {
     throw new ConfigError('LANDLORD_METRICS_TOKEN must be at least 16 characters long');
   }
+  const redisUrl = env.LANDLORD_REDIS_URL || null;
+  if (redisUrl !== null && !validRedisUrl(redisUrl)) {
+    // Not echoed: the URL may carry a password.
+    throw new ConfigError('LANDLORD_REDIS_URL must be a redis:// or rediss:// URL with a host, like redis://127.0.0.1:6379/0');
+  }
   const logLevel = (env.LANDLORD_LOG_LEVEL || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LANDLORD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -145,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: durationVar(env, 'LANDLORD_WEBHOOK_TIMEOUT', '10s', 100, 60_000),
     logLevel,
     rateLimitPerMinute: intVar(env, 'LANDLORD_RATE_LIMIT', 6000, 0, 100_000_000),
+    redisUrl,
     trustProxy: trustProxyVar(env, 'LANDLORD_TRUST_PROXY'),
     dbStatementTimeoutMs: durationVar(env, 'LANDLORD_DB_STATEMENT_TIMEOUT', '3s', 100, 600_000),
     metricsPort: env.LANDLORD_METRICS_PORT ? intVar(env, 'LANDLORD_METRICS_PORT', 0, 1, 65535) : null,

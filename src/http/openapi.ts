@@ -54,6 +54,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
           '`Authorization: Token <x>` is accepted as an alias of `Bearer <x>`.',
           '',
           'Requests that are not valid HTTP are answered before routing: 431 `HEADERS_TOO_LARGE`, 408 `REQUEST_TIMEOUT`, 400 `BAD_REQUEST`.',
+          'Each credential may make a number of `/v1` requests a minute (a token bucket, counted across every API process when the service',
+          'shares it through Redis); answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and an empty bucket is 429 `RATE_LIMITED` with `Retry-After`.',
           'Sign-in and `/oauth/token` attempts are counted before the secret is checked: an address is refused (429) after 10 failures in',
           '15 minutes, and after 5 against one account or client; accounts are never locked, only slowed.',
           'Access tokens carry `kv`, the fingerprint of the key secret that minted them, and stop when that secret is rotated out.',

@@ -1,45 +1,51 @@
-import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../lib/clock.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errors } from '../lib/errors.js';
+import type { Principal } from '../modules/access/principal.js';
+import type { Bucket, RateLimitStore, Take } from './rate-limit-store.js';
 
-interface Bucket {
-  tokens: number;
-  at: number;
+export interface RateLimitOptions {
+  /** Requests a minute per credential (burst and refill); 0 turns the per-credential limit off. */
+  perMinute: number;
+  store: RateLimitStore;
+  /**
+   * Requests a minute all credentials of a tenant share, for a tenant-bound principal; null (or 0)
+   * for none. Called on every request of such a principal, so it must answer from memory.
+   */
+  tenantBudget?: (principal: Principal) => number | null;
 }
 
 /**
- * A per-credential token bucket: `perMinute` requests of burst, refilled continuously, reported
- * on every response with the `RateLimit-*` headers. Counted per process: with N API processes
- * the effective budget is up to N times the limit, which keeps the hot path free of shared-state
- * round trips.
+ * Token buckets per credential (and per tenant, with `tenantBudget`), reported on every response
+ * with the `RateLimit-*` headers of the tighter bucket. With a shared store (Redis) every API
+ * process counts against the same buckets; see rate-limit-fail-open.ts for when it is away.
  */
-export function registerRateLimit(app: FastifyInstance, options: { perMinute: number; clock: Clock }) {
-  if (options.perMinute <= 0) return;
-  const capacity = options.perMinute;
-  const perMs = capacity / 60_000;
-  const buckets = new Map<string, Bucket>();
-  let lastSweep = 0;
+export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions) {
+  const { perMinute, store, tenantBudget } = options;
+  if (perMinute <= 0 && !tenantBudget) return;
 
   app.addHook('onRequest', (request, reply, done) => {
-    const now = options.clock.now().getTime();
-    if (now - lastSweep > 60_000) {
-      // Forget credentials idle long enough to be full again.
-      for (const [id, b] of buckets) if (b.tokens + (now - b.at) * perMs >= capacity) buckets.delete(id);
-      lastSweep = now;
-    }
-    const id = request.principal?.id ?? `ip:${request.ip}`;
-    const bucket = buckets.get(id) ?? { tokens: capacity, at: now };
-    bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.at) * perMs);
-    bucket.at = now;
-    buckets.set(id, bucket);
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    const remaining = Math.floor(bucket.tokens);
-    reply.header('ratelimit-limit', String(capacity));
-    reply.header('ratelimit-remaining', String(remaining));
-    reply.header('ratelimit-reset', String(Math.max(1, Math.ceil((capacity - bucket.tokens) / perMs / 1000))));
-    if (allowed) return done();
-    const retry = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-    done(errors.rateLimited(`Rate limit of ${capacity} requests per minute exceeded`, retry));
+    const principal = request.principal as Principal | null;
+    const buckets: Bucket[] = [];
+    if (perMinute > 0) buckets.push({ key: principal ? `cred:${principal.id}` : `ip:${request.ip}`, capacity: perMinute, perMinute });
+    const budget = principal?.tenantId && tenantBudget ? tenantBudget(principal) : null;
+    if (budget !== null && budget > 0) buckets.push({ key: `tenant:${principal!.tenantId}`, capacity: budget, perMinute: budget });
+    if (buckets.length === 0) return done();
+    const taken = store.take(buckets);
+    if (Array.isArray(taken)) return done(answer(reply, taken));
+    taken.then((result) => done(answer(reply, result)), done);
   });
+}
+
+/** Sets the headers of the tighter bucket; the error when any bucket is empty. */
+function answer(reply: FastifyReply, taken: Take[]) {
+  let tightest = taken[0]!;
+  for (const t of taken) if (t.remaining < tightest.remaining || (t.remaining === tightest.remaining && t.resetSeconds > tightest.resetSeconds)) tightest = t;
+  reply.header('ratelimit-limit', String(tightest.limit));
+  reply.header('ratelimit-remaining', String(tightest.remaining));
+  reply.header('ratelimit-reset', String(tightest.resetSeconds));
+  if (taken.every((t) => t.allowed)) return undefined;
+  // Nothing was taken from any bucket: the request may go ahead once every one of them has a token.
+  const retry = Math.max(...taken.map((t) => t.retryAfterSeconds));
+  const refused = taken.find((t) => !t.allowed)!;
+  return errors.rateLimited(`Rate limit of ${refused.limit} requests per minute exceeded`, retry);
 }
