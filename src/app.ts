@@ -135,7 +135,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerStrictQuery(v1);
       registerPageLinks(v1, deps.config.publicUrl);
       registerAuth(v1, deps.authenticate);
-      registerRateLimit(v1, { perMinute: deps.config.rateLimitPerMinute, store: rateLimits });
+      registerRateLimit(v1, {
+        perMinute: deps.config.rateLimitPerMinute,
+        store: rateLimits,
+        tenantBudget: (principal) => deps.budgets.requestsPerMinute(principal.tenantId!),
+      });
       registerIdempotency(v1, { database: deps.database, clock: deps.clock, secretBox: deps.secretBox });
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });

@@ -8,6 +8,7 @@ import { createAuthenticator, type Authenticator } from './modules/auth/authenti
 import { createKeyCache } from './modules/credentials/key-cache.js';
 import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
+import { createBudgetCache, type BudgetCache } from './modules/plans/budget-cache.js';
 import { createPlanService, type PlanService } from './modules/plans/plan.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
@@ -35,6 +36,8 @@ export interface Deps {
   tenants: TenantService;
   organizations: OrganizationService;
   plans: PlanService;
+  /** Each tenant's requestsPerMinute, for the rate limit. */
+  budgets: BudgetCache;
   apiKeys: ApiKeyService;
   revocations: Revocations;
   oauth: OAuthService;
@@ -100,9 +103,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     const signIn = createSignInService({ db, clock, throttle });
     const users = createUserService({ db, clock, changes, signIn });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
+    const budgets = createBudgetCache({ db, clock });
     const tenants = createTenantService({
       db,
       clock,
+      onEntitlementsChanged: (tenantId) => budgets.forget(tenantId),
       changes,
       apiKeys,
       revocations,
@@ -122,7 +127,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       authenticate: createAuthenticator({ db, clock, rootKeyHash: rootKey.hash, defaultOrganizationId, revocations, tokens: oauth.verifier, keyLookup }),
       tenants,
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
-      plans: createPlanService({ db, clock, changes }),
+      plans: createPlanService({ db, clock, changes, onEntitlementsChanged: () => budgets.forget() }),
+      budgets,
       apiKeys,
       revocations,
       oauth,

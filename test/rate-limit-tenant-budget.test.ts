@@ -1,129 +1,71 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { registerAuth } from '../src/http/auth.js';
-import { registerErrorHandler } from '../src/http/error-handler.js';
-import { registerRateLimit } from '../src/http/rate-limit.js';
-import { createMemoryRateLimitStore, type RateLimitStore } from '../src/http/rate-limit-store.js';
-import { REDIS_KEY_PREFIX, createRedisRateLimitStore } from '../src/http/redis-rate-limit-store.js';
-import { systemClock } from '../src/lib/clock.js';
-import { randomToken } from '../src/lib/crypto.js';
-import type { Principal } from '../src/modules/access/principal.js';
+import { createTestApp, json, type TestApp } from './helpers.js';
 
-// The seam for a tenant's requestsPerMinute: registerRateLimit's `tenantBudget`. Credentials of
-// one tenant share its budget besides their own; the answer reports whichever bucket is tighter.
+// A tenant's limits.requestsPerMinute: every credential of the tenant draws on one budget, beside
+// its own per-credential limit, and the answer reports whichever bucket is tighter. Counted in the
+// process, and in Redis when LANDLORD_REDIS_URL is set (the test's Redis, when there is one).
 
-const stores: { name: string; open(): RateLimitStore }[] = [{ name: 'the process', open: () => createMemoryRateLimitStore(systemClock) }];
-if (process.env.TEST_REDIS_URL) stores.push({ name: 'Redis', open: () => createRedisRateLimitStore(process.env.TEST_REDIS_URL!) });
+const PER_CREDENTIAL = 50;
+const places: { name: string; env: Record<string, string> }[] = [{ name: 'the process', env: {} }];
+if (process.env.TEST_REDIS_URL) places.push({ name: 'Redis', env: { LANDLORD_REDIS_URL: process.env.TEST_REDIS_URL } });
 
-const PER_CREDENTIAL = 5;
-
-for (const { name, open } of stores) {
-  describe(`tenant budgets counted in ${name}`, () => {
-    const run = randomToken(8);
-    const tenant = { limited: `t-limited-${run}`, generous: `t-generous-${run}`, unlimited: `t-unlimited-${run}` };
-    const budgets = new Map<string, number | null>([
-      [tenant.limited, 3],
-      [tenant.generous, 100],
-      [tenant.unlimited, null],
-    ]);
-    const asked: string[] = [];
-    let store: RateLimitStore;
-    let app: FastifyInstance;
-
+for (const { name, env } of places) {
+  describe(`tenant request budgets counted in ${name}`, () => {
+    let t: TestApp;
     before(async () => {
-      store = open();
-      await store.ready();
-      app = Fastify();
-      registerErrorHandler(app);
-      // The credential is "<credential id>@<tenant id>" (no tenant: an organization-wide caller).
-      registerAuth(app, async ({ authorization }) => {
-        const [id, tenantId] = authorization!.replace(/^Bearer /, '').split('@');
-        return {
-          kind: 'api_key',
-          id: `${id}-${run}`,
-          userId: null,
-          role: tenantId ? 'owner' : 'admin',
-          organizationId: 'org',
-          tenantId: tenantId ?? null,
-          scopes: new Set(),
-        };
-      });
-      registerRateLimit(app, {
-        perMinute: PER_CREDENTIAL,
-        store,
-        tenantBudget: (principal: Principal) => {
-          asked.push(principal.tenantId!);
-          return budgets.get(principal.tenantId!) ?? null;
-        },
-      });
-      app.get('/', async () => ({ ok: true }));
-      await app.ready();
+      t = await createTestApp('pglite', { LANDLORD_RATE_LIMIT: String(PER_CREDENTIAL), ...env });
     });
-
     after(async () => {
-      await app?.close();
-      await store?.close();
-      if (process.env.TEST_REDIS_URL && name === 'Redis') {
-        const redis = new Redis(process.env.TEST_REDIS_URL);
-        const keys = await redis.keys(`${REDIS_KEY_PREFIX}*-${run}*`);
-        if (keys.length) await redis.del(...keys);
-        await redis.quit();
-      }
+      await t?.close();
     });
 
-    const call = (credential: string) => app.inject({ method: 'GET', url: '/', headers: { authorization: `Bearer ${credential}` } });
+    /** A tenant with `limits` and two API keys of its own. */
+    async function tenantWithKeys(tenantName: string, limits: object) {
+      const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: `${tenantName} ${Date.now()}`, limits, apiKey: { name: 'a' } } }));
+      const second = json(await t.call('POST', `/v1/tenants/${tenant.id}/api-keys`, { body: { name: 'b' } }));
+      return { id: tenant.id as string, a: tenant.apiKey.secret as string, b: second.secret as string };
+    }
+    const me = (key: string) => t.call('GET', '/v1/tenants/me', { key });
+    const remaining = (res: { headers: Record<string, unknown> }) => [res.headers['ratelimit-limit'], res.headers['ratelimit-remaining']];
 
-    it('stops every credential of a tenant once the tenant budget is spent, and reports the tenant bucket', async () => {
-      const a = `a@${tenant.limited}`;
-      const b = `b@${tenant.limited}`;
-      const first = await call(a);
-      expect(first.statusCode).toBe(200);
-      // Credential 4 of 5 left, tenant 2 of 3: the tenant is tighter.
-      expect(first.headers['ratelimit-limit']).toBe('3');
-      expect(first.headers['ratelimit-remaining']).toBe('2');
-      expect((await call(b)).headers['ratelimit-remaining']).toBe('1');
-      expect((await call(a)).headers['ratelimit-remaining']).toBe('0');
-
-      // b has spent one of its own five, yet the tenant is empty.
-      const refused = await call(b);
+    it('stops every credential of a tenant once its budget is spent, and reports the tenant bucket', async () => {
+      const tenant = await tenantWithKeys('Budgeted', { requestsPerMinute: 3 });
+      expect(remaining(await me(tenant.a))).toEqual(['3', '2']);
+      expect(remaining(await me(tenant.b))).toEqual(['3', '1']);
+      expect(remaining(await me(tenant.a))).toEqual(['3', '0']);
+      // b has spent one of its own fifty, yet the tenant's budget is gone.
+      const refused = await me(tenant.b);
       expect(refused.statusCode).toBe(429);
-      expect(refused.json().code).toBe('RATE_LIMITED');
+      expect(json(refused).code).toBe('RATE_LIMITED');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      expect(refused.headers['ratelimit-limit']).toBe('3');
-      expect(refused.headers['ratelimit-remaining']).toBe('0');
-      expect((await call(`c@${tenant.limited}`)).statusCode).toBe(429);
-      expect(asked.every((t) => t === tenant.limited)).toBe(true);
+      expect(remaining(refused)).toEqual(['3', '0']);
+      // A key made now shares the same budget.
+      const third = json(await t.call('POST', `/v1/tenants/${tenant.id}/api-keys`, { body: { name: 'c' } }));
+      expect((await me(third.secret)).statusCode).toBe(429);
+      // Other tenants, and the organization's callers, are not held up.
+      expect((await t.call('GET', `/v1/tenants/${tenant.id}`)).statusCode).toBe(200);
     });
 
-    it('reports the credential bucket when it is the tighter one, and refuses on it alone', async () => {
-      const key = `d@${tenant.generous}`;
-      const seen: string[] = [];
-      for (let i = 0; i < PER_CREDENTIAL; i++) {
-        const res = await call(key);
-        expect(res.statusCode).toBe(200);
-        expect(res.headers['ratelimit-limit']).toBe(String(PER_CREDENTIAL));
-        seen.push(String(res.headers['ratelimit-remaining']));
-      }
-      expect(seen).toEqual(['4', '3', '2', '1', '0']);
-      expect((await call(key)).statusCode).toBe(429);
-      // Another credential of the tenant is not held up: the tenant has 95 left.
-      const other = await call(`e@${tenant.generous}`);
-      expect(other.statusCode).toBe(200);
-      expect(other.headers['ratelimit-limit']).toBe(String(PER_CREDENTIAL));
+    it('reports the per-credential bucket for tenants without a budget or with a larger one', async () => {
+      const none = await tenantWithKeys('Unbudgeted', {});
+      expect(remaining(await me(none.a))).toEqual([String(PER_CREDENTIAL), String(PER_CREDENTIAL - 1)]);
+      const generous = await tenantWithKeys('Generous', { requestsPerMinute: 1000 });
+      expect(remaining(await me(generous.a))[0]).toBe(String(PER_CREDENTIAL));
     });
 
-    it('leaves tenants without a budget, and callers bound to no tenant, to the per-credential limit', async () => {
-      const before = asked.length;
-      const res = await call(`f@${tenant.unlimited}`);
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['ratelimit-limit']).toBe(String(PER_CREDENTIAL));
-      expect(asked.length).toBe(before + 1);
-      const orgWide = await call('g');
-      expect(orgWide.statusCode).toBe(200);
-      expect(orgWide.headers['ratelimit-limit']).toBe(String(PER_CREDENTIAL));
-      expect(asked.length).toBe(before + 1); // not asked for a caller without a tenant
+    it('applies a new budget from the next request, through the plan or the tenant', async () => {
+      await t.call('POST', '/v1/plans', { body: { key: 'metered', name: 'Metered' } });
+      const tenant = await tenantWithKeys('Changing', {});
+      expect((await me(tenant.a)).statusCode).toBe(200);
+      await t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { plan: 'metered' } });
+      await t.call('PATCH', `/v1/plans/metered`, { body: { limits: { requestsPerMinute: 1 } } });
+      expect(remaining(await me(tenant.a))).toEqual(['1', '0']);
+      expect((await me(tenant.b)).statusCode).toBe(429);
+      // Zero allows nothing at all.
+      await t.call('PATCH', `/v1/tenants/${tenant.id}`, { body: { limits: { requestsPerMinute: 0 } } });
+      const nothing = await me(tenant.a);
+      expect([nothing.statusCode, json(nothing).code]).toEqual([429, 'RATE_LIMITED']);
     });
   });
 }

@@ -8,10 +8,11 @@ export interface RateLimitOptions {
   perMinute: number;
   store: RateLimitStore;
   /**
-   * Requests a minute all credentials of a tenant share, for a tenant-bound principal; null (or 0)
-   * for none. Called on every request of such a principal, so it must answer from memory.
+   * Requests a minute all credentials of a tenant share, for a tenant-bound principal; null for
+   * none. Called on every request of such a principal: it should answer from memory, and only
+   * return a promise when it must read (a tenant it has not seen lately).
    */
-  tenantBudget?: (principal: Principal) => number | null;
+  tenantBudget?: (principal: Principal) => number | null | Promise<number | null>;
 }
 
 /**
@@ -27,12 +28,18 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     const principal = request.principal as Principal | null;
     const buckets: Bucket[] = [];
     if (perMinute > 0) buckets.push({ key: principal ? `cred:${principal.id}` : `ip:${request.ip}`, capacity: perMinute, perMinute });
+    const take = (budget: number | null) => {
+      // A budget of nothing refuses everything, with no bucket that would ever refill.
+      if (budget === 0) return done(errors.rateLimited("The tenant's entitlements allow no requests (limits.requestsPerMinute is 0)", 60));
+      if (budget !== null) buckets.push({ key: `tenant:${principal!.tenantId}`, capacity: budget, perMinute: budget });
+      if (buckets.length === 0) return done();
+      const taken = store.take(buckets);
+      if (Array.isArray(taken)) return done(answer(reply, taken));
+      taken.then((result) => done(answer(reply, result)), done);
+    };
     const budget = principal?.tenantId && tenantBudget ? tenantBudget(principal) : null;
-    if (budget !== null && budget > 0) buckets.push({ key: `tenant:${principal!.tenantId}`, capacity: budget, perMinute: budget });
-    if (buckets.length === 0) return done();
-    const taken = store.take(buckets);
-    if (Array.isArray(taken)) return done(answer(reply, taken));
-    taken.then((result) => done(answer(reply, result)), done);
+    if (budget instanceof Promise) budget.then(take, done);
+    else take(budget);
   });
 }
 

@@ -18,7 +18,10 @@ import { createTenantLifecycle, type TenantLifecycleDeps } from './tenant-lifecy
 import { findTenantById, toTenant, updateTenantRow } from './tenant.repository.js';
 import type { Tenant, TenantPatchInput, TenantPutInput } from './tenant.schemas.js';
 
-export interface TenantServiceDeps extends TenantCreateDeps, Omit<TenantLifecycleDeps, keyof TenantCreateDeps> {}
+export interface TenantServiceDeps extends TenantCreateDeps, Omit<TenantLifecycleDeps, keyof TenantCreateDeps> {
+  /** Called after a commit that changed what a tenant is entitled to. */
+  onEntitlementsChanged?: (tenantId: string) => void;
+}
 
 export function createTenantService(deps: TenantServiceDeps) {
   const { db, clock, changes, revocations } = deps;
@@ -77,6 +80,7 @@ export function createTenantService(deps: TenantServiceDeps) {
     });
     // Tokens are checked against memory; this node knows at once, the others within a poll.
     applyStates(revocations, states);
+    deps.onEntitlementsChanged?.(id);
     return updated;
   }
 
