@@ -17,6 +17,8 @@ export type Name =
   | 'searchCommon'
   | 'cursor'
   | 'subtree'
+  | 'keyCreate'
+  | 'keyCreateQuota'
   | 'create';
 export const LABELS: Record<Name, string> = {
   bare: 'bare Fastify route',
@@ -32,6 +34,8 @@ export const LABELS: Record<Name, string> = {
   searchCommon: 'GET /v1/tenants?search=<common>',
   cursor: 'GET /v1/tenants?cursor=… (deep)',
   subtree: 'GET /v1/tenants?ancestorId=… (subtree, with count)',
+  keyCreate: 'POST /v1/tenants/{id}/api-keys (no limit)',
+  keyCreateQuota: 'POST /v1/tenants/{id}/api-keys (limits.apiKeys)',
   create: 'POST /v1/tenants',
 };
 /** What each path is a share of: reads of ceiling B, creates of ceiling C. */
@@ -46,6 +50,8 @@ export const CEILING_OF: Partial<Record<Name, 'ceilingRead' | 'ceilingCreate'>> 
   searchCommon: 'ceilingRead',
   cursor: 'ceilingRead',
   subtree: 'ceilingRead',
+  keyCreate: 'ceilingCreate',
+  keyCreateQuota: 'ceilingCreate',
   create: 'ceilingCreate',
 };
 /** The paths measured again with the large table (list, search and deep cursor). */

@@ -113,6 +113,16 @@ export async function measureReads(base: string, bareBase: string, rootKey: stri
   measured.meKey = await measure('meKey', base, '/v1/tenants/me', { headers: keyAuth }, () => sample(`${base}/v1/tenants/me`, { headers: keyAuth }));
   const jwtAuth = { authorization: `Bearer ${jwt}` };
   measured.meJwt = await measure('meJwt', base, '/v1/tenants/me', { headers: jwtAuth }, () => sample(`${base}/v1/tenants/me`, { headers: jwtAuth }));
+  // An API key create with no limit, and with one (a quota check: the tenant's row locked, its keys counted).
+  const keyInit = { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"bench"}' };
+  for (const [name, limits] of [
+    ['keyCreate', {}],
+    ['keyCreateQuota', { apiKeys: 1_000_000 }],
+  ] as const) {
+    const holder = await call(base, rootKey, 'POST', '/v1/tenants', { name: `Bench Keys ${name} ${runTag}`, limits });
+    const path = `/v1/tenants/${holder.id}/api-keys`;
+    measured[name] = await measure(name, base, path, keyInit, () => sample(`${base}${path}`, keyInit));
+  }
   // Last, so the reads above see exactly the loaded set.
   let created = 0;
   const createBody = () => JSON.stringify({ name: `Bench Create ${runTag} ${created}`, email: `bench-${runTag}-${created++}@example.com` });

@@ -71,6 +71,11 @@ export function checkTargets(store: Store, measurements: Measurement[], batchSta
   const create = small('create');
   if (create) checks.push({ target: 'create >= 1500/s', value: Math.round(create.requestsPerSecond), unit: 'req/s', met: create.requestsPerSecond >= 1500 });
   share('create', 50, 'create');
+  const [plain, quota] = [small('keyCreate'), small('keyCreateQuota')];
+  if (plain && quota) {
+    const cost = Math.round((1 - quota.requestsPerSecond / plain.requestsPerSecond) * 1000) / 10;
+    checks.push({ target: 'quota check costs an API key create <= 25%', value: cost, unit: '%', met: cost <= 25 });
+  }
   return checks;
 }
 

@@ -5,8 +5,9 @@ import type { CountedLimit } from './plan.schemas.js';
 
 const NOUNS: Record<CountedLimit, string> = { users: 'users', apiKeys: 'API keys', webhooks: 'webhook endpoints' };
 
-/** How many of a tenant's resources count against a limit, read in the caller's transaction. */
-function countOf(trx: Kysely<Database>, tenantId: string, resource: CountedLimit, now: Date) {
+/** How many of a tenant's resources count against a limit, read in the caller's transaction (through each table's owner index). */
+function countOf(trx: Kysely<Database>, tenant: { id: string; organizationId: string }, resource: CountedLimit, now: Date) {
+  const tenantId = tenant.id;
   switch (resource) {
     case 'users':
       return trx.selectFrom('users').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenantId);
@@ -14,23 +15,31 @@ function countOf(trx: Kysely<Database>, tenantId: string, resource: CountedLimit
       return trx
         .selectFrom('api_keys')
         .select(sql<number>`count(*)::int`.as('n'))
+        .where('organization_id', '=', tenant.organizationId)
         .where('tenant_id', '=', tenantId)
         .where('revoked_at', 'is', null)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
     case 'webhooks':
-      return trx.selectFrom('webhooks').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenantId);
+      return trx
+        .selectFrom('webhooks')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('organization_id', '=', tenant.organizationId)
+        .where('tenant_id', '=', tenantId);
   }
+}
+
+function limitOf(db: Kysely<Database>, tenantId: string, resource: CountedLimit | 'requestsPerMinute') {
+  return db
+    .selectFrom('tenants as t')
+    .leftJoin('plans as p', (join) => join.onRef('p.organization_id', '=', 't.organization_id').onRef('p.key', '=', 't.plan'))
+    .select(['t.organization_id', sql<number | null>`coalesce((t.limits ->> ${resource})::bigint, (p.limits ->> ${resource})::bigint)::int`.as('limit')])
+    .where('t.id', '=', tenantId)
+    .executeTakeFirst();
 }
 
 /** The tenant's limit on `resource` (its own, else its plan's), or null when it has none. */
 export async function effectiveLimit(db: Kysely<Database>, tenantId: string, resource: CountedLimit | 'requestsPerMinute'): Promise<number | null> {
-  const row = await db
-    .selectFrom('tenants as t')
-    .leftJoin('plans as p', (join) => join.onRef('p.organization_id', '=', 't.organization_id').onRef('p.key', '=', 't.plan'))
-    .select(sql<number | null>`coalesce((t.limits ->> ${resource})::bigint, (p.limits ->> ${resource})::bigint)::int`.as('limit'))
-    .where('t.id', '=', tenantId)
-    .executeTakeFirst();
-  return row?.limit ?? null;
+  return (await limitOf(db, tenantId, resource))?.limit ?? null;
 }
 
 /**
@@ -42,11 +51,12 @@ export async function effectiveLimit(db: Kysely<Database>, tenantId: string, res
  */
 export async function assertWithinQuota(trx: Kysely<Database>, tenantId: string | null, resource: CountedLimit, now: Date): Promise<void> {
   if (tenantId === null) return;
-  const limit = await effectiveLimit(trx, tenantId, resource);
-  if (limit === null) return;
+  const row = await limitOf(trx, tenantId, resource);
+  if (!row || row.limit === null) return;
+  const { limit } = row;
   await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forNoKeyUpdate().execute();
   // A statement after the lock: under READ COMMITTED it sees every create committed before it.
-  const { n } = await countOf(trx, tenantId, resource, now).executeTakeFirstOrThrow();
+  const { n } = await countOf(trx, { id: tenantId, organizationId: row.organization_id }, resource, now).executeTakeFirstOrThrow();
   if (n >= limit) {
     throw errors.conflict(
       'QUOTA_EXCEEDED',
