@@ -141,5 +141,32 @@ for (const store of stores) {
         expect((await t.call('GET', `/v1/tenants/${other.id}`, { key: grandchild.apiKey.secret })).statusCode).toBe(404);
       }
     });
+
+    it("introspects the tokens of a tenant's descendants for its key, and never those above or beside it", async () => {
+      const root = await create('Introspecting Group');
+      const child = await create('Introspecting Child', root.id);
+      const sibling = await create('Introspecting Sibling', root.id);
+      const tokenOf = async (tenant: any) =>
+        json(
+          await t.app.inject({
+            method: 'POST',
+            url: '/oauth/token',
+            payload: { grant_type: 'client_credentials', client_id: tenant.apiKey.id, client_secret: tenant.apiKey.secret },
+          }),
+        ).access_token as string;
+      const introspect = async (token: string, by: any) =>
+        json(
+          await t.app.inject({
+            method: 'POST',
+            url: '/oauth/introspect',
+            payload: { token, client_id: by.apiKey.id, client_secret: by.apiKey.secret },
+          }),
+        ).active;
+      const [rootToken, childToken, siblingToken] = [await tokenOf(root), await tokenOf(child), await tokenOf(sibling)];
+      expect(await introspect(childToken, root)).toBe(true);
+      expect(await introspect(rootToken, child)).toBe(false);
+      expect(await introspect(siblingToken, child)).toBe(false);
+      expect(await introspect(childToken, child)).toBe(true);
+    });
   });
 }

@@ -87,6 +87,15 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   /** The verified claims, or null for anything invalid or expired (both endpoints answer those quietly). */
   const claimsOf = (token: string) => verifier.verify(token).catch(() => null);
 
+  /** Whether a client reaches the owner of a token: a tenant's token is judged by the tenant's place in the tree now. */
+  async function reachesToken(caller: OAuthClient, claims: AccessTokenClaims): Promise<boolean> {
+    const owner = { organizationId: claims.org, tenantId: claims.tid ?? null };
+    if (reaches(caller, owner)) return true;
+    if (!claims.tid || !caller.tenantId) return false;
+    const tenant = await findTenantStatus(db, claims.tid);
+    return !!tenant && reaches(caller, { ...owner, ancestorIds: tenant.ancestor_ids });
+  }
+
   /** Whether the token is still usable, reading the database rather than this node's cached view. */
   async function stillValid(claims: AccessTokenClaims): Promise<boolean> {
     if (revocations.isTokenRevoked(claims.jti) || revocations.isKeyRevoked(claims.sub)) return false;
@@ -122,10 +131,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       if (!params.token) throw oauthErrors.invalidRequest('token is required');
       const claims = await claimsOf(params.token);
       if (!claims) return { active: false };
-      // A client sees only tokens of its own organization (a tenant key: of its own tenant).
-      if (caller !== 'root' && !reaches(caller, { organizationId: claims.org, tenantId: claims.tid ?? null })) {
-        return { active: false };
-      }
+      // A client sees only tokens of its own organization (a tenant key: of its own tenant and its descendants).
+      if (caller !== 'root' && !(await reachesToken(caller, claims))) return { active: false };
       if (!(await stillValid(claims))) return { active: false };
       // The tenant's entitlements as they are now, which may have changed since the token was issued.
       const entitlements = claims.tid ? await findTenantEntitlements(db, claims.tid) : undefined;
