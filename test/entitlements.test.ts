@@ -108,6 +108,7 @@ for (const store of stores) {
         entitlements: { plan: 'pro', features: { sso: true, seats: 75, region: 'eu' }, limits: { users: 80, webhooks: 10 } },
       });
       expect(json(await t.call('GET', '/v1/plans/pro')).tenantCount).toBe(1);
+      expect(json(await t.call('GET', '/v1/tenants?plan=pro')).results.map((r: { id: string }) => r.id)).toEqual([tenant.id]);
 
       await t.call('PATCH', '/v1/plans/pro', { body: { features: { audit: true }, limits: { webhooks: 20 } } });
       const me = await t.call('GET', '/v1/tenants/me/entitlements', { key: tenant.key });

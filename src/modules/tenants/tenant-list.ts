@@ -85,6 +85,7 @@ export function createTenantList(deps: { db: Kysely<Database> }) {
         externalId: query.externalId,
         parentId: query.parentId,
         ancestorId: query.ancestorId,
+        plan: query.plan,
         metadata: metadataFilter(query),
         createdAfter: query.createdAfter ? new Date(query.createdAfter) : undefined,
         createdBefore: query.createdBefore ? new Date(query.createdBefore) : undefined,

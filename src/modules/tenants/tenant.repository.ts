@@ -182,6 +182,8 @@ export interface TenantFilter {
   parentId?: string;
   /** Its descendants, at any depth. */
   ancestorId?: string;
+  /** On this plan. */
+  plan?: string;
   search?: string;
   isActive?: boolean;
   /** Absent: every tenant not pending deletion. */
@@ -205,6 +207,7 @@ function filterExpression(eb: ExpressionBuilder<Database & { t: Database['tenant
   if (f.tenantId) parts.push(eb.or([eb('t.id', '=', f.tenantId), sql<SqlBool>`t.ancestor_ids @> array[${f.tenantId}]::text[]`]));
   if (f.parentId) parts.push(eb('t.parent_id', '=', f.parentId));
   if (f.ancestorId) parts.push(sql<SqlBool>`t.ancestor_ids @> array[${f.ancestorId}]::text[]`);
+  if (f.plan !== undefined) parts.push(eb('t.plan', '=', f.plan));
   if (f.search) {
     const needle = `%${f.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
     parts.push(eb('t.search_text', 'like', needle));

@@ -274,6 +274,7 @@ export const TenantListQuery = Type.Object(
     externalId: Type.Optional(Type.String({ maxLength: 255 })),
     parentId: Type.Optional(Type.String({ maxLength: 64, description: 'Only the children of this tenant' })),
     ancestorId: Type.Optional(Type.String({ maxLength: 64, description: 'Only the descendants of this tenant, at any depth (its whole subtree but itself)' })),
+    plan: Type.Optional(Type.String({ maxLength: 63, description: 'Only the tenants on this plan (its key)' })),
     organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins: only this organization' })),
     createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
     createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
