@@ -11,7 +11,7 @@ describe('dashboard in Chromium: sign-in and administration', () => {
   let t: TestApp;
   let tenant: any;
   let other: any;
-  /** The owner's dashboard, open in the background (the admin's deactivation signs it out). */
+  /** The owner's dashboard, open in the background (the admin's suspension signs it out). */
   let ownerPage: Page;
   before(async () => {
     ({ t, tenant, other } = fx);
@@ -46,7 +46,7 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
   });
 
-  it('lets an admin search, page and deactivate tenants; the deactivated owner is signed out', async () => {
+  it('lets an admin search, page and suspend tenants; the suspended owner is signed out', async () => {
     const organizationId = tenant.organizationId;
     await t.call('POST', `/v1/organizations/${organizationId}/users`, {
       body: { name: 'Alex Admin', email: 'alex@platform.example', role: 'admin', password: PASSWORD },
@@ -91,7 +91,7 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     await page.getByRole('button', { name: 'Previous' }).click();
     await page.getByText('1–20 of 24').waitFor();
 
-    await page.getByLabel('Status').selectOption('false');
+    await page.getByLabel('Status').selectOption('suspended');
     await page.getByText('3 tenants match').waitFor();
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Search tenants').pressSequentially('contoso', { delay: 30 });
@@ -99,9 +99,9 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     expect(new URL(page.url()).searchParams.get('search')).toBe('contoso');
     const row = page.getByRole('row', { name: /Contoso/ });
     await row.getByRole('button', { name: /Actions for/ }).click();
-    await page.getByRole('menuitem', { name: 'Deactivate' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Deactivate tenant' }).click();
-    await row.getByText('Inactive').waitFor();
+    await page.getByRole('menuitem', { name: 'Suspend…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Suspend tenant' }).click();
+    await row.getByText('Suspended').waitFor();
 
     // The owner's open dashboard: the next thing they do lands on sign-in, with the reason.
     await ownerPage.getByRole('link', { name: 'My tenant' }).click();
@@ -128,7 +128,7 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     await row.getByRole('link', { name: 'Contoso' }).click();
     await page.getByRole('button', { name: 'Reactivate' }).first().click();
     await page.getByText('Contoso is active again').waitFor();
-    await page.getByText('This tenant is deactivated').waitFor({ state: 'detached' });
+    await page.getByText('This tenant is suspended').waitFor({ state: 'detached' });
   });
 
   it('lets a superadmin list and create organizations, and delete a tenant with its users', async () => {
@@ -175,7 +175,9 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     await page.waitForURL(/\/dashboard\/sign-in\?next=/);
 
     await page.goto(await link());
-    await page.getByRole('link', { name: 'API keys' }).waitFor();
+    // Once the overview has loaded all it shows (its child tenants too), so that the click is what meets the expired session.
+    await page.getByLabel('Display name').waitFor();
+    await page.locator('.loading').first().waitFor({ state: 'detached' });
     await t.deps.database.db
       .updateTable('sessions')
       .set({ expires_at: new Date(Date.now() - 1000) })

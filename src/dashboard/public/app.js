@@ -18,12 +18,15 @@ const ROUTES = [
   { path: '/dashboard/sign-in', load: () => import('./views/sign-in.js'), public: true },
   { path: '/dashboard', home: true },
   { path: '/dashboard/tenants', load: () => import('./views/tenant-list.js'), roles: ADMINS, nav: 'tenants' },
+  // Before `/dashboard/tenants/:id`, which would take "deleted" for a tenant's id.
+  { path: '/dashboard/tenants/deleted', load: () => import('./views/deleted-tenants.js'), roles: ADMINS, nav: 'tenants' },
   { path: '/dashboard/tenants/:id', ...tenantTab('overview') },
   { path: '/dashboard/tenants/:id/users', ...tenantTab('users') },
   { path: '/dashboard/tenants/:id/api-keys', ...tenantTab('api-keys') },
   { path: '/dashboard/tenants/:id/webhooks', ...tenantTab('webhooks') },
   { path: '/dashboard/tenants/:id/webhooks/:webhookId', ...tenantTab('webhook') },
   { path: '/dashboard/tenants/:id/audit-log', ...tenantTab('audit-log') },
+  { path: '/dashboard/plans', load: () => import('./views/plans.js'), roles: ADMINS, nav: 'plans' },
   { path: '/dashboard/audit-log', load: () => import('./views/audit-log.js'), roles: ADMINS, nav: 'audit' },
   { path: '/dashboard/organizations', load: () => import('./views/organizations.js'), roles: ['superadmin'], nav: 'organizations' },
 ];

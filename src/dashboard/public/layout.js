@@ -19,6 +19,7 @@ function navItems() {
   /** @type {(NavItem | null)[]} */
   const items = [
     { key: 'tenants', label: 'Tenants', href: '/dashboard/tenants', iconName: 'building' },
+    { key: 'plans', label: 'Plans', href: '/dashboard/plans', iconName: 'layers' },
     { key: 'audit', label: 'Audit log', href: '/dashboard/audit-log', iconName: 'list' },
     isSuperadmin() ? { key: 'organizations', label: 'Organizations', href: '/dashboard/organizations', iconName: 'users' } : null,
   ];

@@ -74,6 +74,34 @@ export interface OwnerSummary {
   email: string;
 }
 
+export type TenantStatus = 'active' | 'suspended' | 'pending_deletion';
+
+/** Feature flags of a plan or tenant: booleans, numbers or strings. */
+export type FeatureMap = Record<string, boolean | number | string>;
+
+export type LimitKey = 'users' | 'apiKeys' | 'webhooks' | 'requestsPerMinute';
+/** Integers ≥ 0; a limit that is absent is unlimited. */
+export type LimitMap = Partial<Record<LimitKey, number>>;
+
+/** A plan's features and limits with the tenant's own on top, key by key. */
+export interface Entitlements {
+  plan: string | null;
+  features: FeatureMap;
+  limits: LimitMap;
+}
+
+export interface Plan {
+  key: string;
+  organizationId: string;
+  name: string;
+  features: FeatureMap;
+  limits: LimitMap;
+  /** Tenants on it, deleted ones too until they are purged. */
+  tenantCount: number;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface Tenant {
   id: string;
   organizationId: string;
@@ -87,15 +115,23 @@ export interface Tenant {
   email: string | null;
   url: string | null;
   description: string | null;
+  /** True exactly when `status` is `active`. */
   isActive: boolean;
-  status: 'active' | 'suspended' | 'pending_deletion';
+  status: TenantStatus;
   suspendedReason: string | null;
-  deletedAt: string | null;
-  purgeAt: string | null;
+  /** Set while it is pending deletion: restorable until `purgeAt`. */
+  deletedAt: Timestamp | null;
+  purgeAt: Timestamp | null;
   deletionProtection: boolean;
   legalEntities: { name: string; registrationNumber: string }[];
   settings: Settings;
   metadata: Record<string, string>;
+  /** The key of its plan, or null. */
+  plan: string | null;
+  /** Its own features and limits, which override the plan's key by key. */
+  features: FeatureMap;
+  limits: LimitMap;
+  entitlements: Entitlements;
   owner: OwnerSummary | null;
   userCount: number;
   createdAt: Timestamp;
@@ -225,7 +261,16 @@ export interface TenantCreateInput {
   url?: string;
   externalId?: string;
   organizationId?: string;
+  parentId?: string;
   owner?: { name: string; email: string };
+}
+
+/** `POST /v1/plans`; a PATCH sends only what changed, with removed features and limits set to null. */
+export interface PlanInput {
+  key?: string;
+  name?: string;
+  features?: Record<string, boolean | number | string | null>;
+  limits?: Partial<Record<LimitKey, number | null>>;
 }
 
 export interface TenantUserCreateInput {

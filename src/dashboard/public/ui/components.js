@@ -16,14 +16,6 @@ export function badge(text, kind = 'neutral') {
   return h(`span.badge.badge-${kind}`, text);
 }
 
-/**
- * @param {boolean} active
- * @param {{ on?: string, off?: string }} [labels]
- */
-export function statusBadge(active, { on = 'Active', off = 'Inactive' } = {}) {
-  return active ? badge(on, 'success') : badge(off, 'neutral');
-}
-
 /** @param {{ title: string, subtitle?: Child, actions?: Child, breadcrumb?: Child }} options */
 export function pageHeader({ title, subtitle, actions, breadcrumb }) {
   return h(
@@ -177,6 +169,22 @@ export function code(text) {
  */
 
 /**
+ * One row of a `table()`, for rows added to it later (say, the children of an expanded row).
+ * @template T
+ * @param {Column<T>[]} columns
+ * @param {{ item: T, dataset?: Record<string, string>, className?: string }} row
+ */
+export function tableRow(columns, { item, dataset, className }) {
+  return h(
+    'tr',
+    { dataset, class: className },
+    columns.map((c, i) =>
+      h(`${i === 0 ? 'th' : 'td'}${c.className ? `.${c.className}` : ''}`, { 'data-label': c.label, scope: i === 0 ? 'row' : undefined }, c.render(item)),
+    ),
+  );
+}
+
+/**
  * Responsive table: on narrow screens each row becomes a card, cells labelled by data-label.
  * @template T
  * @param {{ columns: Column<T>[], rows: { item: T, dataset?: Record<string, string> }[], caption?: string, busy?: boolean }} options
@@ -197,20 +205,38 @@ export function table({ columns, rows, caption, busy }) {
       ),
       h(
         'tbody',
-        rows.map((row) =>
-          h(
-            'tr',
-            { dataset: row.dataset },
-            columns.map((c, i) =>
-              h(
-                `${i === 0 ? 'th' : 'td'}${c.className ? `.${c.className}` : ''}`,
-                { 'data-label': c.label, scope: i === 0 ? 'row' : undefined },
-                c.render(row.item),
-              ),
-            ),
-          ),
-        ),
+        rows.map((row) => tableRow(columns, row)),
       ),
     ),
+  );
+}
+
+/**
+ * Previous / next buttons under a list, with the range it shows.
+ * @param {{ range: string, onPrevious: (() => void) | null, onNext: (() => void) | null }} options A null handler disables its button.
+ */
+export function pager({ range, onPrevious, onNext }) {
+  return h(
+    'nav.pager',
+    { 'aria-label': 'Pagination' },
+    h('p.pager-range', range),
+    h(
+      'div.pager-buttons',
+      h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !onPrevious, onclick: () => onPrevious?.() }, icon('chevronLeft'), 'Previous'),
+      h('button.btn.btn-secondary.btn-sm', { type: 'button', disabled: !onNext, onclick: () => onNext?.() }, 'Next', icon('chevronRight')),
+    ),
+  );
+}
+
+/**
+ * Links between the views of one list (all tenants, recently deleted), styled as tabs.
+ * @param {string} label
+ * @param {{ href: string, label: string, current: boolean }[]} links
+ */
+export function viewTabs(label, links) {
+  return h(
+    'nav.tabs.list-tabs',
+    { 'aria-label': label },
+    links.map((l) => h('a.tab', { href: l.href, 'aria-current': l.current ? 'page' : undefined }, l.label)),
   );
 }

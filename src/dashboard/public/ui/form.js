@@ -1,5 +1,6 @@
 import { ApiError } from '../api.js';
 import { h, icon } from '../dom.js';
+import { explainProblem } from './problems.js';
 
 /** @import { Child } from '../app-types.js' */
 
@@ -198,12 +199,14 @@ export function showErrors(form, error) {
   }
   const alert = formAlertOf(form);
   if (alert) {
-    const detail = problem?.errors.length && !unmatched.length ? 'Please correct the highlighted fields.' : problem?.detail;
+    const explained = explainProblem(problem instanceof ApiError ? problem : null);
+    const detail = problem?.errors.length && !unmatched.length ? 'Please correct the highlighted fields.' : (explained?.title ?? problem?.detail);
     alert.replaceChildren(
       icon('alert'),
       h(
         'div',
         h('p.alert-title', detail),
+        explained ? h('p', explained.text) : null,
         unmatched.length
           ? h(
               'ul',

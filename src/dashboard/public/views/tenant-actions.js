@@ -1,29 +1,39 @@
 import { api, ApiError, messageOf, statusOf } from '../api.js';
-import { find, h, pluralize } from '../dom.js';
-import { checkbox, FormProblem } from '../ui/form.js';
+import { find, formatDate, h, pluralize } from '../dom.js';
+import { checkbox, field, fieldValue, FormProblem, trimmedOrNull } from '../ui/form.js';
 import { confirmDialog } from '../ui/dialog.js';
+import { explainProblem } from '../ui/problems.js';
 import { toast } from '../ui/toast.js';
 
 /** @import { MenuItem } from '../ui/menu.js' */
-/** @import { Tenant } from '../types.js' */
+/** @import { Page, Tenant } from '../types.js' */
 
 /** @param {Tenant} tenant */
 const path = (tenant) => `/v1/tenants/${encodeURIComponent(tenant.id)}`;
 
 /**
+ * Suspends a tenant, with the reason its administrators and owners will read.
  * @param {Tenant} tenant
  * @param {(updated: Tenant) => void} onDone
  */
-export function deactivateTenant(tenant, onDone) {
+export function suspendTenant(tenant, onDone) {
   confirmDialog({
-    title: `Deactivate ${tenant.displayName}?`,
+    title: `Suspend ${tenant.displayName}?`,
     message: 'Its users are signed out at once and cannot sign in, and its API keys and tokens stop working until you reactivate it. Nothing is deleted.',
-    confirmLabel: 'Deactivate tenant',
+    body: field({
+      label: 'Reason',
+      name: 'suspendedReason',
+      optional: true,
+      rows: 2,
+      maxlength: 500,
+      hint: 'Shown on the tenant, for example “Invoice 2024-117 is overdue”.',
+    }),
+    confirmLabel: 'Suspend tenant',
     danger: true,
-    onConfirm: async () => {
+    onConfirm: async (form) => {
       /** @type {Tenant} */
-      const updated = await api.patch(path(tenant), { isActive: false });
-      toast(`${tenant.displayName} is deactivated`);
+      const updated = await api.patch(path(tenant), { status: 'suspended', suspendedReason: trimmedOrNull(fieldValue(form, 'suspendedReason')) });
+      toast(`${tenant.displayName} is suspended`);
       onDone(updated);
     },
   });
@@ -36,11 +46,42 @@ export function deactivateTenant(tenant, onDone) {
 export async function reactivateTenant(tenant, onDone) {
   try {
     /** @type {Tenant} */
-    const updated = await api.patch(path(tenant), { isActive: true });
+    const updated = await api.patch(path(tenant), { status: 'active' });
     toast(`${tenant.displayName} is active again`);
     onDone(updated);
   } catch (error) {
     if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
+  }
+}
+
+/**
+ * Brings a deleted tenant back, with its users, keys and webhooks.
+ * @param {Tenant} tenant
+ * @param {(restored: Tenant) => void} onDone
+ */
+export async function restoreTenant(tenant, onDone) {
+  try {
+    /** @type {Tenant} */
+    const restored = await api.post(`${path(tenant)}/restore`);
+    toast(`${tenant.displayName} was restored`);
+    onDone(restored);
+  } catch (error) {
+    if (statusOf(error) !== 401) toast(explainProblem(error instanceof ApiError ? error : null)?.text ?? messageOf(error), { kind: 'error' });
+  }
+}
+
+/**
+ * When a tenant just deleted is purged: it reads as 404 now, so it is looked up among the deleted.
+ * @param {Tenant} tenant
+ * @returns {Promise<string | null>}
+ */
+async function purgeDateOf(tenant) {
+  try {
+    /** @type {Page<Tenant>} */
+    const data = await api.get('/v1/tenants', { status: 'pending_deletion', search: tenant.slug, limit: 100, count: 'false' });
+    return data.results.find((t) => t.id === tenant.id)?.purgeAt ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -92,7 +133,12 @@ export function deleteTenant(tenant, onDone) {
         if (error instanceof ApiError && error.code === 'TENANT_HAS_USERS' && !force.isConnected) find(form, '.dialog-body', HTMLElement).append(force);
         throw error;
       }
-      toast(`${tenant.displayName} was deleted; it can be restored until it is purged`);
+      const purgeAt = await purgeDateOf(tenant);
+      toast(
+        purgeAt
+          ? `${tenant.displayName} was deleted; it can be restored under Recently deleted until ${formatDate(purgeAt)}`
+          : `${tenant.displayName} was deleted; it can be restored under Recently deleted until it is purged`,
+      );
       onDone();
     },
   });
@@ -111,22 +157,28 @@ export function deleteTenant(tenant, onDone) {
  */
 export function tenantMenuItems(tenant, { onChange, onDelete }) {
   return [
-    tenant.isActive
-      ? { label: 'Deactivate', onSelect: () => deactivateTenant(tenant, onChange) }
+    tenant.status === 'active'
+      ? { label: 'Suspend…', onSelect: () => suspendTenant(tenant, onChange) }
       : { label: 'Reactivate', onSelect: () => reactivateTenant(tenant, onChange) },
     { label: 'Delete…', danger: true, onSelect: () => deleteTenant(tenant, onDelete) },
   ];
 }
 
 /**
+ * The notice on a suspended tenant's pages, with the reason it was given.
  * @param {Tenant} tenant
  * @param {{ canReactivate: boolean, onChange: (updated: Tenant) => void }} options
  */
-export function inactiveBanner(tenant, { canReactivate, onChange }) {
+export function suspendedBanner(tenant, { canReactivate, onChange }) {
   return h(
     'div.alert.alert-warning.banner',
     { role: 'status' },
-    h('div', h('p.alert-title', 'This tenant is deactivated'), h('p', 'Its users cannot sign in and its API keys are refused until it is reactivated.')),
+    h(
+      'div',
+      h('p.alert-title', 'This tenant is suspended'),
+      tenant.suspendedReason ? h('p.suspended-reason', `Reason: ${tenant.suspendedReason}`) : null,
+      h('p', 'Its users cannot sign in and its API keys are refused until it is reactivated.'),
+    ),
     canReactivate ? h('button.btn.btn-secondary.btn-sm', { type: 'button', onclick: () => reactivateTenant(tenant, onChange) }, 'Reactivate') : null,
   );
 }

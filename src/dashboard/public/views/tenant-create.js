@@ -5,14 +5,16 @@ import { copyField } from '../ui/components.js';
 import { formDialog, showResult } from '../ui/dialog.js';
 import { field, FormProblem, trimmedOrNull, fieldValue } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
+import { parentPicker } from './parent-picker.js';
 
 /** @import { TenantCreated, TenantCreateInput } from '../types.js' */
 
 /**
  * Creates a tenant, optionally with its owner; the owner's one-time sign-in link is shown to copy.
- * @param {{ organizationId?: string }} [options] The organization to create it in (superadmins).
+ * @param {{ organizationId?: string, parentId?: string }} [options] The organization to create it in (superadmins), and its parent.
  */
-export function createTenantDialog({ organizationId } = {}) {
+export function createTenantDialog({ organizationId, parentId } = {}) {
+  const parent = parentPicker({ parentId, organizationId });
   const ownerFields = h(
     'fieldset.fieldset',
     h('legend.legend', 'Owner ', h('span.optional', 'Optional')),
@@ -35,6 +37,7 @@ export function createTenantDialog({ organizationId } = {}) {
         field({ label: 'Contact email', name: 'email', type: 'email', optional: true, spellcheck: false }),
         field({ label: 'Website', name: 'url', type: 'url', optional: true, placeholder: 'https://' }),
         field({ label: 'External ID', name: 'externalId', optional: true, mono: true, hint: 'Your own id for it.' }),
+        parent.element,
       ),
       ownerFields,
     ],
@@ -55,6 +58,8 @@ export function createTenantDialog({ organizationId } = {}) {
       if (errors.length) throw new FormProblem('Please correct the highlighted fields.', errors);
       if (ownerEmail) body.owner = { name: ownerName, email: ownerEmail };
       if (organizationId) body.organizationId = organizationId;
+      const parentId = parent.value();
+      if (parentId) body.parentId = parentId;
       /** @type {TenantCreated} */
       const tenant = await api.post('/v1/tenants', body);
       const open = () => navigate(`/dashboard/tenants/${encodeURIComponent(tenant.id)}`);

@@ -1,53 +1,23 @@
 import { api, apiPath, isAbortError, statusOf, withQuery } from '../api.js';
 import { debounce, find, formatNumber, h, icon, replace, timeAgo } from '../dom.js';
 import { navigate, setQuery } from '../router.js';
-import { createButton, errorState, emptyState, pageHeader, statusBadge, table } from '../ui/components.js';
+import { createButton, errorState, emptyState, pageHeader, pager, table } from '../ui/components.js';
 import { uid } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { createTenantDialog } from './tenant-create.js';
 import { tenantMenuItems } from './tenant-actions.js';
+import { ORDERINGS, select, STATUSES, statusFilter, tenantListTabs } from './tenant-list-controls.js';
+import { tenantStatus } from './tenant-status.js';
+import { childrenToggle, parentLine, parentNames } from './tenant-tree.js';
 
 /** The API counts exactly up to 1,000 matches and estimates beyond. */
 const countText = (/** @type {number} */ count) => (count > 1_000 ? `about ${formatNumber(count)}` : formatNumber(count));
 
 /** @import { Page, Tenant } from '../types.js' */
 /** @import { PageContext } from '../app-types.js' */
+/** @import { Column } from '../ui/components.js' */
 
 const PAGE_SIZE = 20;
-/** @type {[string, string][]} */
-const ORDERINGS = [
-  ['-createdAt', 'Newest first'],
-  ['createdAt', 'Oldest first'],
-  ['name', 'Name A–Z'],
-  ['-name', 'Name Z–A'],
-  ['-updatedAt', 'Recently updated'],
-];
-/** @type {[string, string][]} */
-const STATUSES = [
-  ['', 'All statuses'],
-  ['true', 'Active'],
-  ['false', 'Inactive'],
-];
-
-/**
- * A labelled select of [value, text] options.
- * @param {string} label
- * @param {[string, string][]} options
- * @param {string} value
- */
-function select(label, options, value) {
-  const id = uid('s');
-  return h(
-    'div.toolbar-field',
-    h('label.visually-hidden', { for: id }, label),
-    h(
-      'select.input',
-      { id },
-      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
-    ),
-  );
-}
-
 /**
  * The tenant list for administrators: debounced search, status filter, ordering, and cursor paging
  * that follows the API's `next`/`previous` links (fast at any size). The total is counted once per
@@ -59,7 +29,7 @@ export async function render({ main, query, signal, setTitle }) {
   const ordering = query.get('ordering') ?? '';
   const state = {
     search: query.get('search') ?? '',
-    isActive: query.get('isActive') ?? '',
+    status: statusFilter(query),
     ordering: ORDERINGS.some(([o]) => o === ordering) ? ordering : '-createdAt',
     organizationId: query.get('organizationId') ?? '',
     cursor: query.get('cursor') ?? '',
@@ -72,6 +42,7 @@ export async function render({ main, query, signal, setTitle }) {
   };
   /** @type {AbortController | null} */
   let inflight = null;
+  const names = parentNames();
 
   const searchId = uid('search');
   const searchInput = h('input.input.search-input', {
@@ -82,7 +53,7 @@ export async function render({ main, query, signal, setTitle }) {
     autocomplete: 'off',
     spellcheck: false,
   });
-  const statusSelect = select('Status', STATUSES, state.isActive);
+  const statusSelect = select('Status', STATUSES, state.status);
   const statusControl = find(statusSelect, 'select', HTMLSelectElement);
   const orderSelect = select('Order', ORDERINGS, state.ordering);
   const orderControl = find(orderSelect, 'select', HTMLSelectElement);
@@ -95,6 +66,7 @@ export async function render({ main, query, signal, setTitle }) {
     h(
       'div.page',
       pageHeader({ title: 'Tenants', subtitle: summary, actions: newTenant }),
+      tenantListTabs('all'),
       state.organizationId
         ? h('div.filter-chip', 'Organization ', h('code.code', state.organizationId), h('a.btn.btn-ghost.btn-sm', { href: '/dashboard/tenants' }, 'Show all'))
         : null,
@@ -125,7 +97,7 @@ export async function render({ main, query, signal, setTitle }) {
       path = withQuery('/v1/tenants', {
         limit: PAGE_SIZE,
         search: state.search.trim() || undefined,
-        isActive: state.isActive || undefined,
+        status: state.status || undefined,
         ordering: state.ordering,
         organizationId: state.organizationId || undefined,
         cursor: state.cursor || undefined,
@@ -143,7 +115,8 @@ export async function render({ main, query, signal, setTitle }) {
       state.cursor = new URL(path, location.origin).searchParams.get('cursor') ?? '';
       setQuery({
         search: state.search.trim(),
-        isActive: state.isActive,
+        status: state.status,
+        isActive: '',
         ordering: state.ordering === '-createdAt' ? '' : state.ordering,
         organizationId: state.organizationId,
         cursor: state.cursor,
@@ -174,7 +147,7 @@ export async function render({ main, query, signal, setTitle }) {
   function draw() {
     const { data } = state;
     if (!data) return;
-    const filtered = Boolean(state.search.trim() || state.isActive);
+    const filtered = Boolean(state.search.trim() || state.status);
     summary.textContent = state.count === null ? '' : `${countText(state.count)} ${state.count === 1 ? 'tenant' : 'tenants'}${filtered ? ' match' : ''}`;
     if (data.results.length === 0 && state.cursor) return restart(); // the page emptied under us: back to the start
     if (data.results.length === 0) {
@@ -191,7 +164,7 @@ export async function render({ main, query, signal, setTitle }) {
                   type: 'button',
                   onclick: () => {
                     state.search = '';
-                    state.isActive = '';
+                    state.status = '';
                     searchInput.value = '';
                     statusControl.value = '';
                     restart();
@@ -212,82 +185,78 @@ export async function render({ main, query, signal, setTitle }) {
     const last = first + data.results.length - 1;
     const range =
       state.count !== null ? `${formatNumber(first)}–${formatNumber(last)} of ${countText(state.count)}` : `${formatNumber(first)}–${formatNumber(last)}`;
+    names.remember(data.results);
     replace(
       results,
-      table({
-        caption: 'Tenants',
-        columns: [
-          {
-            label: 'Tenant',
-            render: (t) =>
-              h(
-                'div.cell-main',
-                h('a.cell-link', { href: `/dashboard/tenants/${encodeURIComponent(t.id)}` }, t.displayName),
-                h('span.cell-sub', t.email ?? t.slug),
-              ),
-          },
-          { label: 'Status', render: (t) => statusBadge(t.isActive) },
-          {
-            label: 'Owner',
-            className: 'hide-md',
-            render: (t) => (t.owner ? h('div.cell-main', h('span', t.owner.name), h('span.cell-sub', t.owner.email)) : h('span.muted', 'No owner')),
-          },
-          { label: 'Users', className: 'num', render: (t) => formatNumber(t.userCount) },
-          { label: 'Created', render: (t) => timeAgo(t.createdAt) },
-          {
-            label: 'Actions',
-            hidden: true,
-            className: 'actions',
-            render: (t) =>
-              actionMenu(`Actions for ${t.displayName}`, [
-                { label: 'Open', onSelect: () => navigate(`/dashboard/tenants/${encodeURIComponent(t.id)}`) },
-                ...tenantMenuItems(t, {
-                  onChange: () => load({ link: null }),
-                  onDelete: () => {
-                    state.count = null;
-                    load();
-                  },
-                }),
-              ]),
-          },
-        ],
-        rows: data.results.map((t) => ({ item: t, dataset: { id: t.id } })),
+      table({ caption: 'Tenants', columns: columnsFor(0), rows: data.results.map((t) => ({ item: t, dataset: { id: t.id } })) }),
+      pager({
+        range,
+        onPrevious: data.previous
+          ? () => {
+              state.page = Math.max(1, state.page - 1);
+              load({ link: data.previous });
+            }
+          : null,
+        onNext: data.next
+          ? () => {
+              state.page += 1;
+              load({ link: data.next });
+            }
+          : null,
       }),
-      h(
-        'nav.pager',
-        { 'aria-label': 'Pagination' },
-        h('p.pager-range', range),
-        h(
-          'div.pager-buttons',
-          h(
-            'button.btn.btn-secondary.btn-sm',
-            {
-              type: 'button',
-              disabled: !data.previous,
-              onclick: () => {
-                state.page = Math.max(1, state.page - 1);
-                load({ link: data.previous });
-              },
-            },
-            icon('chevronLeft'),
-            'Previous',
-          ),
-          h(
-            'button.btn.btn-secondary.btn-sm',
-            {
-              type: 'button',
-              disabled: !data.next,
-              onclick: () => {
-                state.page += 1;
-                load({ link: data.next });
-              },
-            },
-            'Next',
-            icon('chevronRight'),
-          ),
-        ),
-      ),
     );
+  }
+
+  /**
+   * The columns of a row; `level` is how far below a row of the list itself it is shown.
+   * @param {number} level
+   * @returns {Column<Tenant>[]}
+   */
+  function columnsFor(level) {
+    return [
+      {
+        label: 'Tenant',
+        render: (t) =>
+          h(
+            'div.tree-cell',
+            childrenToggle(t, level, columnsFor),
+            h(
+              'div.cell-main',
+              h('a.cell-link', { href: `/dashboard/tenants/${encodeURIComponent(t.id)}` }, t.displayName),
+              h('span.cell-sub', t.email ?? t.slug),
+              level === 0 ? parentLine(t, names) : null,
+            ),
+          ),
+      },
+      { label: 'Status', render: tenantStatus },
+      {
+        label: 'Owner',
+        className: 'hide-md',
+        render: (t) => (t.owner ? h('div.cell-main', h('span', t.owner.name), h('span.cell-sub', t.owner.email)) : h('span.muted', 'No owner')),
+      },
+      { label: 'Users', className: 'num', render: (t) => formatNumber(t.userCount) },
+      { label: 'Created', render: (t) => timeAgo(t.createdAt) },
+      {
+        label: 'Actions',
+        hidden: true,
+        className: 'actions',
+        render: (t) =>
+          actionMenu(`Actions for ${t.displayName}`, [
+            { label: 'Open', onSelect: () => navigate(`/dashboard/tenants/${encodeURIComponent(t.id)}`) },
+            {
+              label: 'New child tenant…',
+              onSelect: () => createTenantDialog({ organizationId: state.organizationId || undefined, parentId: t.id }),
+            },
+            ...tenantMenuItems(t, {
+              onChange: () => load({ link: null }),
+              onDelete: () => {
+                state.count = null;
+                load();
+              },
+            }),
+          ]),
+      },
+    ];
   }
 
   const onSearch = debounce(() => {
@@ -304,7 +273,7 @@ export async function render({ main, query, signal, setTitle }) {
     }
   });
   statusControl.addEventListener('change', () => {
-    state.isActive = statusControl.value;
+    state.status = statusControl.value;
     restart();
   });
   orderControl.addEventListener('change', () => {

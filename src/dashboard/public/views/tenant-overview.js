@@ -1,90 +1,18 @@
-import { ApiError, request, statusOf } from '../api.js';
 import { formatDateTime, h, icon, pluralize, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { canManageTenant, isAdmin } from '../session.js';
 import { code, copyButton, definitionList, sectionHeader } from '../ui/components.js';
-import { busy, clearErrors, field, formAlert, FormProblem, showErrors, trimmedOrNull, fieldValue } from '../ui/form.js';
-import { toast } from '../ui/toast.js';
+import { field, FormProblem, trimmedOrNull, fieldValue } from '../ui/form.js';
 import { metadataEditor } from './metadata-editor.js';
+import { parentPicker } from './parent-picker.js';
 import { settingsFields } from './tenant-settings.js';
-import { deactivateTenant, deleteTenant, reactivateTenant, setDeletionProtection } from './tenant-actions.js';
+import { deleteTenant, reactivateTenant, setDeletionProtection, suspendTenant } from './tenant-actions.js';
+import { childTenantsCard } from './tenant-children.js';
+import { entitlementsCard } from './tenant-entitlements.js';
+import { changed, patchForm } from './tenant-patch-form.js';
 
-/** @import { Settings, Tenant } from '../types.js' */
-/** @import { Child, TenantContext, TenantPage } from '../app-types.js' */
-
-/**
- * A `PATCH /v1/tenants/{id}` body: only what changed (a metadata key set to null is removed).
- * @typedef {Partial<Omit<Tenant, 'settings' | 'metadata'>> & { settings?: Partial<Settings>, metadata?: Record<string, string | null> }} TenantPatch
- */
-
-const STALE = 'Someone else changed this tenant after you opened it. Reload the page to see their changes, then make yours again.';
-
-/**
- * A card holding one form that PATCHes only what changed, guarded by the tenant's ETag.
- * @param {object} options
- * @param {TenantPage} options.page
- * @param {string} options.title
- * @param {string} options.description
- * @param {Child} options.fields
- * @param {(form: HTMLFormElement) => TenantPatch} options.collect The changes; throws a FormProblem when the fields are not valid.
- * @param {boolean} options.readOnly
- * @param {(tenant: Tenant) => void} [options.onSaved]
- */
-function patchForm({ page, title, description, fields, collect, readOnly, onSaved }) {
-  const submit = h('button.btn.btn-primary', { type: 'submit' }, 'Save changes');
-  const form = h(
-    'form.card.form-card',
-    { novalidate: true },
-    sectionHeader({ title, description }),
-    formAlert(),
-    h('div.form-grid', fields),
-    readOnly ? null : h('div.form-actions', submit),
-  );
-  if (readOnly) {
-    // Each of these has `disabled`.
-    const controls = /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement>} */ (
-      form.querySelectorAll('input, select, textarea, button')
-    );
-    for (const el of controls) el.disabled = true;
-  }
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearErrors(form);
-    let body;
-    try {
-      body = collect(form);
-    } catch (problem) {
-      return showErrors(form, problem);
-    }
-    if (Object.keys(body).length === 0) return toast('Nothing changed', { kind: 'info' });
-    try {
-      /** @type {{ data: Tenant, etag: string | null }} */
-      const { data, etag } = await busy(submit, () => request('PATCH', `/v1/tenants/${encodeURIComponent(page.tenant.id)}`, { body, ifMatch: page.etag }));
-      page.update(data, etag);
-      onSaved?.(data);
-      toast('Changes saved');
-    } catch (error) {
-      if (statusOf(error) === 401) return;
-      showErrors(form, error instanceof ApiError && error.code === 'PRECONDITION_FAILED' ? new FormProblem(STALE) : error);
-    }
-  });
-  return form;
-}
-
-/**
- * The entries of `next` whose value differs from `current`'s.
- * @template {object} T
- * @param {T} current
- * @param {Partial<T>} next
- * @returns {Partial<T>}
- */
-function changed(current, next) {
-  /** @type {Partial<T>} */
-  const body = {};
-  // Object.keys() types its keys as strings; they are keys of `next`, so of T.
-  for (const key of /** @type {(keyof T)[]} */ (Object.keys(next))) if (next[key] !== current[key]) body[key] = next[key];
-  return body;
-}
+/** @import { Tenant } from '../types.js' */
+/** @import { TenantContext, TenantPage } from '../app-types.js' */
 
 /**
  * @param {TenantPage} page
@@ -93,6 +21,8 @@ function changed(current, next) {
 function profileForm(page, readOnly) {
   const t = page.tenant;
   const admin = isAdmin();
+  // Where the tenant sits in the tree is for administrators to change.
+  const parent = admin ? parentPicker({ parentId: t.parentId, self: t.id, organizationId: t.organizationId }) : null;
   return patchForm({
     page,
     readOnly,
@@ -116,6 +46,7 @@ function profileForm(page, readOnly) {
           })
         : null,
       field({ label: 'Description', name: 'description', value: t.description, optional: true, rows: 3, wide: true, maxlength: 2000 }),
+      parent?.element,
     ],
     collect: (form) => {
       const current = page.tenant;
@@ -130,6 +61,7 @@ function profileForm(page, readOnly) {
       if (admin) {
         next.slug = fieldValue(form, 'slug').trim();
         next.externalId = trimmedOrNull(fieldValue(form, 'externalId'));
+        next.parentId = parent?.value() ?? null;
       }
       /** @type {('name' | 'displayName' | 'slug')[]} */
       const required = ['name', 'displayName', ...(admin ? /** @type {const} */ (['slug']) : [])];
@@ -221,16 +153,16 @@ function dangerZone(page) {
       'div.danger-row',
       h(
         'div',
-        h('p.danger-title', t.isActive ? 'Deactivate this tenant' : 'Reactivate this tenant'),
+        h('p.danger-title', t.status === 'active' ? 'Suspend this tenant' : 'Reactivate this tenant'),
         h(
           'p.muted',
-          t.isActive
-            ? 'Signs its users out and stops its API keys. You can reactivate it at any time.'
+          t.status === 'active'
+            ? 'Signs its users out and stops its API keys, and those of its child tenants. You can reactivate it at any time.'
             : 'Its users can sign in again and its API keys work again.',
         ),
       ),
-      t.isActive
-        ? h('button.btn.btn-danger-outline', { type: 'button', onclick: () => deactivateTenant(page.tenant, reload) }, 'Deactivate')
+      t.status === 'active'
+        ? h('button.btn.btn-danger-outline', { type: 'button', onclick: () => suspendTenant(page.tenant, reload) }, 'Suspend')
         : h('button.btn.btn-secondary', { type: 'button', onclick: () => reactivateTenant(page.tenant, reload) }, 'Reactivate'),
     ),
     h(
@@ -254,7 +186,12 @@ function dangerZone(page) {
       h(
         'div',
         h('p.danger-title', 'Delete this tenant'),
-        h('p.muted', t.deletionProtection ? 'Turn off deletion protection first.' : 'Removes it for good, with its API keys and webhooks.'),
+        h(
+          'p.muted',
+          t.deletionProtection
+            ? 'Turn off deletion protection first.'
+            : 'Stops its API keys at once. It can be restored under Recently deleted until it is purged.',
+        ),
       ),
       h(
         'button.btn.btn-danger',
@@ -285,6 +222,8 @@ export async function render({ page, body, setTitle }) {
         'div.overview-main',
         readOnly ? h('div.alert.alert-info', { role: 'status' }, icon('info'), h('p', 'You can view this tenant. Its owners can change it.')) : null,
         profileForm(page, readOnly),
+        entitlementsCard(page),
+        childTenantsCard(page),
         settingsForm(page, readOnly),
         metadataForm(page, readOnly),
         isAdmin() ? dangerZone(page) : null,

@@ -1,11 +1,12 @@
-import { request, statusOf } from '../api.js';
+import { api, request, statusOf } from '../api.js';
 import { h, replace } from '../dom.js';
 import { navigate } from '../router.js';
-import { canManageTenant, isAdmin } from '../session.js';
-import { code, pageHeader, statusBadge } from '../ui/components.js';
+import { canManageTenant, currentUser, isAdmin } from '../session.js';
+import { code, pageHeader } from '../ui/components.js';
 import { actionMenu } from '../ui/menu.js';
 import { renderNotFound } from './not-found.js';
-import { inactiveBanner, tenantMenuItems } from './tenant-actions.js';
+import { suspendedBanner, tenantMenuItems } from './tenant-actions.js';
+import { tenantStatusBadge } from './tenant-status.js';
 
 /** @import { Tenant } from '../types.js' */
 /** @import { PageContext, TenantPage } from '../app-types.js' */
@@ -28,6 +29,30 @@ const VIEWS = {
   'audit-log': () => import('./audit-log.js'),
 };
 
+/**
+ * The tenant's ancestors the signed-in person may see, root first: all of them for admins; for an
+ * owner, those from their own tenant down (never above it). One that cannot be read shows its id.
+ * @param {Tenant} tenant
+ * @param {AbortSignal} signal
+ * @returns {Promise<{ id: string, name: string }[]>}
+ */
+async function visibleAncestors(tenant, signal) {
+  const own = currentUser().tenantId;
+  const from = isAdmin() ? 0 : own ? tenant.ancestorIds.indexOf(own) : -1;
+  const ids = from < 0 ? [] : tenant.ancestorIds.slice(from);
+  return Promise.all(
+    ids.map(async (id) => {
+      try {
+        /** @type {Tenant} */
+        const ancestor = await api.get(`/v1/tenants/${encodeURIComponent(id)}`, undefined, { signal });
+        return { id, name: ancestor.displayName };
+      } catch {
+        return { id, name: id };
+      }
+    }),
+  );
+}
+
 /** @param {Tenant} tenant */
 const tenantBase = (tenant) => `/dashboard/tenants/${encodeURIComponent(tenant.id)}`;
 
@@ -49,6 +74,7 @@ export async function render(ctx) {
     if (statusOf(error) === 404) return renderNotFound(main, setTitle, 'tenant');
     throw error;
   }
+  const ancestors = await visibleAncestors(loaded.data, signal);
   if (signal.aborted) return;
   let tenant = loaded.data;
   const headerSlot = h('div');
@@ -82,21 +108,20 @@ export async function render(ctx) {
           { buttonLabel: 'Actions' },
         )
       : null;
+    const separator = () => h('span', { 'aria-hidden': 'true' }, '/');
+    const trail = [
+      ...(admin ? [h('a', { href: '/dashboard/tenants' }, 'Tenants')] : []),
+      ...ancestors.map((a) => h('a', { href: `/dashboard/tenants/${encodeURIComponent(a.id)}` }, a.name)),
+    ];
     replace(
       headerSlot,
       pageHeader({
-        breadcrumb: admin
-          ? [
-              h('a', { href: '/dashboard/tenants' }, 'Tenants'),
-              h('span', { 'aria-hidden': 'true' }, '/'),
-              h('span', { 'aria-current': 'page' }, tenant.displayName),
-            ]
-          : null,
+        breadcrumb: trail.length ? [...trail.flatMap((link) => [link, separator()]), h('span', { 'aria-current': 'page' }, tenant.displayName)] : null,
         title: tenant.displayName,
-        subtitle: [statusBadge(tenant.isActive), code(tenant.slug)],
+        subtitle: [tenantStatusBadge(tenant), code(tenant.slug)],
         actions,
       }),
-      tenant.isActive ? null : inactiveBanner(tenant, { canReactivate: admin, onChange: reload }),
+      tenant.status === 'suspended' ? suspendedBanner(tenant, { canReactivate: admin, onChange: reload }) : null,
       h(
         'nav.tabs',
         { 'aria-label': 'Tenant sections' },
