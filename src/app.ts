@@ -24,6 +24,8 @@ import { ApiKeySchema } from './modules/credentials/api-key.schemas.js';
 import { organizationRoutes } from './modules/organizations/organization.routes.js';
 import { OrganizationSchema } from './modules/organizations/organization.schemas.js';
 import { planRoutes } from './modules/plans/plan.routes.js';
+import { invitationRoutes } from './modules/invitations/invitation.routes.js';
+import { InvitationSchema } from './modules/invitations/invitation.schemas.js';
 import { EntitlementsSchema, PlanSchema } from './modules/plans/plan.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
@@ -113,7 +115,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/, { parseAs: 'string' }, parseJson);
 
-  for (const schema of [ProblemSchema, EntitlementsSchema, TenantSchema, PlanSchema, OrganizationSchema, ApiKeySchema, UserSchema, WebhookSchema])
+  for (const schema of [
+    ProblemSchema,
+    EntitlementsSchema,
+    TenantSchema,
+    PlanSchema,
+    InvitationSchema,
+    OrganizationSchema,
+    ApiKeySchema,
+    UserSchema,
+    WebhookSchema,
+  ])
     app.addSchema(schema);
   addErrorResponses(app);
   registerErrorHandler(app);
@@ -128,7 +140,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(systemRoutes, { database: deps.database, registry, isClosing: () => closing, metricsToken: deps.config.metricsToken });
   await app.register(oauthRoutes, { oauth: deps.oauth });
 
-  await app.register(authRoutes, { prefix: '/v1', signIn: deps.signIn, secureCookies: deps.config.publicUrl.startsWith('https:') });
+  await app.register(authRoutes, {
+    prefix: '/v1',
+    signIn: deps.signIn,
+    secureCookies: deps.config.publicUrl.startsWith('https:'),
+    acceptInvitation: (input) => deps.invitations.accept(input),
+    passwordReset: deps.passwordReset,
+  });
   await app.register(dashboardPlugin, { prefix: '/dashboard' });
   await app.register(
     async (v1) => {
@@ -147,6 +165,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(tenantRoutes, { tenants: deps.tenants });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });
+      await v1.register(invitationRoutes, { invitations: deps.invitations });
       await v1.register(organizationUserRoutes, { users: deps.users });
       await v1.register(eventRoutes, { events: deps.events });
       await v1.register(auditRoutes, { audit: deps.audit });

@@ -30,6 +30,12 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Redis that every API process counts rate limits in (`LANDLORD_REDIS_URL`); null: each process counts its own. */
   readonly redisUrl: string | null;
+  /** The SMTP server mails go out through (`LANDLORD_SMTP_URL`); null: nothing is mailed and the API returns links instead. */
+  readonly smtpUrl: string | null;
+  /** The From of every mail (`LANDLORD_MAIL_FROM`). */
+  readonly mailFrom: string;
+  /** Delays before each retry of a mail the SMTP server did not take, in ms. */
+  readonly mailRetrySchedule: readonly number[];
   /** PostgreSQL cancels a statement running longer than this; the client gives up 1 s later. */
   readonly dbStatementTimeoutMs: number;
   /** A port serving /metrics without credentials (null: none). */
@@ -71,8 +77,8 @@ function durationVar(env: NodeJS.ProcessEnv, name: string, fallback: string, min
 
 const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
-function scheduleVar(env: NodeJS.ProcessEnv, name: string): number[] {
-  const raw = env[name] || DEFAULT_RETRY_SCHEDULE;
+function scheduleVar(env: NodeJS.ProcessEnv, name: string, fallback = DEFAULT_RETRY_SCHEDULE): number[] {
+  const raw = env[name] || fallback;
   const parts = raw.split(',').map((p) => p.trim());
   const delays = parts.map(parseDuration);
   if (parts.length > 20 || delays.some((d) => d === null || d < 10 || d > 7 * 86_400_000)) {
@@ -142,6 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Not echoed: the URL may carry a password.
     throw new ConfigError('LANDLORD_REDIS_URL must be a redis:// or rediss:// URL with a host, like redis://127.0.0.1:6379/0');
   }
+  const smtpUrl = env.LANDLORD_SMTP_URL || null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/\s]+/.test(smtpUrl)) {
+    // Not echoed: the URL may carry a password.
+    throw new ConfigError('LANDLORD_SMTP_URL must be an smtp:// or smtps:// URL with a host, like smtps://user:password@smtp.example.com:465');
+  }
+  const mailFrom = env.LANDLORD_MAIL_FROM || `Landlord <no-reply@${new URL(publicUrl).hostname}>`;
+  if (/[\r\n]/.test(mailFrom) || !/@[^@\s>]+>?$/.test(mailFrom)) {
+    throw new ConfigError('LANDLORD_MAIL_FROM must be an email address, optionally with a name: "Acme <no-reply@acme.example>"');
+  }
   const logLevel = (env.LANDLORD_LOG_LEVEL || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LANDLORD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -163,6 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     rateLimitPerMinute: intVar(env, 'LANDLORD_RATE_LIMIT', 6000, 0, 100_000_000),
     redisUrl,
+    smtpUrl,
+    mailFrom,
+    mailRetrySchedule: Object.freeze(scheduleVar(env, 'LANDLORD_MAIL_RETRY_SCHEDULE', '10s,1m,5m,30m,2h,6h')),
     trustProxy: trustProxyVar(env, 'LANDLORD_TRUST_PROXY'),
     dbStatementTimeoutMs: durationVar(env, 'LANDLORD_DB_STATEMENT_TIMEOUT', '3s', 100, 600_000),
     metricsPort: env.LANDLORD_METRICS_PORT ? intVar(env, 'LANDLORD_METRICS_PORT', 0, 1, 65535) : null,

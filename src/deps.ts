@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.js';
 import type { Config } from './config.js';
 import { createDb, migrateToLatest, startMaintenance, type Db } from './db/create-db.js';
 import { dbTimeouts } from './db/guarded-pool.js';
@@ -8,6 +10,11 @@ import { createAuthenticator, type Authenticator } from './modules/auth/authenti
 import { createKeyCache } from './modules/credentials/key-cache.js';
 import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
+import { createInvitationService, type InvitationService } from './modules/invitations/invitation.service.js';
+import { dashboardPaths } from './lib/dashboard-links.js';
+import { createPasswordReset, type PasswordReset } from './modules/auth/password-reset.js';
+import { createMailer, type Mailer } from './modules/mail/mail.worker.js';
+import { createSmtpSender } from './modules/mail/mail.sender.js';
 import { createBudgetCache, type BudgetCache } from './modules/plans/budget-cache.js';
 import { createPlanService, type PlanService } from './modules/plans/plan.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
@@ -36,6 +43,8 @@ export interface Deps {
   tenants: TenantService;
   organizations: OrganizationService;
   plans: PlanService;
+  invitations: InvitationService;
+  passwordReset: PasswordReset;
   /** Each tenant's requestsPerMinute, for the rate limit. */
   budgets: BudgetCache;
   apiKeys: ApiKeyService;
@@ -129,6 +138,23 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       plans: createPlanService({ db, clock, changes, onEntitlementsChanged: () => budgets.forget() }),
       budgets,
+      passwordReset: createPasswordReset({
+        db,
+        clock,
+        throttle,
+        secretBox,
+        mailing: config.smtpUrl !== null,
+        resetUrl: (token) => `${config.publicUrl}${dashboardPaths.resetPassword(token)}`,
+      }),
+      invitations: createInvitationService({
+        db,
+        clock,
+        changes,
+        secretBox,
+        users,
+        mailing: config.smtpUrl !== null,
+        acceptUrl: (token) => `${config.publicUrl}${dashboardPaths.acceptInvitation(token)}`,
+      }),
       apiKeys,
       revocations,
       oauth,
@@ -139,7 +165,13 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       audit: createAuditService({ db }),
       webhooks,
       changes,
-      createWorker: (log) => withPurger(createWorker({ db, clock, secretBox, config, changes, log, listen: database.listen }), tenants, log),
+      createWorker: (log) =>
+        withBackground(
+          createWorker({ db, clock, secretBox, config, changes, log, listen: database.listen }),
+          tenants,
+          mailerFor({ db, clock, secretBox, config, log }),
+          log,
+        ),
       close: async () => {
         stopMaintenance();
         revocations.stop();
@@ -152,16 +184,29 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   }
 }
 
-/** The background work beside the webhook worker: deleted tenants are purged when their retention ends. */
-function withPurger(worker: Worker, tenants: Pick<TenantLifecycle, 'purgeDue'>, log: WorkerLog): Worker {
+/** The mail worker when mails go out (LANDLORD_SMTP_URL), else none. */
+function mailerFor(deps: { db: Kysely<Database>; clock: Clock; secretBox: SecretBox; config: Config; log: WorkerLog }): Mailer | null {
+  const { config } = deps;
+  if (!config.smtpUrl) return null;
+  return createMailer({
+    ...deps,
+    sender: createSmtpSender(config.smtpUrl, config.mailFrom),
+    retrySchedule: config.mailRetrySchedule,
+    domain: new URL(config.publicUrl).hostname,
+  });
+}
+
+/** The background work beside the webhook worker: deleted tenants are purged when their retention ends, and mails go out. */
+function withBackground(worker: Worker, tenants: Pick<TenantLifecycle, 'purgeDue'>, mailer: Mailer | null, log: WorkerLog): Worker {
   const purger = createTenantPurger(tenants, { log });
   return {
     start() {
       worker.start();
       purger.start();
+      mailer?.start();
     },
     async stop() {
-      await Promise.all([worker.stop(), purger.stop()]);
+      await Promise.all([worker.stop(), purger.stop(), mailer?.stop()]);
     },
     get stats() {
       return worker.stats;
@@ -190,7 +235,8 @@ export async function createWorkerDeps(config: Config & { databaseUrl: string },
       maxTokenTtlSeconds: config.tokenTtlSeconds,
       retentionMs: config.tenantRetentionMs,
     });
-    return { worker: withPurger(worker, lifecycle, log), close: () => database.close() };
+    const secretBox = createSecretBox(loadSecretKey(config));
+    return { worker: withBackground(worker, lifecycle, mailerFor({ db, clock, secretBox, config, log }), log), close: () => database.close() };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

@@ -41,6 +41,9 @@ export const EVENT_TYPES = [
   'api_key.revoked',
   'webhook.test',
   'webhook.disabled',
+  'invitation.created',
+  'invitation.accepted',
+  'invitation.revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -97,6 +100,13 @@ export const OPERATIONS = {
   'user.delete': { roles: MANAGERS, scope: 'users:write', events: ['user.deleted'] },
   'user.sign_in_link': { roles: MANAGERS, scope: 'users:write' },
 
+  'invitation.list': { roles: MANAGERS, scope: 'users:read' },
+  'invitation.create': { roles: MANAGERS, scope: 'users:write', events: ['invitation.created'] },
+  'invitation.resend': { roles: MANAGERS, scope: 'users:write' },
+  'invitation.revoke': { roles: MANAGERS, scope: 'users:write', events: ['invitation.revoked'] },
+  /** Someone following an invitation's link: no credential, the token is the proof. */
+  'invitation.accept': { events: ['invitation.accepted'] },
+
   'webhook.list': { roles: MANAGERS, scope: 'webhooks:read' },
   'webhook.get': { roles: MANAGERS, scope: 'webhooks:read' },
   'webhook.create': { roles: MANAGERS, scope: 'webhooks:write' },
@@ -115,6 +125,9 @@ export const OPERATIONS = {
   'auth.login': {},
   'auth.login_failed': {},
   'auth.sign_in_link': {},
+  'auth.invitation': {},
+  'auth.password_reset': {},
+  'auth.password_reset_request': {},
   'auth.session': {},
   'auth.logout': {},
 

@@ -12,6 +12,7 @@ interface Node {
   userId: string;
   webhookId: string;
   deliveryId: string;
+  invitationId: string;
 }
 
 /** Bodies that pass validation, so that what decides the answer is who asks (404 comes after the schema). */
@@ -19,6 +20,7 @@ const BODIES: Record<string, object> = {
   'PUT /v1/tenants/{id}': { name: 'Hijacked' },
   'PATCH /v1/tenants/{id}': { description: 'hijacked' },
   'POST /v1/tenants/{id}/users': { email: 'intruder@example.com', name: 'Intruder' },
+  'POST /v1/tenants/{id}/invitations': { email: 'intruder@example.com' },
   'PATCH /v1/tenants/{id}/users/{userId}': { name: 'Hijacked' },
   'POST /v1/tenants/{id}/webhooks': { url: 'https://hooks.example.com/intruder' },
   'PATCH /v1/webhooks/{id}': { description: 'hijacked' },
@@ -42,6 +44,7 @@ for (const store of stores) {
         expect(res.statusCode).toBe(201);
         const tenant = json(res);
         const ping = json(await t.call('POST', `/v1/webhooks/${tenant.webhook.id}/test`));
+        const invitation = json(await t.call('POST', `/v1/tenants/${tenant.id}/invitations`, { body: { email: `invited-${name}@tree.example` } }));
         tree[name] = {
           name,
           id: tenant.id,
@@ -51,6 +54,7 @@ for (const store of stores) {
           userId: tenant.owner.id,
           webhookId: tenant.webhook.id,
           deliveryId: ping.deliveryId,
+          invitationId: invitation.id,
         };
       };
       await make('parent');
@@ -71,13 +75,15 @@ for (const store of stores) {
         .replace('{id}', path.startsWith('/v1/webhooks') ? node.webhookId : node.id)
         .replace('{userId}', node.userId)
         .replace('{keyId}', node.keyId)
+        .replace('{invitationId}', node.invitationId)
         .replace('{deliveryId}', node.deliveryId);
 
     /** Everything stored about a tenant, as its export shows it (less the moments that pass). */
     const snapshot = async (node: Node) => {
       const { exportedAt: _e, ...rest } = json(await t.call('GET', `/v1/tenants/${node.id}/export`));
       const hook = json(await t.call('GET', `/v1/webhooks/${node.webhookId}`));
-      return { ...rest, apiKeys: rest.apiKeys.map(({ lastUsedAt: _l, ...k }: { lastUsedAt: unknown }) => k), hook };
+      const invitations = json(await t.call('GET', `/v1/tenants/${node.id}/invitations`)).results;
+      return { ...rest, apiKeys: rest.apiKeys.map(({ lastUsedAt: _l, ...k }: { lastUsedAt: unknown }) => k), hook, invitations };
     };
 
     it('covers every id-taking route of tenants, their users, keys and webhooks', () => {
@@ -92,6 +98,8 @@ for (const store of stores) {
         'DELETE /v1/tenants/{id}/api-keys/{keyId}',
         'POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry',
         'POST /v1/webhooks/{id}/rotate-secret',
+        'DELETE /v1/tenants/{id}/invitations/{invitationId}',
+        'POST /v1/tenants/{id}/invitations/{invitationId}/resend',
       ]) {
         expect(names).toContain(expected);
       }

@@ -74,6 +74,50 @@ export interface PlansTable {
   updated_at: Timestamp;
 }
 
+export interface MailsTable {
+  id: string;
+  organization_id: string | null;
+  tenant_id: string | null;
+  kind: string;
+  to_address: string;
+  content_sealed: string;
+  status: ColumnType<
+    'pending' | 'sending' | 'sent' | 'failed',
+    'pending' | 'sending' | 'sent' | 'failed' | undefined,
+    'pending' | 'sending' | 'sent' | 'failed'
+  >;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  organization_id: string;
+  tenant_id: string;
+  email: string;
+  role: string;
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  token_hash: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  user_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface UsersTable {
   id: string;
   organization_id: string;
@@ -242,6 +286,9 @@ export interface Database {
   organizations: OrganizationsTable;
   tenants: TenantsTable;
   plans: PlansTable;
+  mails: MailsTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -263,5 +310,7 @@ export type TenantRow = Selectable<TenantsTable>;
 export type NewTenantRow = Insertable<TenantsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type PlanRow = Selectable<PlansTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type MailRow = Selectable<MailsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type UserRow = Selectable<UsersTable>;

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Db } from '../db/create-db.js';
 import type { Clock } from '../lib/clock.js';
 import { deliveryBacklog } from '../modules/webhooks/delivery.repository.js';
+import { mailBacklog } from '../modules/mail/mail.outbox.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -85,6 +86,31 @@ function registerStateGauges(registry: Registry, database: Db, clock: Clock) {
     registers: [registry],
     async collect() {
       const b = await backlog();
+      if (b) this.set(b.oldestCreatedAt ? Math.max(0, (clock.now().getTime() - b.oldestCreatedAt.getTime()) / 1000) : 0);
+    },
+  });
+  // The mail outbox, the same way.
+  let mails: { at: number; value: Promise<{ count: number; oldestCreatedAt: Date | null } | null> } | null = null;
+  const mailSample = () => {
+    const now = Date.now();
+    if (!mails || now - mails.at > 1000) mails = { at: now, value: mailBacklog(database.db).catch(() => null) };
+    return mails.value;
+  };
+  new Gauge({
+    name: 'landlord_mail_backlog',
+    help: 'Mails not yet sent (pending or being sent)',
+    registers: [registry],
+    async collect() {
+      const b = await mailSample();
+      if (b) this.set(b.count);
+    },
+  });
+  new Gauge({
+    name: 'landlord_mail_backlog_oldest_age_seconds',
+    help: 'Age of the oldest mail not yet sent; 0 without backlog',
+    registers: [registry],
+    async collect() {
+      const b = await mailSample();
       if (b) this.set(b.oldestCreatedAt ? Math.max(0, (clock.now().getTime() - b.oldestCreatedAt.getTime()) / 1000) : 0);
     },
   });

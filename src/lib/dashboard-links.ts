@@ -3,4 +3,8 @@ export const dashboardPaths = {
   tenant: (tenantId: string) => `/dashboard/tenants/${tenantId}`,
   /** A one-time sign-in link: the token is its only secret. */
   signIn: (token: string) => `/dashboard/sign-in?token=${token}`,
+  /** An invitation's acceptance page: the token is its only secret. */
+  acceptInvitation: (token: string) => `/dashboard/accept-invitation?token=${token}`,
+  /** A password reset page: the token is its only secret. */
+  resetPassword: (token: string) => `/dashboard/reset-password?token=${token}`,
 };

@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'invalid'
   /** Not done because another part of an all-or-nothing request failed. */
   | 'rolled_back'
+  /** What the request names existed but is spent for good (a used or expired one-time link). */
+  | 'gone'
   | 'rate_limited'
   | 'unavailable'
   | 'internal';
@@ -55,6 +57,7 @@ export const errors = {
   field: (field: string, code: string, message: string) => errors.validation([{ field, code, message }]),
   rateLimited: (detail: string, retryAfterSeconds: number) => new AppError('rate_limited', 'RATE_LIMITED', detail, { retryAfterSeconds }),
   rolledBack: (detail: string) => new AppError('rolled_back', 'BATCH_ROLLED_BACK', detail),
+  gone: (code: string, detail: string) => new AppError('gone', code, detail),
   unavailable: (detail = 'The service is unavailable') => new AppError('unavailable', 'UNAVAILABLE', detail),
   internal: () => new AppError('internal', 'INTERNAL_SERVER_ERROR', 'An unexpected error happened; it has been logged'),
 };

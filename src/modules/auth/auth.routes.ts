@@ -2,13 +2,22 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../lib/errors.js';
-import { ConsumeLinkBody, LoginBody, SessionSchema } from './auth.schemas.js';
+import { AcceptInvitationBody, ConsumeLinkBody, LoginBody, PasswordResetBody, PasswordResetConfirmBody, SessionSchema } from './auth.schemas.js';
+import type { PasswordReset } from './password-reset.js';
 import { SESSION_COOKIE, csrfTokenFor, readCookie, sessionCookie } from './session-cookie.js';
 import type { SessionStart, SignInService } from './sign-in.service.js';
 import { operationId } from '../../operations.js';
 
 const tags = ['Sign-in'];
-export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCookies: boolean }> = async (fastify, { signIn, secureCookies }) => {
+/** Accepts an invitation (the invitations module): creates the user and answers its id. */
+export type AcceptInvitation = (input: { token: string; name: string; password: string }) => Promise<string>;
+
+export const authRoutes: FastifyPluginAsync<{
+  signIn: SignInService;
+  secureCookies: boolean;
+  acceptInvitation: AcceptInvitation;
+  passwordReset: Pick<PasswordReset, 'request' | 'confirm'>;
+}> = async (fastify, { signIn, secureCookies, acceptInvitation, passwordReset }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) });
   const started = (reply: FastifyReply, s: SessionStart) => {
@@ -40,6 +49,57 @@ export const authRoutes: FastifyPluginAsync<{ signIn: SignInService; secureCooki
       response: { 200: SessionSchema },
     },
     handler: async (request, reply) => started(reply, await signIn.consumeLink(request.body.token, meta(request))),
+  });
+
+  app.post('/auth/invitations/accept', {
+    schema: {
+      operationId: operationId('invitation.accept'),
+      tags,
+      security: [],
+      summary: 'Accept an invitation: create the user and sign in',
+      description:
+        "The token from the invitation link, the new user's name and password. Creates the user with the invited role and signs them in (session cookie and `csrfToken`, as `/v1/auth/login`). 410 `TOKEN_EXPIRED` for a used, revoked or expired link; 409 `EMAIL_OCCUPIED` when the email got a user meanwhile; 422 `WEAK_PASSWORD`.",
+      body: AcceptInvitationBody,
+      response: { 200: SessionSchema, 410: { $ref: 'Problem#', description: 'The link is used, revoked or expired (`TOKEN_EXPIRED`)' } },
+    },
+    handler: async (request, reply) => {
+      const userId = await acceptInvitation(request.body);
+      return started(reply, await signIn.startFor(userId, meta(request)));
+    },
+  });
+
+  app.post('/auth/password-reset', {
+    schema: {
+      operationId: operationId('auth.password_reset_request'),
+      tags,
+      security: [],
+      summary: 'Ask for a password reset link by mail',
+      description:
+        'Always 202, at once, whether or not the email has an account: when it does (and Landlord sends mail), a one-time link valid for 30 minutes is mailed to it (at most 3 in 15 minutes). Counted like failed sign-ins: an address past its budget gets 429. Without LANDLORD_SMTP_URL nothing is sent; an administrator or owner can hand out a sign-in link instead.',
+      body: PasswordResetBody,
+      response: { 202: Type.Object({ status: Type.Literal('accepted') }) },
+    },
+    handler: async (request, reply) => {
+      await passwordReset.request(request.body.email, request.ip);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  });
+
+  app.post('/auth/password-reset/confirm', {
+    schema: {
+      operationId: operationId('auth.password_reset'),
+      tags,
+      security: [],
+      summary: 'Set a new password with a reset link, and sign in',
+      description:
+        'Sets the password, ends every other session of the user, and signs in (session cookie and `csrfToken`). 410 `TOKEN_EXPIRED` for a used or expired link; 422 `WEAK_PASSWORD`.',
+      body: PasswordResetConfirmBody,
+      response: { 200: SessionSchema, 410: { $ref: 'Problem#', description: 'The link is used or expired (`TOKEN_EXPIRED`)' } },
+    },
+    handler: async (request, reply) => {
+      const userId = await passwordReset.confirm(request.body.token, request.body.password);
+      return started(reply, await signIn.startFor(userId, meta(request)));
+    },
   });
 
   app.get('/auth/session', {

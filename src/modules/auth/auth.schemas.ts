@@ -11,3 +11,18 @@ export const SessionSchema = Type.Object({
 
 export const LoginBody = Type.Object({ email: Email(), password: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
 export const ConsumeLinkBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+
+export const AcceptInvitationBody = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', 'x-pattern-message': 'must not be blank' }),
+    password: Type.String({ maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PasswordResetBody = Type.Object({ email: Email() }, { additionalProperties: false });
+export const PasswordResetConfirmBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ maxLength: 128 }) },
+  { additionalProperties: false },
+);

@@ -33,7 +33,7 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
   async function startSession(
     userId: string,
     meta: { ip?: string; userAgent?: string; requestId?: string },
-    action: 'auth.login' | 'auth.sign_in_link',
+    action: 'auth.login' | 'auth.sign_in_link' | 'auth.invitation',
   ): Promise<SessionStart> {
     const now = clock.now();
     const token = randomToken(43);
@@ -132,6 +132,9 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
         .execute();
       return { token, expiresAt: expiresAt.toISOString() };
     },
+
+    /** Opens a session for a user who just proved who they are another way (an accepted invitation). */
+    startFor: (userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }) => startSession(userId, meta, 'auth.invitation'),
 
     /** Spends a sign-in link (once) and opens a session. */
     async consumeLink(token: string, meta: { ip: string; userAgent?: string; requestId?: string }): Promise<SessionStart> {

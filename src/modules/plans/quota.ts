@@ -3,14 +3,21 @@ import type { Database } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
 import type { CountedLimit } from './plan.schemas.js';
 
-const NOUNS: Record<CountedLimit, string> = { users: 'users', apiKeys: 'API keys', webhooks: 'webhook endpoints' };
+const NOUNS: Record<CountedLimit, string> = { users: 'users (pending invitations included)', apiKeys: 'API keys', webhooks: 'webhook endpoints' };
 
 /** How many of a tenant's resources count against a limit, read in the caller's transaction (through each table's owner index). */
 function countOf(trx: Kysely<Database>, tenant: { id: string; organizationId: string }, resource: CountedLimit, now: Date) {
   const tenantId = tenant.id;
   switch (resource) {
     case 'users':
-      return trx.selectFrom('users').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenantId);
+      // Pending invitations hold a seat: accepting one must not overshoot.
+      return trx
+        .selectFrom('users')
+        .select(
+          sql<number>`(count(*) + (select count(*) from invitations i
+            where i.tenant_id = ${tenantId} and i.accepted_at is null and i.revoked_at is null and i.expires_at > ${now}))::int`.as('n'),
+        )
+        .where('tenant_id', '=', tenantId);
     case 'apiKeys':
       return trx
         .selectFrom('api_keys')
