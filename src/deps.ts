@@ -110,7 +110,13 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     const changes = createChangeRecorder({ clock, fanOut });
     const apiKeys = createApiKeyService({ db, clock, changes, revocations, keyCache });
     const signIn = createSignInService({ db, clock, throttle });
-    const users = createUserService({ db, clock, changes, signIn });
+    const users = createUserService({
+      db,
+      clock,
+      changes,
+      signIn,
+      mail: config.smtpUrl ? { secretBox, signInUrl: (token) => `${config.publicUrl}${dashboardPaths.signIn(token)}` } : undefined,
+    });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
     const budgets = createBudgetCache({ db, clock });
     const tenants = createTenantService({

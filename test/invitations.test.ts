@@ -216,6 +216,21 @@ describe('invitations by mail', () => {
     expect(JSON.stringify(rows)).not.toContain(tokenOf(link!));
   });
 
+  it('mails sign-in links to their user instead of returning them', async () => {
+    const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Linked', owner: { email: 'owner@linked.example' } } }));
+    const res = await t.call('POST', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}/sign-in-links`);
+    expect(res.statusCode).toBe(201);
+    expect(json(res)).toEqual({ sentTo: 'owner@linked.example', expiresAt: expect.any(String) });
+    const worker = mailer();
+    await worker.runOnce();
+    await worker.stop();
+    const mail = smtp.received.at(-1)!;
+    expect(mail.subject).toBe('Your sign-in link');
+    const link = /https?:\/\/\S+sign-in\?token=[\w-]+/.exec(mail.text ?? '')?.[0];
+    const consumed = await t.app.inject({ method: 'POST', url: '/v1/auth/sign-in-links/consume', payload: { token: tokenOf(link!) } });
+    expect([consumed.statusCode, json(consumed).user.email]).toEqual([200, 'owner@linked.example']);
+  });
+
   it('retries while the SMTP server refuses, then delivers once', async () => {
     const tenant = json(await t.call('POST', '/v1/tenants', { body: { name: 'Retrying', owner: { email: 'owner@retrying.example' } } }));
     smtp.state.refuse = true;

@@ -57,7 +57,9 @@ export interface SessionInfo {
 }
 
 export interface SignInLink {
-  url: string;
+  /** Absent when the link was mailed instead. */
+  url?: string;
+  sentTo?: string;
   expiresAt: Timestamp;
 }
 

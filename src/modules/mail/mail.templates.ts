@@ -32,3 +32,12 @@ export function passwordResetMail(input: { url: string; expiresAt: Date }): Mail
     `The link works once, until ${input.expiresAt.toUTCString()}. If you did not ask for this, ignore this mail: your password stays as it is.`,
   );
 }
+
+export function signInLinkMail(input: { name: string; url: string; expiresAt: Date }): MailContent {
+  return actionMail(
+    'Your sign-in link',
+    [`Hello ${input.name},`, 'Here is a link that signs you in to the dashboard.'],
+    { label: 'Sign in', url: input.url },
+    `The link works once, until ${input.expiresAt.toUTCString()}. If you did not expect it, ignore this mail.`,
+  );
+}

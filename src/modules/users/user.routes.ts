@@ -81,12 +81,14 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         operationId: operationId('user.sign_in_link', owner),
         tags,
         summary: 'Create a one-time dashboard sign-in link (15 minutes)',
+        description: 'Mailed to the user when LANDLORD_SMTP_URL is set (the response says `sentTo`); otherwise returned once as `url`.',
         params: one,
         response: { 201: SignInLinkSchema },
       },
       handler: async (request, reply) => {
         const link = await users.signInLink(request.principal, target(request.params.id), request.params.userId);
-        return reply.code(201).send({ url: request.publicUrl(dashboardPaths.signIn(link.token)), expiresAt: link.expiresAt });
+        const sent = link.token ? { url: request.publicUrl(dashboardPaths.signIn(link.token)) } : { sentTo: link.sentTo };
+        return reply.code(201).send({ ...sent, expiresAt: link.expiresAt });
       },
     });
   };

@@ -58,7 +58,8 @@ export const UserPatchBody = Type.Object(
 );
 
 export const SignInLinkSchema = Type.Object({
-  url: Type.String({ description: 'Single use; opens a dashboard session' }),
+  url: Type.Optional(Type.String({ description: 'Single use; opens a dashboard session. Only when Landlord sends no mail (LANDLORD_SMTP_URL unset)' })),
+  sentTo: Type.Optional(Type.String({ description: 'Where the link was mailed, when Landlord sends mail' })),
   expiresAt: Timestamp,
 });
 

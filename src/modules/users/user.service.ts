@@ -9,6 +9,9 @@ import type { Principal, Role } from '../access/principal.js';
 import { hashPassword, passwordProblem } from './password.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import { assertWithinQuota } from '../plans/quota.js';
+import { enqueueMail } from '../mail/mail.outbox.js';
+import { signInLinkMail } from '../mail/mail.templates.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import { countOwners, countTenantUsers, findUser, insertUser, listUsers, rethrowEmailConflict, toUser } from './user.repository.js';
 import type { User } from './user.schemas.js';
 import type { UserCreateInput, UserPatchInput } from './user.schemas.js';
@@ -29,7 +32,14 @@ export interface SignInLinks {
   createLink(executor: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: string }>;
 }
 
-export function createUserService(deps: { db: Kysely<Database>; clock: Clock; changes: ChangeRecorder; signIn: SignInLinks }) {
+/** How sign-in links reach their user when Landlord sends mail; absent: the API hands them out. */
+export interface SignInLinkMail {
+  secretBox: SecretBox;
+  /** The dashboard's sign-in page for a token, as an absolute URL. */
+  signInUrl: (token: string) => string;
+}
+
+export function createUserService(deps: { db: Kysely<Database>; clock: Clock; changes: ChangeRecorder; signIn: SignInLinks; mail?: SignInLinkMail }) {
   const { db, clock, changes, signIn } = deps;
 
   async function loadUser(executor: Kysely<Database>, owner: Owner, userId: string, forUpdate = false): Promise<UserRow> {
@@ -159,7 +169,7 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
       // The link opens a session with the user's role and scopes: the caller must hold all of them.
       const role = user.role as Role;
       assertMayHandOut(caller, { role, scopes: sessionScopes(role) }, 'A sign-in link');
-      return db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx): Promise<{ token?: string; sentTo?: string; expiresAt: string }> => {
         const link = await signIn.createLink(trx, user.id);
         await changes.record(trx, caller, {
           ...owner,
@@ -167,7 +177,16 @@ export function createUserService(deps: { db: Kysely<Database>; clock: Clock; ch
           target: { type: 'user', id: user.id },
           object: { expiresAt: link.expiresAt },
         });
-        return link;
+        if (!deps.mail) return link;
+        // Mailed to the user in this transaction; the caller never sees the link.
+        await enqueueMail(trx, deps.mail.secretBox, clock.now(), {
+          organizationId: user.organization_id,
+          tenantId: user.tenant_id,
+          kind: 'sign_in_link',
+          to: user.email,
+          ...signInLinkMail({ name: user.name, url: deps.mail.signInUrl(link.token), expiresAt: new Date(link.expiresAt) }),
+        });
+        return { sentTo: user.email, expiresAt: link.expiresAt };
       });
     },
   };

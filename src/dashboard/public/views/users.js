@@ -18,6 +18,11 @@ const ROLES = { owner: 'Owner', member: 'Member' };
  * @param {SignInLink} link
  */
 function linkResult(user, link) {
+  if (!link.url)
+    return h(
+      'div.result',
+      h('p', `A sign-in link was mailed to ${link.sentTo ?? user.email}. It signs them in once and expires at ${formatDateTime(link.expiresAt)}.`),
+    );
   return h(
     'div.result',
     copyField({
