@@ -25,6 +25,8 @@ import { organizationRoutes } from './modules/organizations/organization.routes.
 import { OrganizationSchema } from './modules/organizations/organization.schemas.js';
 import { planRoutes } from './modules/plans/plan.routes.js';
 import { EntitlementsSchema, PlanSchema } from './modules/plans/plan.schemas.js';
+import { roleRoutes } from './modules/roles/role.routes.js';
+import { RoleSchema } from './modules/roles/role.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -113,7 +115,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/, { parseAs: 'string' }, parseJson);
 
-  for (const schema of [ProblemSchema, EntitlementsSchema, TenantSchema, PlanSchema, OrganizationSchema, ApiKeySchema, UserSchema, WebhookSchema])
+  for (const schema of [ProblemSchema, EntitlementsSchema, TenantSchema, PlanSchema, RoleSchema, OrganizationSchema, ApiKeySchema, UserSchema, WebhookSchema])
     app.addSchema(schema);
   addErrorResponses(app);
   registerErrorHandler(app);
@@ -144,6 +146,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(planRoutes, { plans: deps.plans });
+      await v1.register(roleRoutes, { roles: deps.roles });
       await v1.register(tenantRoutes, { tenants: deps.tenants });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });

@@ -10,6 +10,7 @@ import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { createBudgetCache, type BudgetCache } from './modules/plans/budget-cache.js';
 import { createPlanService, type PlanService } from './modules/plans/plan.service.js';
+import { createRoleService, type RoleService } from './modules/roles/role.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
 import { createTenantLifecycle, createTenantPurger, type TenantLifecycle } from './modules/tenants/tenant-lifecycle.js';
@@ -36,6 +37,7 @@ export interface Deps {
   tenants: TenantService;
   organizations: OrganizationService;
   plans: PlanService;
+  roles: RoleService;
   /** Each tenant's requestsPerMinute, for the rate limit. */
   budgets: BudgetCache;
   apiKeys: ApiKeyService;
@@ -100,8 +102,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     await oauth.start();
     const changes = createChangeRecorder({ clock, fanOut });
     const apiKeys = createApiKeyService({ db, clock, changes, revocations, keyCache });
-    const signIn = createSignInService({ db, clock, throttle });
-    const users = createUserService({ db, clock, changes, signIn });
+    const signIn = createSignInService({ db, clock, throttle, userTokens: oauth });
+    const users = createUserService({ db, clock, changes, signIn, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
     const budgets = createBudgetCache({ db, clock });
     const tenants = createTenantService({
@@ -128,6 +130,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       tenants,
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       plans: createPlanService({ db, clock, changes, onEntitlementsChanged: () => budgets.forget() }),
+      roles: createRoleService({ db, clock, changes, holders: users.roleHolders }),
       budgets,
       apiKeys,
       revocations,

@@ -74,6 +74,16 @@ export interface PlansTable {
   updated_at: Timestamp;
 }
 
+export interface RolesTable {
+  organization_id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface UsersTable {
   id: string;
   organization_id: string;
@@ -82,6 +92,8 @@ export interface UsersTable {
   name: string;
   role: string;
   password_hash: string | null;
+  /** Keys of the organization's custom roles the user holds beside its base role. */
+  roles: ColumnType<string[], string[] | undefined, string[]>;
   is_active: Generated<boolean>;
   last_sign_in_at: Timestamp | null;
   created_at: Timestamp;
@@ -242,6 +254,7 @@ export interface Database {
   organizations: OrganizationsTable;
   tenants: TenantsTable;
   plans: PlansTable;
+  roles: RolesTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -263,5 +276,6 @@ export type TenantRow = Selectable<TenantsTable>;
 export type NewTenantRow = Insertable<TenantsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type PlanRow = Selectable<PlansTable>;
+export type RoleRow = Selectable<RolesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type UserRow = Selectable<UsersTable>;

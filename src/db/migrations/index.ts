@@ -9,6 +9,7 @@ import * as m0007 from './0007_deletion_protection.js';
 import * as m0008 from './0008_tenant_lifecycle.js';
 import * as m0009 from './0009_tenant_hierarchy.js';
 import * as m0010 from './0010_plans.js';
+import * as m0012 from './0012_roles.js';
 
 // Append-only and listed statically, so the set of migrations never depends on the file system.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008_tenant_lifecycle': m0008,
   '0009_tenant_hierarchy': m0009,
   '0010_plans': m0010,
+  '0012_roles': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {
