@@ -27,6 +27,8 @@ import { planRoutes } from './modules/plans/plan.routes.js';
 import { invitationRoutes } from './modules/invitations/invitation.routes.js';
 import { InvitationSchema } from './modules/invitations/invitation.schemas.js';
 import { EntitlementsSchema, PlanSchema } from './modules/plans/plan.schemas.js';
+import { roleRoutes } from './modules/roles/role.routes.js';
+import { RoleSchema } from './modules/roles/role.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -121,6 +123,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     TenantSchema,
     PlanSchema,
     InvitationSchema,
+    RoleSchema,
     OrganizationSchema,
     ApiKeySchema,
     UserSchema,
@@ -162,6 +165,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(organizationRoutes, { organizations: deps.organizations });
       await v1.register(organizationApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(planRoutes, { plans: deps.plans });
+      await v1.register(roleRoutes, { roles: deps.roles });
       await v1.register(tenantRoutes, { tenants: deps.tenants });
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });

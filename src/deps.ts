@@ -17,6 +17,7 @@ import { createMailer, type Mailer } from './modules/mail/mail.worker.js';
 import { createSmtpSender } from './modules/mail/mail.sender.js';
 import { createBudgetCache, type BudgetCache } from './modules/plans/budget-cache.js';
 import { createPlanService, type PlanService } from './modules/plans/plan.service.js';
+import { createRoleService, type RoleService } from './modules/roles/role.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
 import { createTenantLifecycle, createTenantPurger, type TenantLifecycle } from './modules/tenants/tenant-lifecycle.js';
@@ -45,6 +46,7 @@ export interface Deps {
   plans: PlanService;
   invitations: InvitationService;
   passwordReset: PasswordReset;
+  roles: RoleService;
   /** Each tenant's requestsPerMinute, for the rate limit. */
   budgets: BudgetCache;
   apiKeys: ApiKeyService;
@@ -109,12 +111,14 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     await oauth.start();
     const changes = createChangeRecorder({ clock, fanOut });
     const apiKeys = createApiKeyService({ db, clock, changes, revocations, keyCache });
-    const signIn = createSignInService({ db, clock, throttle });
+    const signIn = createSignInService({ db, clock, throttle, userTokens: oauth });
     const users = createUserService({
       db,
       clock,
       changes,
       signIn,
+      revocations,
+      maxTokenTtlSeconds: config.tokenTtlSeconds,
       mail: config.smtpUrl ? { secretBox, signInUrl: (token) => `${config.publicUrl}${dashboardPaths.signIn(token)}` } : undefined,
     });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
@@ -143,11 +147,14 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       tenants,
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       plans: createPlanService({ db, clock, changes, onEntitlementsChanged: () => budgets.forget() }),
+      roles: createRoleService({ db, clock, changes, holders: users.roleHolders }),
       budgets,
       passwordReset: createPasswordReset({
         db,
         clock,
         throttle,
+        revocations,
+        maxTokenTtlSeconds: config.tokenTtlSeconds,
         secretBox,
         mailing: config.smtpUrl !== null,
         resetUrl: (token) => `${config.publicUrl}${dashboardPaths.resetPassword(token)}`,

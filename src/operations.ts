@@ -34,6 +34,9 @@ export const EVENT_TYPES = [
   'plan.created',
   'plan.updated',
   'plan.deleted',
+  'role.created',
+  'role.updated',
+  'role.deleted',
   'user.created',
   'user.updated',
   'user.deleted',
@@ -88,6 +91,13 @@ export const OPERATIONS = {
   'plan.update': { roles: ADMINS, scope: 'tenants:write', events: ['plan.updated'] },
   'plan.delete': { roles: ADMINS, scope: 'tenants:write', events: ['plan.deleted'] },
 
+  // Custom roles decide what users may do: they are managed with the users scopes.
+  'role.list': { roles: ADMINS, scope: 'users:read' },
+  'role.get': { roles: ADMINS, scope: 'users:read' },
+  'role.create': { roles: ADMINS, scope: 'users:write', events: ['role.created'] },
+  'role.update': { roles: ADMINS, scope: 'users:write', events: ['role.updated'] },
+  'role.delete': { roles: ADMINS, scope: 'users:write', events: ['role.deleted'] },
+
   'api_key.list': { roles: MANAGERS, scope: 'api_keys:read' },
   'api_key.create': { roles: MANAGERS, scope: 'api_keys:write', events: ['api_key.created'] },
   'api_key.rotate': { roles: MANAGERS, scope: 'api_keys:write' },
@@ -130,6 +140,7 @@ export const OPERATIONS = {
   'auth.password_reset_request': {},
   'auth.session': {},
   'auth.logout': {},
+  'auth.token': {},
 
   'oauth.token': {},
   'oauth.introspect': {},

@@ -110,6 +110,16 @@ export interface InvitationsTable {
   updated_at: Timestamp;
 }
 
+export interface RolesTable {
+  organization_id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface PasswordResetsTable {
   token_hash: string;
   user_id: string;
@@ -126,6 +136,8 @@ export interface UsersTable {
   name: string;
   role: string;
   password_hash: string | null;
+  /** Keys of the organization's custom roles the user holds beside its base role. */
+  roles: ColumnType<string[], string[] | undefined, string[]>;
   is_active: Generated<boolean>;
   last_sign_in_at: Timestamp | null;
   created_at: Timestamp;
@@ -289,6 +301,7 @@ export interface Database {
   mails: MailsTable;
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
+  roles: RolesTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -312,5 +325,6 @@ export type OrganizationRow = Selectable<OrganizationsTable>;
 export type PlanRow = Selectable<PlansTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type MailRow = Selectable<MailsTable>;
+export type RoleRow = Selectable<RolesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type UserRow = Selectable<UsersTable>;

@@ -44,7 +44,7 @@ export interface Notice {
 }
 
 export type TenantTab = 'overview' | 'users' | 'api-keys' | 'webhooks' | 'webhook' | 'audit-log';
-export type NavKey = 'tenant' | 'tenants' | 'plans' | 'audit' | 'organizations';
+export type NavKey = 'tenant' | 'tenants' | 'plans' | 'roles' | 'audit' | 'organizations';
 
 /** What the sign-in page is rendered with (it has no app frame). */
 export interface SignInContext {

@@ -27,6 +27,7 @@ const ROUTES = [
   { path: '/dashboard/tenants/:id/webhooks/:webhookId', ...tenantTab('webhook') },
   { path: '/dashboard/tenants/:id/audit-log', ...tenantTab('audit-log') },
   { path: '/dashboard/plans', load: () => import('./views/plans.js'), roles: ADMINS, nav: 'plans' },
+  { path: '/dashboard/roles', load: () => import('./views/roles.js'), roles: ADMINS, nav: 'roles' },
   { path: '/dashboard/audit-log', load: () => import('./views/audit-log.js'), roles: ADMINS, nav: 'audit' },
   { path: '/dashboard/organizations', load: () => import('./views/organizations.js'), roles: ['superadmin'], nav: 'organizations' },
 ];

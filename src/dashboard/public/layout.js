@@ -20,6 +20,7 @@ function navItems() {
   const items = [
     { key: 'tenants', label: 'Tenants', href: '/dashboard/tenants', iconName: 'building' },
     { key: 'plans', label: 'Plans', href: '/dashboard/plans', iconName: 'layers' },
+    { key: 'roles', label: 'Roles', href: '/dashboard/roles', iconName: 'users' },
     { key: 'audit', label: 'Audit log', href: '/dashboard/audit-log', iconName: 'list' },
     isSuperadmin() ? { key: 'organizations', label: 'Organizations', href: '/dashboard/organizations', iconName: 'users' } : null,
   ];

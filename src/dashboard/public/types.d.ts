@@ -37,6 +37,10 @@ export interface User {
   email: string;
   name: string;
   role: Role;
+  /** Keys of the organization's custom roles the user holds. */
+  roles: string[];
+  /** Its base role's scopes plus its custom roles' permissions. */
+  permissions: string[];
   isActive: boolean;
   lastSignInAt: Timestamp | null;
   createdAt: Timestamp;
@@ -102,6 +106,26 @@ export interface Plan {
   tenantCount: number;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+}
+
+/** A custom role (`/v1/roles`, admins): permissions users hold beside their base role. */
+export interface CustomRole {
+  key: string;
+  organizationId: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  userCount: number;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** `POST /v1/roles`, or a PATCH (`permissions` replaces the list). */
+export interface CustomRoleInput {
+  key?: string;
+  name?: string;
+  description?: string | null;
+  permissions?: string[];
 }
 
 export interface Tenant {
@@ -279,6 +303,7 @@ export interface TenantUserCreateInput {
   name: string;
   email: string;
   role: string;
+  roles?: string[];
   password?: string;
 }
 

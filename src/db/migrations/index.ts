@@ -10,6 +10,7 @@ import * as m0008 from './0008_tenant_lifecycle.js';
 import * as m0009 from './0009_tenant_hierarchy.js';
 import * as m0010 from './0010_plans.js';
 import * as m0011 from './0011_mail_and_invitations.js';
+import * as m0012 from './0012_roles.js';
 
 // Append-only and listed statically, so the set of migrations never depends on the file system.
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009_tenant_hierarchy': m0009,
   '0010_plans': m0010,
   '0011_mail_and_invitations': m0011,
+  '0012_roles': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { errors } from '../../lib/errors.js';
 import { permissionOf, type GuardedOperation } from '../../operations.js';
-import { MANAGEMENT_SCOPES, defaultScopes, type Principal, type Role } from './principal.js';
+import { defaultScopes, isManagementScope, type Principal, type Role } from './principal.js';
 
 /** An operation a credential needs a permission for; `src/operations.ts` says which roles and scope. */
 export type Action = GuardedOperation;
@@ -8,7 +8,9 @@ export type Action = GuardedOperation;
 /** Throws 403 unless the caller's role and scopes allow the action. Visibility is checked separately (404). */
 export function authorize(principal: Principal, action: Action): void {
   const rule = permissionOf(action);
-  if (!rule.roles.includes(principal.role)) {
+  // A custom role may give a member a scope its base role lacks: it then does what an owner may with it, in its tenant.
+  const granted = principal.role === 'member' && rule.roles.includes('owner') && !!principal.granted?.has(rule.scope);
+  if (!rule.roles.includes(principal.role) && !granted) {
     throw errors.forbidden(`The ${principal.role} role may not perform ${action}`);
   }
   if (!principal.scopes.has(rule.scope)) {
@@ -33,26 +35,50 @@ export const ADMIN_ONLY_TENANT_FIELDS = [
 
 const RANK: Record<Role, number> = { member: 0, owner: 1, admin: 2, superadmin: 3 };
 
-/** Landlord permissions in `scopes` that the caller does not hold itself (application scopes grant nothing here). */
-export function scopesBeyond(caller: Principal, scopes: Iterable<string>): string[] {
+/**
+ * Permissions in `scopes` that the caller does not hold itself. Application permissions grant
+ * nothing in Landlord and count only when `application` is set (an owner granting custom roles:
+ * the platform's backend trusts what a user's token carries).
+ */
+export function scopesBeyond(caller: Principal, scopes: Iterable<string>, options: { application?: boolean } = {}): string[] {
   if (caller.role === 'superadmin') return [];
-  return [...scopes].filter((s) => (MANAGEMENT_SCOPES as readonly string[]).includes(s) && !caller.scopes.has(s));
+  return [...new Set(scopes)].filter((s) => (options.application || isManagementScope(s)) && !caller.scopes.has(s));
 }
 
 /**
- * No credential may grant more than its maker holds: a key's new secret (rotation) or a session
- * (a sign-in link) is refused with 403 when it would carry a higher role or a scope the caller lacks.
+ * No credential may grant more than its maker holds: a key's new secret (rotation), a session (a
+ * sign-in link) or a user's custom roles are refused with 403 when they would carry a higher role
+ * or a permission the caller lacks.
  */
-export function assertMayHandOut(caller: Principal, grant: { role?: Role; scopes: Iterable<string> }, what: string): void {
+export function assertMayHandOut(caller: Principal, grant: { role?: Role; scopes: Iterable<string>; application?: boolean }, what: string): void {
   if (grant.role && RANK[grant.role] > RANK[caller.role]) {
     throw errors.forbidden(`A ${caller.role} may not obtain ${what} for a ${grant.role}`);
   }
-  const beyond = scopesBeyond(caller, grant.scopes);
+  const beyond = scopesBeyond(caller, grant.scopes, { application: grant.application });
   if (beyond.length) throw errors.forbidden(`${what} would carry scopes this credential lacks: ${beyond.join(' ')}`);
 }
 
-/** The scopes a signed-in user's session carries. */
+/** The scopes a signed-in user's base role gives its session. */
 export const sessionScopes = (role: Role): string[] => defaultScopes(role);
+
+/**
+ * What a signed-in user may do: its base role's scopes plus every permission of its custom roles
+ * (Landlord scopes and application permissions), and which Landlord scopes those roles add.
+ */
+export function userPermissions(role: Role, rolePermissions: Iterable<string>): { permissions: string[]; granted: string[] } {
+  const base = sessionScopes(role);
+  const extra = [...new Set(rolePermissions)].filter((p) => !base.includes(p));
+  return { permissions: [...base, ...extra.sort()], granted: extra.filter(isManagementScope) };
+}
+
+/** The principal fields a signed-in user's permissions make (sessions and user tokens alike). */
+export function userScopes(role: Role, rolePermissions: Iterable<string>): { scopes: ReadonlySet<string>; granted: ReadonlySet<string> } {
+  const { permissions, granted } = userPermissions(role, rolePermissions);
+  return { scopes: new Set(permissions), granted: new Set(granted) };
+}
+
+/** Whether the caller's role ranks at least as high as `role` (a caller manages no user above itself). */
+export const ranksAtLeast = (caller: Pick<Principal, 'role'>, role: Role): boolean => RANK[caller.role] >= RANK[role];
 
 /** Whether the caller administers its organization (or all of them). */
 export const isAdministrator = (caller: Pick<Principal, 'role'>): boolean => RANK[caller.role] >= RANK.admin;

@@ -44,7 +44,8 @@ export function actorOf(principal: Principal | 'system' | null | undefined): Act
   if (principal === 'system') return { type: 'system', id: null, credentialId: null };
   if (!principal) return { type: 'anonymous', id: null, credentialId: null };
   if (principal.kind === 'root') return { type: 'root', id: 'root', credentialId: 'root' };
-  if (principal.kind === 'session') return { type: 'user', id: principal.userId, credentialId: principal.id };
+  // A signed-in user, by its session or by a session token.
+  if (principal.userId) return { type: 'user', id: principal.userId, credentialId: principal.id };
   return { type: 'api_key', id: principal.id, credentialId: principal.id };
 }
 

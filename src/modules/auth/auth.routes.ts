@@ -2,7 +2,16 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../lib/errors.js';
-import { AcceptInvitationBody, ConsumeLinkBody, LoginBody, PasswordResetBody, PasswordResetConfirmBody, SessionSchema } from './auth.schemas.js';
+import { safeEqual } from '../../lib/crypto.js';
+import {
+  AcceptInvitationBody,
+  ConsumeLinkBody,
+  LoginBody,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  SessionSchema,
+  SessionTokenSchema,
+} from './auth.schemas.js';
 import type { PasswordReset } from './password-reset.js';
 import { SESSION_COOKIE, csrfTokenFor, readCookie, sessionCookie } from './session-cookie.js';
 import type { SessionStart, SignInService } from './sign-in.service.js';
@@ -116,6 +125,29 @@ export const authRoutes: FastifyPluginAsync<{
       const s = await signIn.session(token);
       reply.header('cache-control', 'no-store');
       return { user: s.user, expiresAt: s.expiresAt.toISOString(), csrfToken: csrfTokenFor(token), plan: s.plan, features: s.features };
+    },
+  });
+
+  app.post('/auth/token', {
+    schema: {
+      operationId: operationId('auth.token'),
+      tags,
+      security: [],
+      summary: 'A short-lived token for the signed-in user (session cookie and X-CSRF-Token)',
+      description:
+        "For the platform's own backend to trust Landlord's users without calling back: a JWT signed with the keys of `/oauth/token` (verify it through `/.well-known/jwks.json`), for the user of this session, with its base `role`, custom `roles`, `permissions` and, for tenant users, the tenant's `plan` and `features`. `token_use: \"user\"` and a user id in `sub` tell it from an API key's token. As a Bearer credential on this API it acts as the session would, with the permissions it carries. It stops at once (401, and introspection answers `active: false`) when the user is deactivated or deleted, its permissions change, or its tenant is suspended or deleted. Needs the session cookie and its `X-CSRF-Token`, like every write made with the cookie.",
+      response: { 200: SessionTokenSchema },
+    },
+    handler: async (request, reply) => {
+      const token = readCookie(request, SESSION_COOKIE);
+      if (!token) throw errors.unauthorized('Not signed in');
+      const given = request.headers['x-csrf-token'];
+      if (typeof given !== 'string' || !safeEqual(given, csrfTokenFor(token))) {
+        throw errors.forbidden('A signed-in browser must send X-CSRF-Token with state-changing requests');
+      }
+      const issued = await signIn.token(token, meta(request));
+      reply.header('cache-control', 'no-store');
+      return issued;
     },
   });
 

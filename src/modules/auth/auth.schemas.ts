@@ -26,3 +26,15 @@ export const PasswordResetConfirmBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ maxLength: 128 }) },
   { additionalProperties: false },
 );
+
+export const SessionTokenSchema = Type.Object(
+  {
+    access_token: Type.String({
+      description:
+        'A JWT (EdDSA, verify with `/.well-known/jwks.json`; `iss` the public URL, `aud` `landlord`) with claims `sub` (the user id), `token_use: "user"`, `org`, `tid` (tenant users), `role`, `roles`, `permissions`, `plan` and `features` (tenant users), `iat`, `exp`, `jti`',
+    }),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Seconds until the token expires (at most 300, and never after the session)' }),
+  },
+  { description: 'A session token for the signed-in user' },
+);

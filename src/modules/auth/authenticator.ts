@@ -5,10 +5,11 @@ import type { Clock } from '../../lib/clock.js';
 import { safeEqual, sha256 } from '../../lib/crypto.js';
 import type { Principal, Role } from '../access/principal.js';
 import { defaultScopes } from '../access/principal.js';
-import { sessionScopes } from '../access/policy.js';
+import { userScopes } from '../access/policy.js';
+import { rolePermissionsOf } from '../roles/role.repository.js';
 import { tenantUsable } from '../access/owner.repository.js';
 import type { Revocations } from '../credentials/revocations.js';
-import { looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
+import { isUserToken, looksLikeJwt, type AccessTokenClaims, type AccessTokenVerifier } from '../oauth/access-token.js';
 import { hashSecret, looksLikeSecret } from '../credentials/api-key.js';
 import type { KeyCheck, KeyLookup } from '../credentials/key-lookup.js';
 import { parseAuthorization } from '../../lib/authorization.js';
@@ -79,9 +80,26 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return claims;
   }
 
+  /** A signed-in user's session token acts as its session would, with the permissions it was issued with. */
+  function fromUserToken(claims: AccessTokenClaims): Principal {
+    if (revocations.isUserRevoked(claims.sub, claims.iat))
+      throw errors.unauthorized('The user was deactivated or deleted, or its permissions changed; ask for a new token');
+    if (claims.tid && revocations.isTenantInactive(claims.tid)) throw errors.unauthorized('The tenant is deactivated');
+    return {
+      kind: 'access_token',
+      id: claims.sub,
+      userId: claims.sub,
+      role: claims.role,
+      organizationId: claims.org,
+      tenantId: claims.tid ?? null,
+      ...userScopes(claims.role, claims.permissions ?? []),
+    };
+  }
+
   async function fromToken(token: string): Promise<Principal> {
     const claims = await verifyOnce(token);
     if (revocations.isTokenRevoked(claims.jti)) throw errors.unauthorized('The access token was revoked');
+    if (isUserToken(claims)) return fromUserToken(claims);
     if (revocations.isKeyRevoked(claims.sub)) throw errors.unauthorized('The API key behind this token was revoked');
     if (revocations.isRotatedOut(claims.sub, claims.kv, claims.iat)) throw errors.unauthorized('The API key secret this token was issued to has been rotated');
     if (claims.tid && revocations.isTenantInactive(claims.tid)) throw errors.unauthorized('The tenant is deactivated');
@@ -110,6 +128,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         'u.tenant_id',
         'u.is_active',
         tenantUsable('t').as('tenant_active'),
+        rolePermissionsOf('u').as('role_permissions'),
       ])
       .where('s.token_hash', '=', sha256(value))
       .executeTakeFirst();
@@ -124,7 +143,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       role,
       organizationId: row.organization_id,
       tenantId: row.tenant_id,
-      scopes: new Set(sessionScopes(role)),
+      // Read on every request: a role granted, changed or deleted applies at the session's next call.
+      ...userScopes(role, row.role_permissions),
     };
   }
 

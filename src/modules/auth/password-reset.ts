@@ -10,6 +10,7 @@ import { enqueueMail } from '../mail/mail.outbox.js';
 import { passwordResetMail } from '../mail/mail.templates.js';
 import { tenantUsable } from '../access/owner.repository.js';
 import { findUserByEmail } from '../users/user.repository.js';
+import { recordUsersRevoked, type Revocations } from '../credentials/revocations.js';
 import { preparePassword } from '../users/user.service.js';
 
 export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
@@ -26,6 +27,9 @@ export interface PasswordResetDeps {
   resetUrl: (token: string) => string;
   /** Whether mails go out; without them a reset link is only ever handed to administrators (sign-in links). */
   mailing: boolean;
+  /** Its session tokens stop with its sessions. */
+  revocations: Pick<Revocations, 'markUsersRevoked'>;
+  maxTokenTtlSeconds: number;
   log?: { warn(obj: object, msg: string): void };
 }
 
@@ -83,7 +87,8 @@ export function createPasswordReset(deps: PasswordResetDeps) {
     /** Spends the token: sets the password and ends every session of the user; the user's id, for a new session. */
     async confirm(token: string, password: string): Promise<string> {
       const passwordHash = (await preparePassword(password))!;
-      return db.transaction().execute(async (trx) => {
+      const revokedAt = clock.now();
+      const userId = await db.transaction().execute(async (trx) => {
         const now = clock.now();
         const reset = await trx
           .updateTable('password_resets')
@@ -107,6 +112,7 @@ export function createPasswordReset(deps: PasswordResetDeps) {
         await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', user.id).execute();
         // Whoever knew the old password is signed out; so is every other reset link.
         await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+        await recordUsersRevoked(trx, [user.id], revokedAt, deps.maxTokenTtlSeconds);
         await trx.updateTable('password_resets').set({ used_at: now }).where('user_id', '=', user.id).where('used_at', 'is', null).execute();
         await recordAudit(trx, clock, {
           organizationId: user.organization_id,
@@ -118,6 +124,8 @@ export function createPasswordReset(deps: PasswordResetDeps) {
         });
         return user.id;
       });
+      deps.revocations.markUsersRevoked([userId], revokedAt);
+      return userId;
     },
   };
 }

@@ -4,13 +4,15 @@ import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import { newId } from '../../lib/ids.js';
-import { findUser, findUserByEmail, toUser } from '../users/user.repository.js';
+import { findUser, findUserByEmail, presentUser } from '../users/user.repository.js';
 import type { User } from '../users/user.schemas.js';
 import { verifyPassword } from '../users/password.js';
 import type { Attempt, Throttle } from '../access/throttle.js';
 import { tenantUsable } from '../access/owner.repository.js';
 import { findTenantEntitlements } from '../plans/plan.repository.js';
 import { recordAudit } from '../audit/audit-entry.js';
+import type { Role } from '../access/principal.js';
+import type { UserTokenResponse, UserTokenSubject } from '../oauth/user-token-issuer.js';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
@@ -27,7 +29,12 @@ export interface SessionStart extends SessionView {
   token: string;
 }
 
-export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; throttle: Throttle }) {
+/** Signs session tokens (the oauth module, with the keys of every access token). */
+export interface UserTokens {
+  userToken(subject: UserTokenSubject, notAfter?: Date): Promise<UserTokenResponse>;
+}
+
+export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; throttle: Throttle; userTokens?: UserTokens }) {
   const { db, clock, throttle } = deps;
 
   async function startSession(
@@ -62,12 +69,21 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
       });
       return row;
     });
-    return { token, ...(await viewOf(toUser(user), expiresAt)) };
+    return { token, ...(await viewOf(await presentUser(db, user), expiresAt)) };
   }
 
   async function viewOf(user: User, expiresAt: Date): Promise<SessionView> {
     const entitlements = user.tenantId ? await findTenantEntitlements(db, user.tenantId) : undefined;
     return { user, expiresAt, plan: entitlements?.plan ?? null, features: entitlements?.features ?? {} };
+  }
+
+  async function session(token: string): Promise<SessionView> {
+    const row = await db.selectFrom('sessions').select(['user_id', 'expires_at']).where('token_hash', '=', sha256(token)).executeTakeFirst();
+    if (!row || row.expires_at.getTime() <= clock.now().getTime() || !(await usable(row.user_id))) {
+      throw errors.unauthorized('The session has ended; sign in again');
+    }
+    const user = await findUser(db, row.user_id);
+    return viewOf(await presentUser(db, user!), row.expires_at);
   }
 
   async function usable(userId: string): Promise<boolean> {
@@ -160,13 +176,38 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
       }
     },
 
-    async session(token: string): Promise<SessionView> {
-      const row = await db.selectFrom('sessions').select(['user_id', 'expires_at']).where('token_hash', '=', sha256(token)).executeTakeFirst();
-      if (!row || row.expires_at.getTime() <= clock.now().getTime() || !(await usable(row.user_id))) {
-        throw errors.unauthorized('The session has ended; sign in again');
-      }
-      const user = await findUser(db, row.user_id);
-      return viewOf(toUser(user!), row.expires_at);
+    session,
+
+    /**
+     * A short-lived token for the signed-in user of this session, saying who it is and what it may
+     * do, for the platform's own backend to verify through the JWKS. It outlives neither the
+     * session nor the user's permissions (a change revokes it).
+     */
+    async token(sessionToken: string, meta: { ip?: string; userAgent?: string; requestId?: string }): Promise<UserTokenResponse> {
+      if (!deps.userTokens) throw new Error('no token issuer configured');
+      const view = await session(sessionToken);
+      const { user } = view;
+      const issued = await deps.userTokens.userToken(
+        {
+          userId: user.id,
+          organizationId: user.organizationId,
+          tenantId: user.tenantId,
+          role: user.role as Role,
+          roles: user.roles,
+          permissions: user.permissions,
+          ...(user.tenantId ? { plan: view.plan, features: view.features } : {}),
+        },
+        view.expiresAt,
+      );
+      await recordAudit(db, clock, {
+        organizationId: user.organizationId,
+        tenantId: user.tenantId,
+        actor: { type: 'user', id: user.id, credentialId: null },
+        action: 'auth.token',
+        target: { type: 'user', id: user.id },
+        meta,
+      });
+      return issued;
     },
 
     async logout(token: string): Promise<void> {

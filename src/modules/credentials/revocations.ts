@@ -18,11 +18,15 @@ export interface Revocations {
   /** Whether a token of this key, minted with the secret `fingerprint`, outlived that secret (rotated, grace over). */
   isRotatedOut(keyId: string, fingerprint: string | undefined, issuedAtSeconds: number): boolean;
   isTenantInactive(tenantId: string): boolean;
+  /** Whether a user token issued at `issuedAtSeconds` predates the user's last revocation (deactivated, deleted, permissions changed). */
+  isUserRevoked(userId: string, issuedAtSeconds: number): boolean;
   markTokenRevoked(jti: string): void;
   markKeyRevoked(keyId: string): void;
   /** The key's secret was replaced at `at`; tokens of the old secret work until `graceUntil` (or not at all). */
   markKeyRotated(keyId: string, rotation: KeyRotation): void;
   markTenantActive(tenantId: string, active: boolean): void;
+  /** Tokens issued to these users until `at` stop (after `recordUsersRevoked` in the transaction). */
+  markUsersRevoked(userIds: readonly string[], at: Date): void;
   /** Loads the current state; call once before serving. */
   start(): Promise<void>;
   refresh(): Promise<void>;
@@ -38,6 +42,7 @@ export const REVOCATION_POLL_MS = 500;
 /** Rows may become visible a little after their timestamp (a commit held to the end of its request, a slow COMMIT). */
 const OVERLAP_MS = 10_000;
 const KEY_PREFIX = 'key:';
+const USER_PREFIX = 'user:';
 
 /**
  * Records, in the caller's transaction, that tokens of these keys must stop although the key rows
@@ -52,6 +57,30 @@ export async function recordKeysGone(trx: Kysely<Database>, keyIds: string[], no
     .onConflict((oc) => oc.column('jti').doNothing())
     .execute();
 }
+
+/**
+ * Records, in the caller's transaction, that every token issued to these users until `now` must
+ * stop: the user was deactivated or deleted, or what its tokens carry changed. Tokens issued
+ * afterwards are good again (a reactivated user asks for a new one).
+ */
+export async function recordUsersRevoked(trx: Kysely<Database>, userIds: readonly string[], now: Date, maxTokenTtlSeconds: number): Promise<void> {
+  if (userIds.length === 0) return;
+  const expiresAt = new Date(now.getTime() + maxTokenTtlSeconds * 1000);
+  await trx
+    .insertInto('revoked_tokens')
+    .values([...new Set(userIds)].map((id) => ({ jti: `${USER_PREFIX}${id}`, revoked_at: now, expires_at: expiresAt })))
+    .onConflict((oc) => oc.column('jti').doUpdateSet({ revoked_at: now, expires_at: expiresAt }))
+    .execute();
+}
+
+/** When the user's tokens were last revoked, read from the database (introspection trusts no node's memory). */
+export async function findUserRevokedAt(db: Kysely<Database>, userId: string): Promise<Date | null> {
+  const row = await db.selectFrom('revoked_tokens').select('revoked_at').where('jti', '=', `${USER_PREFIX}${userId}`).executeTakeFirst();
+  return row?.revoked_at ?? null;
+}
+
+/** Whether a token issued at `issuedAtSeconds` (whole seconds, rounded down) was issued no later than a revocation at `at`. */
+export const issuedBy = (issuedAtSeconds: number, at: Date | null | undefined): boolean => !!at && issuedAtSeconds * 1000 <= at.getTime();
 
 export function createRevocations(deps: {
   db: Kysely<Database>;
@@ -70,6 +99,12 @@ export function createRevocations(deps: {
     if (!known || known.at.getTime() <= rotation.at.getTime()) rotations.set(id, rotation);
   };
   const inactiveTenants = new Set<string>();
+  /** User id → its last revocation: its tokens issued until then stop. */
+  const revokedUsers = new Map<string, Date>();
+  const noteUser = (id: string, at: Date) => {
+    const known = revokedUsers.get(id);
+    if (!known || known.getTime() < at.getTime()) revokedUsers.set(id, at);
+  };
   let since = new Date(0);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -80,7 +115,7 @@ export function createRevocations(deps: {
     const now = clock.now();
     const tokenFloor = new Date(now.getTime() - deps.maxTokenTtlSeconds * 1000);
     const [revokedTokens, revokedKeys, tenants, rotatedKeys] = await Promise.all([
-      db.selectFrom('revoked_tokens').select('jti').where('revoked_at', '>=', from).where('expires_at', '>', now).execute(),
+      db.selectFrom('revoked_tokens').select(['jti', 'revoked_at']).where('revoked_at', '>=', from).where('expires_at', '>', now).execute(),
       db
         .selectFrom('api_keys')
         .select('id')
@@ -126,6 +161,7 @@ export function createRevocations(deps: {
     for (const r of revokedTokens) {
       // `key:<id>` rows stand for every token of a key that no longer exists (its tenant was deleted).
       if (r.jti.startsWith(KEY_PREFIX)) keys.add(r.jti.slice(KEY_PREFIX.length));
+      else if (r.jti.startsWith(USER_PREFIX)) noteUser(r.jti.slice(USER_PREFIX.length), r.revoked_at);
       else tokens.add(r.jti);
     }
     for (const r of revokedKeys) keys.add(r.id);
@@ -156,6 +192,11 @@ export function createRevocations(deps: {
     },
     markKeyRotated: (id, rotation) => afterCommit(() => noteRotation(id, rotation)),
     isTenantInactive: (id) => inactiveTenants.has(id),
+    isUserRevoked: (id, issuedAtSeconds) => issuedBy(issuedAtSeconds, revokedUsers.get(id)),
+    markUsersRevoked: (ids, at) =>
+      afterCommit(() => {
+        for (const id of ids) noteUser(id, at);
+      }),
     // Inside a request whose commit is held, these wait for it: memory must not run ahead of a commit that may still fail.
     markTokenRevoked: (jti) => afterCommit(() => void tokens.add(jti)),
     markKeyRevoked: (id) => afterCommit(() => void keys.add(id)),

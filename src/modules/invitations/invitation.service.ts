@@ -7,7 +7,9 @@ import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { tenantUsable } from '../access/owner.repository.js';
 import { resolveOwner, type Owner } from '../access/ownership.js';
-import { authorize } from '../access/policy.js';
+import { assertMayHandOut, authorize, isAdministrator } from '../access/policy.js';
+import { assertRolesExist } from '../roles/role-grants.js';
+import { findRolesByKeys } from '../roles/role.repository.js';
 import type { Principal } from '../access/principal.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import { enqueueMail } from '../mail/mail.outbox.js';
@@ -97,6 +99,12 @@ export function createInvitationService(deps: InvitationServiceDeps) {
         if (role !== 'owner' && (await countOwners(trx, tenantId)) === 0) {
           throw errors.field('role', 'BAD_FORMAT', 'the first user of a tenant must be its owner');
         }
+        // Roles of the organization only, and none carrying more than the inviter holds.
+        if (input.roles?.length) {
+          const granted = await assertRolesExist(trx, owner.organizationId, input.roles, 'roles');
+          assertMayHandOut(caller, { scopes: granted, application: !isAdministrator(caller) }, 'These roles');
+        }
+        if (role === 'owner') assertMayHandOut(caller, { role: 'owner', scopes: [] }, 'An invitation');
         // A pending invitation holds a seat.
         await assertWithinQuota(trx, tenantId, 'users', now);
         const token = randomToken(43);
@@ -108,7 +116,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
             tenant_id: tenantId,
             email: input.email,
             role,
-            roles: input.roles ?? [],
+            roles: [...new Set(input.roles ?? [])],
             token_hash: sha256(token),
             expires_at: new Date(now.getTime() + (input.expiresInHours ?? DEFAULT_HOURS) * 3_600_000),
             created_at: now,
@@ -190,7 +198,9 @@ export function createInvitationService(deps: InvitationServiceDeps) {
           .returningAll()
           .executeTakeFirstOrThrow();
         const owner = { organizationId: row.organization_id, tenantId: row.tenant_id };
-        const user = await deps.users.insertIn(trx, owner, { email: row.email, name: input.name, role: row.role, passwordHash });
+        // Roles deleted since the invitation are left out (deleting a role takes it from everyone).
+        const roles = row.roles.length ? (await findRolesByKeys(trx, row.organization_id, row.roles, true)).map((r) => r.key) : [];
+        const user = await deps.users.insertIn(trx, owner, { email: row.email, name: input.name, role: row.role, passwordHash, roles });
         const done = await trx.updateTable('invitations').set({ user_id: user.id }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
         await record(trx, null, owner, 'invitation.accept', toInvitation(done, now), toInvitation({ ...accepted, accepted_at: null }, now));
         await changes.record(trx, null, { ...owner, operation: 'user.create', target: { type: 'user', id: user.id }, object: user });

@@ -60,7 +60,12 @@ export const IntrospectionResponse = Type.Object(
     token_type: Type.Optional(Type.Literal('Bearer')),
     org: Type.Optional(Type.String({ description: 'Organization id' })),
     tid: Type.Optional(Type.String({ description: 'Tenant id, for tenant-bound tokens' })),
-    role: Type.Optional(Type.String({ description: '`admin` or `owner`' })),
+    role: Type.Optional(Type.String({ description: "`admin` or `owner`; for a user token, the user's base role" })),
+    token_use: Type.Optional(
+      Type.Literal('user', { description: "`user` for a signed-in user's session token (`sub` is the user id); absent for API key tokens" }),
+    ),
+    roles: Type.Optional(Type.Array(Type.String(), { description: "User tokens: the user's custom roles when the token was issued" })),
+    permissions: Type.Optional(Type.Array(Type.String(), { description: "User tokens: the user's permissions when the token was issued" })),
     plan: Type.Optional(Nullable(Type.String({ description: "Tenant-bound tokens: the tenant's plan key now" }))),
     features: Type.Optional(
       MapOf(Type.Union([Type.Boolean(), Type.Number(), Type.String()]), {

@@ -8,7 +8,7 @@ import { reaches } from '../access/ownership.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { hashSecret } from '../credentials/api-key.js';
 import { parseAuthorization } from '../../lib/authorization.js';
-import type { AccessTokenClaims } from './access-token.js';
+import { isUserToken, type AccessTokenClaims } from './access-token.js';
 import { authenticateClient, readClientCredentials, type ClientParams, type OAuthClient } from './client-auth.js';
 import { OAuthError, oauthErrors } from './oauth.errors.js';
 import type { Throttle } from '../access/throttle.js';
@@ -16,11 +16,14 @@ import { insertRevokedToken, isTokenRevokedInDb } from './oauth.repository.js';
 import { findTenantStatus } from '../access/owner.repository.js';
 import { findTenantEntitlements } from '../plans/plan.repository.js';
 import { findApiKeyWithOwner } from '../credentials/api-key.repository.js';
+import { findUserRevokedAt, issuedBy } from '../credentials/revocations.js';
+import { findUser } from '../users/user.repository.js';
 import { isSecretInForce, secretsInForce } from '../credentials/api-key.js';
 import { createKeyLookup, type KeyLookup } from '../credentials/key-lookup.js';
 import { createSigningKeys } from './signing-keys.js';
 import { createTokenIssuer, type TokenRequest } from './token-issuer.js';
 import { createAccessTokenVerifier } from './token-verifier.js';
+import { createUserTokenIssuer } from './user-token-issuer.js';
 
 export interface OAuthServiceDeps {
   db: Kysely<Database>;
@@ -41,7 +44,7 @@ export interface OAuthServiceDeps {
 export type GrantParams = ClientParams & TokenRequest & { grant_type: string };
 export type TokenParams = ClientParams & { token?: string; token_type_hint?: string };
 
-export type IntrospectionResult = { active: false } | ({ active: true; client_id: string; token_type: 'Bearer' } & AccessTokenClaims);
+export type IntrospectionResult = { active: false } | ({ active: true; client_id?: string; token_type: 'Bearer' } & AccessTokenClaims);
 
 /** The OAuth 2.0 authorization server: token endpoint, introspection, revocation, keys and metadata. */
 export function createOAuthService(deps: OAuthServiceDeps) {
@@ -50,6 +53,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   const verifier = createAccessTokenVerifier({ keys, clock, issuer });
   const issuerService = createTokenIssuer({ db, clock, keys, issuer, tokenTtlSeconds: deps.tokenTtlSeconds });
   const keyLookup = deps.keyLookup ?? createKeyLookup({ db, revocations });
+  const userTokens = createUserTokenIssuer({ clock, keys, issuer, tokenTtlSeconds: deps.tokenTtlSeconds });
 
   /**
    * Authenticates the client. Failures are counted per client id and per address like failed
@@ -96,8 +100,23 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     return !!tenant && reaches(caller, { ...owner, ancestorIds: tenant.ancestor_ids });
   }
 
+  /** Whether a user's token is still usable: the user exists, is active and was not revoked since, and so is its tenant. */
+  async function userStillValid(claims: AccessTokenClaims): Promise<boolean> {
+    if (revocations.isTokenRevoked(claims.jti) || revocations.isUserRevoked(claims.sub, claims.iat)) return false;
+    if (claims.tid && revocations.isTenantInactive(claims.tid)) return false;
+    const [revoked, user, revokedAt, tenant] = await Promise.all([
+      isTokenRevokedInDb(db, claims.jti),
+      findUser(db, claims.sub),
+      findUserRevokedAt(db, claims.sub),
+      claims.tid ? findTenantStatus(db, claims.tid) : Promise.resolve(null),
+    ]);
+    if (revoked || !user || !user.is_active || issuedBy(claims.iat, revokedAt)) return false;
+    return tenant === null || tenant?.usable === true;
+  }
+
   /** Whether the token is still usable, reading the database rather than this node's cached view. */
   async function stillValid(claims: AccessTokenClaims): Promise<boolean> {
+    if (isUserToken(claims)) return userStillValid(claims);
     if (revocations.isTokenRevoked(claims.jti) || revocations.isKeyRevoked(claims.sub)) return false;
     if (revocations.isRotatedOut(claims.sub, claims.kv, claims.iat)) return false;
     if (claims.tid && revocations.isTenantInactive(claims.tid)) return false;
@@ -118,6 +137,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       await keys.start();
     },
     rotateSigningKey: () => keys.rotate(),
+    /** A signed-in user's session token (`POST /v1/auth/token`), signed like every access token. */
+    userToken: userTokens.issue,
     jwks: () => keys.jwks(),
 
     async token(authorization: string | undefined, params: GrantParams, ip?: string) {
@@ -137,7 +158,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       // The tenant's entitlements as they are now, which may have changed since the token was issued.
       const entitlements = claims.tid ? await findTenantEntitlements(db, claims.tid) : undefined;
       const current = entitlements ? { plan: entitlements.plan, features: entitlements.features } : {};
-      return { active: true, ...claims, ...current, client_id: claims.sub, token_type: 'Bearer' };
+      // A user's token was issued to no client: it has no client_id.
+      return { active: true, ...claims, ...current, ...(isUserToken(claims) ? {} : { client_id: claims.sub }), token_type: 'Bearer' };
     },
 
     async revoke(authorization: string | undefined, params: TokenParams): Promise<void> {
@@ -147,7 +169,9 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       const claims = await claimsOf(params.token);
       if (!claims) return;
       // A tenant key revokes its own tokens; an organization key any of its organization's.
-      const owned = claims.sub === client.id || (client.tenantId === null && reaches(client, { organizationId: claims.org, tenantId: claims.tid ?? null }));
+      const owned =
+        (!isUserToken(claims) && claims.sub === client.id) ||
+        (client.tenantId === null && reaches(client, { organizationId: claims.org, tenantId: claims.tid ?? null }));
       if (!owned) throw oauthErrors.unauthorizedClient('The token was not issued to this client');
       await insertRevokedToken(db, { jti: claims.jti, revoked_at: clock.now(), expires_at: new Date(claims.exp * 1000) });
       // This node refuses the token at once; the others read revoked_tokens within a poll.

@@ -2,7 +2,8 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload
 import { errors } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Role } from '../access/principal.js';
-import type { AccessTokenClaims, AccessTokenVerifier } from './access-token.js';
+import { isId } from '../../lib/ids.js';
+import { USER_TOKEN_USE, type AccessTokenClaims, type AccessTokenVerifier } from './access-token.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
 export const TOKEN_AUDIENCE = 'landlord';
@@ -13,14 +14,53 @@ export const TOKEN_TYPE = 'at+jwt';
  */
 const CLOCK_TOLERANCE_SECONDS = 30;
 const ROLES: ReadonlySet<string> = new Set<Role>(['admin', 'owner', 'member']);
+/** A signed-in superadmin's session token carries its role; API key tokens never do. */
+const USER_ROLES: ReadonlySet<string> = new Set<Role>(['superadmin', 'admin', 'owner', 'member']);
 
 const invalid = (detail = 'The access token is not valid') => errors.unauthorized(detail);
 
+const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1000 && v.every(str);
+
+/**
+ * A signed-in user's token: `sub` must be a user id, and it says what the user holds. Kept apart
+ * from API key tokens, so neither can pass for the other (a key id is never read as a user's).
+ */
+function toUserClaims(p: JWTPayload): AccessTokenClaims | null {
+  const { iss, sub, aud, exp, iat, jti } = p;
+  const { org, tid, role, roles, permissions } = p as Record<string, unknown>;
+  if (!str(iss) || !str(sub) || !isId(sub, 'usr') || !str(aud) || !str(jti) || !str(org)) return null;
+  if (typeof exp !== 'number' || typeof iat !== 'number' || !str(role) || !USER_ROLES.has(role)) return null;
+  if ((tid !== undefined && !str(tid)) || !strings(roles) || !strings(permissions)) return null;
+  // Tenant users carry their tenant; organization users never do.
+  if ((role === 'owner' || role === 'member') !== (tid !== undefined)) return null;
+  const { plan, features } = p as { plan?: string | null; features?: Record<string, boolean | number | string> };
+  return {
+    iss,
+    sub,
+    aud,
+    exp,
+    iat,
+    jti,
+    org,
+    ...(tid !== undefined ? { tid } : {}),
+    role: role as Role,
+    scope: permissions.join(' '),
+    token_use: USER_TOKEN_USE,
+    roles,
+    permissions,
+    ...(plan !== undefined ? { plan } : {}),
+    ...(features !== undefined ? { features } : {}),
+  };
+}
+
 /** Our claims, or null when the payload does not have the shape this server issues. */
 function toClaims(p: JWTPayload): AccessTokenClaims | null {
-  const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
   const { iss, sub, aud, exp, iat, jti } = p;
-  const { org, tid, role, scope, kv } = p as Record<string, unknown>;
+  const { org, tid, role, scope, kv, token_use } = p as Record<string, unknown>;
+  if (token_use === USER_TOKEN_USE) return toUserClaims(p);
+  // Any other marker is not ours; an API key token never names a user.
+  if (token_use !== undefined || (typeof sub === 'string' && sub.startsWith('usr_'))) return null;
   if (!str(iss) || !str(sub) || !str(aud) || !str(jti) || !str(org) || typeof scope !== 'string') return null;
   if (typeof exp !== 'number' || typeof iat !== 'number') return null;
   if (!str(role) || !ROLES.has(role) || (tid !== undefined && !str(tid)) || (kv !== undefined && !str(kv))) return null;

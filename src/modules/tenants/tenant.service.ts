@@ -7,7 +7,7 @@ import { assertReaches } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { listTenantApiKeys } from '../credentials/api-key.repository.js';
 import { toApiKey } from '../credentials/api-key.service.js';
-import { listTenantUsers, toUser } from '../users/user.repository.js';
+import { listTenantUsers, presentUsers } from '../users/user.repository.js';
 import { listTenantWebhooks, toWebhook } from '../webhooks/webhook.repository.js';
 import { patchMap } from '../plans/entitlements.js';
 import { adminOnlyChanges, fullColumns, isDerivedSlug, mergeMetadata, patchColumns, sameEntitlements, slugify, statusOfWrite, tenantEtag } from './tenant.js';
@@ -153,7 +153,7 @@ export function createTenantService(deps: TenantServiceDeps) {
       return {
         exportedAt: now.toISOString(),
         tenant,
-        users: users.map(toUser),
+        users: await presentUsers(db, users),
         apiKeys: keys.map(toApiKey),
         webhooks: hooks.map((h) => toWebhook(h, now)),
       };

@@ -2,12 +2,18 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, UserRow } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/errors.js';
 import { errors } from '../../lib/errors.js';
+import { userPermissions } from '../access/policy.js';
+import type { Role } from '../access/principal.js';
+import { findRolesByKeys } from '../roles/role.repository.js';
 import type { User } from './user.schemas.js';
 
 export type Executor = Kysely<Database>;
 
-/** The only row-to-object mapping for users: the password hash never leaves the repository. */
-export function toUser(row: UserRow): User {
+/**
+ * The only row-to-object mapping for users: the password hash never leaves the repository.
+ * `rolePermissions`: the permissions of the custom roles the user holds (see `presentUsers`).
+ */
+export function toUser(row: UserRow, rolePermissions: readonly string[] = []): User {
   return {
     id: row.id,
     organizationId: row.organization_id,
@@ -15,11 +21,59 @@ export function toUser(row: UserRow): User {
     email: row.email,
     name: row.name,
     role: row.role,
+    roles: row.roles,
+    permissions: userPermissions(row.role as Role, rolePermissions).permissions,
     isActive: row.is_active,
     lastSignInAt: row.last_sign_in_at ? row.last_sign_in_at.toISOString() : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** Users as the API shows them, with what their custom roles permit (one query per organization among them). */
+export async function presentUsers(db: Executor, rows: readonly UserRow[]): Promise<User[]> {
+  const keysByOrganization = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (row.roles.length === 0) continue;
+    const keys = keysByOrganization.get(row.organization_id) ?? new Set<string>();
+    for (const key of row.roles) keys.add(key);
+    keysByOrganization.set(row.organization_id, keys);
+  }
+  const permissions = new Map<string, string[]>();
+  for (const [organizationId, keys] of keysByOrganization) {
+    for (const role of await findRolesByKeys(db, organizationId, [...keys])) permissions.set(`${organizationId}/${role.key}`, role.permissions);
+  }
+  return rows.map((row) =>
+    toUser(
+      row,
+      row.roles.flatMap((key) => permissions.get(`${row.organization_id}/${key}`) ?? []),
+    ),
+  );
+}
+
+export const presentUser = async (db: Executor, row: UserRow): Promise<User> => (await presentUsers(db, [row]))[0];
+
+/** Takes a custom role from every user of the organization holding it; the ids of those users. */
+export async function removeRoleFromUsers(db: Executor, organizationId: string, key: string, now: Date): Promise<string[]> {
+  const rows = await db
+    .updateTable('users')
+    .set({ roles: sql<string[]>`array_remove(roles, ${key})`, updated_at: now })
+    .where('organization_id', '=', organizationId)
+    .where(sql<boolean>`roles @> array[${key}]::text[]`)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The ids of the users of the organization holding a custom role. */
+export async function findRoleHolders(db: Executor, organizationId: string, key: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where(sql<boolean>`roles @> array[${key}]::text[]`)
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export function rethrowEmailConflict(error: unknown): never {
@@ -29,7 +83,10 @@ export function rethrowEmailConflict(error: unknown): never {
   throw error;
 }
 
-export async function insertUser(db: Executor, row: Omit<UserRow, 'is_active' | 'last_sign_in_at'> & { is_active?: boolean }): Promise<UserRow> {
+export async function insertUser(
+  db: Executor,
+  row: Omit<UserRow, 'is_active' | 'last_sign_in_at' | 'roles'> & { is_active?: boolean; roles?: string[] },
+): Promise<UserRow> {
   return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow().catch(rethrowEmailConflict);
 }
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Email, Nullable, Timestamp } from '../../lib/schemas.js';
+import { USER_ROLES_DESCRIPTION, UserRolesField } from '../roles/role.schemas.js';
 
 export const UserSchema = Type.Object(
   {
@@ -9,6 +10,11 @@ export const UserSchema = Type.Object(
     email: Type.String(),
     name: Type.String(),
     role: Type.String({ description: '`owner` or `member` in a tenant; `admin` (or `superadmin`) in an organization' }),
+    roles: Type.Array(Type.String(), { description: "Keys of the organization's custom roles the user holds beside `role`" }),
+    permissions: Type.Array(Type.String(), {
+      description:
+        "What the user may do: its base role's scopes plus every permission of its custom roles (Landlord scopes and application permissions). Its sessions and session tokens carry exactly these",
+    }),
     isActive: Type.Boolean(),
     lastSignInAt: Nullable(Timestamp),
     createdAt: Timestamp,
@@ -17,7 +23,7 @@ export const UserSchema = Type.Object(
   { $id: 'User' },
 );
 
-const READ_ONLY = ['id', 'organizationId', 'tenantId', 'lastSignInAt', 'createdAt', 'updatedAt'];
+const READ_ONLY = ['id', 'organizationId', 'tenantId', 'permissions', 'lastSignInAt', 'createdAt', 'updatedAt'];
 const Password = Type.String({
   maxLength: 128,
   description: 'Write-only. 8-128 characters with an upper case letter, a lower case letter and a digit',
@@ -29,6 +35,7 @@ export const TenantUserCreateBody = Type.Object(
     email: Email(),
     name: Name,
     role: Type.Optional(Type.Unsafe<'owner' | 'member'>({ type: 'string', enum: ['owner', 'member'], description: 'Default `member`' })),
+    roles: Type.Optional(UserRolesField),
     password: Type.Optional(Password),
   },
   { additionalProperties: false, 'x-read-only': READ_ONLY },
@@ -41,6 +48,7 @@ export const OrganizationUserCreateBody = Type.Object(
     role: Type.Optional(
       Type.Unsafe<'admin' | 'superadmin'>({ type: 'string', enum: ['admin', 'superadmin'], description: 'Default `admin`; `superadmin` only by a superadmin' }),
     ),
+    roles: Type.Optional(UserRolesField),
     password: Type.Optional(Password),
   },
   { additionalProperties: false, 'x-read-only': READ_ONLY },
@@ -51,6 +59,7 @@ export const UserPatchBody = Type.Object(
     email: Type.Optional(Email()),
     name: Type.Optional(Name),
     role: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['owner', 'member', 'admin', 'superadmin'] })),
+    roles: Type.Optional(Type.Unsafe<string[]>({ ...UserRolesField, description: `${USER_ROLES_DESCRIPTION}. Replaces the current list` })),
     isActive: Type.Optional(Type.Boolean()),
     password: Type.Optional(Password),
   },

@@ -1,13 +1,13 @@
 import { api, messageOf, statusOf } from '../api.js';
 import { formatDateTime, h, initials, replace, timeAgo } from '../dom.js';
-import { currentUser } from '../session.js';
+import { currentUser, isAdmin } from '../session.js';
 import { badge, copyField, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
 import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.js';
-import { checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
+import { checkbox, checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
-/** @import { List, SignInLink, TenantRole, TenantUser, TenantUserCreateInput } from '../types.js' */
+/** @import { CustomRole, List, SignInLink, TenantRole, TenantUser, TenantUserCreateInput } from '../types.js' */
 /** @import { TenantContext } from '../app-types.js' */
 
 /** @type {Record<TenantRole, string>} */
@@ -34,6 +34,64 @@ function linkResult(user, link) {
   );
 }
 
+/**
+ * The custom roles to choose from: the organization's, for admins. Owners cannot list them (null):
+ * they type the keys.
+ * @param {AbortSignal} signal
+ * @returns {Promise<CustomRole[] | null>}
+ */
+async function roleChoices(signal) {
+  if (!isAdmin()) return null;
+  try {
+    /** @type {List<CustomRole>} */
+    const data = await api.get('/v1/roles', undefined, { signal });
+    return data.results;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A picker of custom roles: a checkbox per role of the organization, or a field of role keys.
+ * @param {CustomRole[] | null} choices
+ * @param {string[]} selected
+ */
+function rolePicker(choices, selected) {
+  if (!choices) {
+    return field({
+      label: 'Custom roles',
+      name: 'customRoles',
+      value: selected.join(' '),
+      optional: true,
+      mono: true,
+      hint: 'Role keys, separated by spaces. You may grant only permissions you hold yourself.',
+    });
+  }
+  return h(
+    'fieldset.fieldset',
+    { dataset: { field: 'roles' } },
+    h('legend.legend', 'Custom roles'),
+    choices.length
+      ? choices.map((r) =>
+          checkbox({
+            label: r.name,
+            name: 'customRole',
+            value: r.key,
+            checked: selected.includes(r.key),
+            description: r.permissions.join(' ') || 'No permissions',
+          }),
+        )
+      : h('p.hint', 'No custom roles yet: create them under Roles.'),
+    h('p.field-error', { hidden: true }),
+  );
+}
+
+/**
+ * @param {HTMLFormElement} form
+ * @param {CustomRole[] | null} choices
+ */
+const pickedRoles = (form, choices) => (choices ? checkedValues(form, 'customRole') : fieldValue(form, 'customRoles').split(/\s+/).filter(Boolean));
+
 /** @param {TenantContext} context */
 export async function render({ page, body, signal, setTitle }) {
   setTitle('Users', page.tenant.displayName);
@@ -41,6 +99,7 @@ export async function render({ page, body, signal, setTitle }) {
   const list = h('div', loading());
   /** @type {TenantUser[]} */
   let users = [];
+  const choices = await roleChoices(signal);
 
   /** @param {unknown} error */
   const reportError = (error) => statusOf(error) !== 401 && toast(messageOf(error), { kind: 'error' });
@@ -107,6 +166,7 @@ export async function render({ page, body, signal, setTitle }) {
         field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
         field({ label: 'Email', name: 'email', type: 'email', required: true, spellcheck: false }),
         roleGroup,
+        rolePicker(choices, []),
         field({
           label: 'Password',
           name: 'password',
@@ -121,6 +181,8 @@ export async function render({ page, body, signal, setTitle }) {
         const input = { name: fieldValue(form, 'name').trim(), email: fieldValue(form, 'email').trim(), role: checkedValues(form, 'role')[0] ?? 'member' };
         const password = fieldValue(form, 'password');
         if (password) input.password = password;
+        const roles = pickedRoles(form, choices);
+        if (roles.length) input.roles = roles;
         const missing = /** @type {const} */ (['name', 'email'])
           .filter((k) => !input[k])
           .map((f) => ({ field: f, message: 'is required' }));
@@ -141,11 +203,27 @@ export async function render({ page, body, signal, setTitle }) {
   }
 
   /** @param {TenantUser} user */
+  function editRoles(user) {
+    formDialog({
+      title: `Custom roles of ${user.name}`,
+      description: 'They hold these beside their base role; their permissions change at once.',
+      submitLabel: 'Save roles',
+      fields: [rolePicker(choices, user.roles ?? [])],
+      onSubmit: async (form) => {
+        await api.patch(`${base}/${encodeURIComponent(user.id)}`, { roles: pickedRoles(form, choices) });
+        toast(`${user.name}’s roles were saved`);
+        await load();
+      },
+    });
+  }
+
+  /** @param {TenantUser} user */
   function menuFor(user) {
     const self = user.id === currentUser().id;
     const path = `${base}/${encodeURIComponent(user.id)}`;
     return actionMenu(`Actions for ${user.name}`, [
       user.isActive && { label: 'Create sign-in link', onSelect: () => sendLink(user) },
+      { label: 'Custom roles…', onSelect: () => editRoles(user) },
       user.role === 'member'
         ? { label: 'Make owner', onSelect: () => update(user, { role: 'owner' }, `${user.name} is now an owner`) }
         : { label: 'Make member', onSelect: () => update(user, { role: 'member' }, `${user.name} is now a member`) },
@@ -212,7 +290,16 @@ export async function render({ page, body, signal, setTitle }) {
                 h('div.cell-main', h('span.cell-strong', u.name, u.id === currentUser().id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email)),
               ),
           },
-          { label: 'Role', render: (u) => badge(ROLES[u.role] ?? u.role, u.role === 'owner' ? 'primary' : 'neutral') },
+          {
+            label: 'Role',
+            render: (u) =>
+              h(
+                'div.chips',
+                { title: (u.permissions ?? []).join(' ') },
+                badge(ROLES[u.role] ?? u.role, u.role === 'owner' ? 'primary' : 'neutral'),
+                (u.roles ?? []).map((r) => badge(r, 'neutral')),
+              ),
+          },
           { label: 'Status', render: (u) => (u.isActive ? badge('Active', 'success') : badge('Deactivated', 'neutral')) },
           { label: 'Last sign-in', render: (u) => timeAgo(u.lastSignInAt) },
           { label: 'Actions', hidden: true, className: 'actions', render: menuFor },
