@@ -11,6 +11,7 @@ import { createKeyCache } from './modules/credentials/key-cache.js';
 import { createKeyLookup } from './modules/credentials/key-lookup.js';
 import { createOrganizationService, ensureDefaultOrganization, type OrganizationService } from './modules/organizations/organization.service.js';
 import { createInvitationService, type InvitationService } from './modules/invitations/invitation.service.js';
+import { countPendingInvitations } from './modules/invitations/invitation.repository.js';
 import { dashboardPaths } from './lib/dashboard-links.js';
 import { createPasswordReset, type PasswordReset } from './modules/auth/password-reset.js';
 import { createMailer, type Mailer } from './modules/mail/mail.worker.js';
@@ -119,6 +120,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       signIn,
       revocations,
       maxTokenTtlSeconds: config.tokenTtlSeconds,
+      seatsHeld: (trx, tenantId) => countPendingInvitations(trx, tenantId, clock.now()),
       mail: config.smtpUrl ? { secretBox, signInUrl: (token) => `${config.publicUrl}${dashboardPaths.signIn(token)}` } : undefined,
     });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ApiKeyRow, Database } from '../../db/schema.js';
 import { tenantUsable } from '../access/owner.repository.js';
 
@@ -33,6 +33,19 @@ export async function findApiKeyBySecretHash(db: Executor, hash: string): Promis
 /** A key by id (revoked ones too), with its tenant's status. */
 export async function findApiKeyWithOwner(db: Executor, id: string): Promise<ApiKeyWithOwner | undefined> {
   return selectKeysWithOwner(db).where('k.id', '=', id).executeTakeFirst();
+}
+
+/** A tenant's keys that still work (not revoked, not expired): what limits.apiKeys counts. */
+export async function countKeysInForce(db: Executor, tenant: { id: string; organizationId: string }, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('organization_id', '=', tenant.organizationId)
+    .where('tenant_id', '=', tenant.id)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirstOrThrow();
+  return row.n;
 }
 
 export async function listApiKeys(db: Executor, organizationId: string, tenantId: string | null): Promise<ApiKeyRow[]> {

@@ -12,7 +12,7 @@ import type { KeyCache } from './key-cache.js';
 import { generateSecret, secretsInForce } from './api-key.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import { assertWithinQuota } from '../plans/quota.js';
-import { findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
+import { countKeysInForce, findApiKey, insertApiKey, listApiKeys, revokeApiKey } from './api-key.repository.js';
 import type { ApiKey, ApiKeyCreateInput } from './api-key.schemas.js';
 
 export function toApiKey(row: ApiKeyRow): ApiKey {
@@ -59,7 +59,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       fieldErrors.push({ field: field ? `${field}.expiresAt` : 'expiresAt', code: 'BAD_FORMAT', message: 'must be in the future' });
     }
     if (fieldErrors.length) throw errors.validation(fieldErrors);
-    await assertWithinQuota(trx, owner.tenantId, 'apiKeys', now);
+    await assertWithinQuota(trx, owner.tenantId, 'apiKeys', (t, tenant) => countKeysInForce(t, tenant, now));
     const { secret, hash, prefix } = generateSecret();
     const row = await insertApiKey(trx, {
       id: newId('key'),

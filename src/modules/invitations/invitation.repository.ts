@@ -48,3 +48,14 @@ export async function listInvitations(db: Kysely<Database>, tenantId: string, no
   if (status === 'pending') q = q.where(pendingAt('i', now));
   return q.orderBy('i.created_at', 'desc').orderBy('i.id', 'desc').limit(100).execute();
 }
+
+/** Seats a tenant's pending invitations hold (limits.users counts them beside its users). */
+export async function countPendingInvitations(db: Kysely<Database>, tenantId: string, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('invitations as i')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('i.tenant_id', '=', tenantId)
+    .where(pendingAt('i', now))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}

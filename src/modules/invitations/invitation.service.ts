@@ -27,7 +27,7 @@ export interface InvitationServiceDeps {
   clock: Clock;
   changes: ChangeRecorder;
   secretBox: SecretBox;
-  users: Pick<UserService, 'insertIn'>;
+  users: Pick<UserService, 'insertIn' | 'seatsTaken'>;
   /** The dashboard's acceptance page for a token, as an absolute URL. */
   acceptUrl: (token: string) => string;
   /** Whether mails go out (LANDLORD_SMTP_URL): then the link travels by mail only, never in a response. */
@@ -106,7 +106,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
         }
         if (role === 'owner') assertMayHandOut(caller, { role: 'owner', scopes: [] }, 'An invitation');
         // A pending invitation holds a seat.
-        await assertWithinQuota(trx, tenantId, 'users', now);
+        await assertWithinQuota(trx, tenantId, 'users', deps.users.seatsTaken);
         const token = randomToken(43);
         const row = await trx
           .insertInto('invitations')

@@ -125,7 +125,7 @@ export function createTenantCreation(deps: TenantCreateDeps) {
         passwordHash: prepared.ownerPasswordHash,
       }));
     if (ownerUser) extras.signInToken = (await signIn.createLink(trx, ownerUser.id)).token;
-    if (input.ownerId) await assertWithinQuota(trx, id, 'users', now);
+    if (input.ownerId) await assertWithinQuota(trx, id, 'users', users.seatsTaken);
     if (input.ownerId && !(await adoptAsTenantOwner(trx, input.ownerId, owner, now))) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }

@@ -8,7 +8,7 @@ import { belongsTo, resolveOwner, type Owner, type OwnerRef } from '../access/ow
 import type { Principal, Role } from '../access/principal.js';
 import { hashPassword, passwordProblem } from './password.js';
 import type { ChangeRecorder } from '../events/outbox.js';
-import { assertWithinQuota } from '../plans/quota.js';
+import { assertWithinQuota, type QuotaCount } from '../plans/quota.js';
 import { enqueueMail } from '../mail/mail.outbox.js';
 import { signInLinkMail } from '../mail/mail.templates.js';
 import type { SecretBox } from '../../lib/secret-box.js';
@@ -63,10 +63,15 @@ export interface UserServiceDeps {
   maxTokenTtlSeconds: number;
   /** How sign-in links reach their user when Landlord sends mail; absent: the API hands them out. */
   mail?: SignInLinkMail;
+  /** Seats of a tenant held by what is not a user yet (pending invitations), for limits.users. */
+  seatsHeld?: (trx: Kysely<Database>, tenantId: string) => Promise<number>;
 }
 
 export function createUserService(deps: UserServiceDeps) {
   const { db, clock, changes, signIn, revocations } = deps;
+
+  /** What limits.users counts: the tenant's users and the seats held for those invited. */
+  const seatsTaken: QuotaCount = async (trx, tenant) => (await countTenantUsers(trx, tenant.id)) + ((await deps.seatsHeld?.(trx, tenant.id)) ?? 0);
 
   /**
    * Records, in the transaction, that the users' session tokens issued until now must stop;
@@ -119,7 +124,7 @@ export function createUserService(deps: UserServiceDeps) {
     input: { email: string; name: string; role: string; passwordHash: string | null; roles?: string[] },
   ): Promise<User> {
     const now = clock.now();
-    await assertWithinQuota(trx, owner.tenantId, 'users', now);
+    await assertWithinQuota(trx, owner.tenantId, 'users', seatsTaken);
     const row = await insertUser(trx, {
       id: newId('usr', now.getTime()),
       organization_id: owner.organizationId,
@@ -144,6 +149,7 @@ export function createUserService(deps: UserServiceDeps) {
 
   return {
     insertIn,
+    seatsTaken,
     roleHolders,
 
     async create(caller: Principal, target: OwnerRef, input: UserCreateInput): Promise<User> {

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, DeliveriesTable, WebhooksTable } from '../../db/schema.js';
 import type { Delivery, Webhook } from './webhook.schemas.js';
 import { notifyDeliveriesDue } from './delivery.repository.js';
@@ -186,4 +186,15 @@ export async function requeueDelivery(db: Executor, deliveryId: string, now: Dat
     .executeTakeFirst();
   if (row) await notifyDeliveriesDue(db);
   return row !== undefined;
+}
+
+/** A tenant's endpoints, enabled or not: what limits.webhooks counts. */
+export async function countTenantWebhooks(db: Kysely<Database>, tenant: { id: string; organizationId: string }): Promise<number> {
+  const row = await db
+    .selectFrom('webhooks')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('organization_id', '=', tenant.organizationId)
+    .where('tenant_id', '=', tenant.id)
+    .executeTakeFirstOrThrow();
+  return row.n;
 }

@@ -15,6 +15,7 @@ import { etagOf, ifMatchSatisfied } from '../../lib/etag.js';
 import { generateWebhookSecret } from './signature.js';
 import { urlProblem } from './ssrf.js';
 import {
+  countTenantWebhooks,
   deleteWebhook,
   findDelivery,
   findWebhook,
@@ -87,7 +88,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const fieldErrors = [...checkUrl(input.url, at(field, 'url')), ...events.errors];
     if (fieldErrors.length) throw errors.validation(fieldErrors);
     const now = clock.now();
-    await assertWithinQuota(trx, owner.tenantId, 'webhooks', now);
+    await assertWithinQuota(trx, owner.tenantId, 'webhooks', countTenantWebhooks);
     const secret = generateWebhookSecret();
     const row = await insertWebhook(trx, {
       id: newId('whk', now.getTime()),
