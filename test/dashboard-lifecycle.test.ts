@@ -263,7 +263,7 @@ describe('dashboard in Chromium: tenant lifecycle, hierarchy and plans', () => {
     const second = await invite('Janet Leverling', 'janet@northwind.example');
     const alert = second.getByRole('alert');
     await alert.getByText('This tenant has reached a limit of its plan').waitFor();
-    await alert.getByText(/allow 2 users and it has 2/).waitFor();
+    await alert.getByText(/allow 2 users \(pending invitations included\) and it has 2/).waitFor();
     expect(json(await t.call('GET', `/v1/tenants/${other.id}/users`)).results).toHaveLength(2);
 
     // A plan in use cannot be deleted: the dialog says why.

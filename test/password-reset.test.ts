@@ -2,8 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { createTestApp, json, type TestApp } from './helpers.js';
 import { startSmtp } from './support/smtp.js';
-import { createMailer } from '../src/modules/mail/mail.worker.js';
-import { createSmtpSender } from '../src/modules/mail/mail.sender.js';
+import { sendQueuedMails } from './support/mail.js';
 
 const OLD = 'VerySecurePassword1999#';
 const NEW = 'AnotherSecurePassword2024!';
@@ -38,16 +37,7 @@ describe('password reset', () => {
   async function deliver(expected: number) {
     const deadline = Date.now() + 5_000;
     while ((await queued()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    const mailer = createMailer({
-      db: t.deps.database.db,
-      clock: t.deps.clock,
-      secretBox: t.deps.secretBox,
-      sender: createSmtpSender(smtp.url, t.deps.config.mailFrom),
-      retrySchedule: [50],
-      domain: 'landlord.test',
-    });
-    await mailer.runOnce();
-    await mailer.stop();
+    await sendQueuedMails(t, smtp.url);
   }
 
   it('mails a one-time link that sets the new password and ends every other session', async () => {

@@ -56,8 +56,11 @@ export interface DashboardFixture {
   signInWithPassword(page: Page, email: string): Promise<void>;
 }
 
-/** Registers, in the calling describe, the hooks that start the app, worker, receiver and browser, and stop them. */
-export function useDashboardFixture(): DashboardFixture {
+/**
+ * Registers, in the calling describe, the hooks that start the app, worker, receiver and browser, and stop them.
+ * `env` is more of the app's environment, read when the app starts (after the describe's earlier `before` hooks).
+ */
+export function useDashboardFixture({ env = () => ({}) }: { env?: () => Record<string, string> } = {}): DashboardFixture {
   const fx = {} as DashboardFixture;
   let browser: Browser;
   let worker: Worker;
@@ -81,7 +84,7 @@ export function useDashboardFixture(): DashboardFixture {
   before(async () => {
     const t = await createTestApp(
       'pglite',
-      { LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true', LANDLORD_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms', LANDLORD_WEBHOOK_TIMEOUT: '2s' },
+      { LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true', LANDLORD_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms', LANDLORD_WEBHOOK_TIMEOUT: '2s', ...env() },
       { listen: true },
     );
     fx.t = t;

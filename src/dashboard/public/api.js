@@ -181,7 +181,7 @@ export const api = {
   del: (path, options = {}) => call('DELETE')(path, options),
 };
 
-// Sign-in endpoints: they answer with the session's CSRF token.
+// Sign-in endpoints: those that start a session answer with its CSRF token.
 export const auth = {
   /** @returns {Promise<SessionInfo>} */
   session: () => api.get('/v1/auth/session'),
@@ -189,5 +189,11 @@ export const auth = {
   login: (email, password) => api.post('/v1/auth/login', { email, password }),
   /** @param {string} token @returns {Promise<SessionInfo>} */
   consumeLink: (token) => api.post('/v1/auth/sign-in-links/consume', { token }),
+  /** @param {string} token @param {string} name @param {string} password @returns {Promise<SessionInfo>} */
+  acceptInvitation: (token, name, password) => api.post('/v1/auth/invitations/accept', { token, name, password }),
+  /** Always 202, whether or not the email has an account. @param {string} email */
+  requestPasswordReset: (email) => api.post('/v1/auth/password-reset', { email }),
+  /** @param {string} token @param {string} password @returns {Promise<SessionInfo>} */
+  resetPassword: (token, password) => api.post('/v1/auth/password-reset/confirm', { token, password }),
   logout: () => api.post('/v1/auth/logout'),
 };

@@ -46,7 +46,7 @@ export interface Notice {
 export type TenantTab = 'overview' | 'users' | 'api-keys' | 'webhooks' | 'webhook' | 'audit-log';
 export type NavKey = 'tenant' | 'tenants' | 'plans' | 'roles' | 'audit' | 'organizations';
 
-/** What the sign-in page is rendered with (it has no app frame). */
+/** What the public pages (sign-in, accepting an invitation, password reset) are rendered with: they have no app frame. */
 export interface SignInContext {
   root: HTMLElement;
   query: URLSearchParams;
@@ -85,7 +85,7 @@ export interface View<C> {
   render: (context: C) => Promise<void>;
 }
 
-/** A row of app.js's route table: the home redirect, the public sign-in page, or a signed-in page. */
+/** A row of app.js's route table: the home redirect, a public page (sign-in and the like), or a signed-in page. */
 export type Route =
   | { path: string; home: true; public?: undefined; load?: undefined }
   | { path: string; public: true; home?: undefined; load: () => Promise<View<SignInContext>> }

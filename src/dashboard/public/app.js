@@ -16,6 +16,9 @@ const tenantTab = (tab) => ({ load: () => import('./views/tenant-page.js'), tab,
 /** @type {Route[]} */
 const ROUTES = [
   { path: '/dashboard/sign-in', load: () => import('./views/sign-in.js'), public: true },
+  { path: '/dashboard/accept-invitation', load: () => import('./views/accept-invitation.js'), public: true },
+  { path: '/dashboard/forgot-password', load: () => import('./views/forgot-password.js'), public: true },
+  { path: '/dashboard/reset-password', load: () => import('./views/reset-password.js'), public: true },
   { path: '/dashboard', home: true },
   { path: '/dashboard/tenants', load: () => import('./views/tenant-list.js'), roles: ADMINS, nav: 'tenants' },
   // Before `/dashboard/tenants/:id`, which would take "deleted" for a tenant's id.

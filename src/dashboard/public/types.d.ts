@@ -67,6 +67,30 @@ export interface SignInLink {
   expiresAt: Timestamp;
 }
 
+export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+/** `/v1/tenants/{id}/invitations`: someone asked by email to join a tenant. */
+export interface Invitation {
+  id: string;
+  tenantId: string;
+  email: string;
+  role: TenantRole;
+  /** Custom role keys the user gets on accepting. */
+  roles: string[];
+  status: InvitationStatus;
+  expiresAt: Timestamp;
+  acceptedAt: Timestamp | null;
+  /** The user it made, once accepted. */
+  userId: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** An invitation as created or resent: with its one-time link only when Landlord sends no mail. */
+export interface InvitationSent extends Invitation {
+  url?: string;
+}
+
 export interface Settings {
   timezone: string;
   /** 0 = Sunday … 6 = Saturday */
@@ -305,6 +329,13 @@ export interface TenantUserCreateInput {
   role: string;
   roles?: string[];
   password?: string;
+}
+
+export interface InvitationCreateInput {
+  email: string;
+  role: TenantRole;
+  /** 1–720; the API's default is 168 (7 days). */
+  expiresInHours?: number;
 }
 
 export interface ApiKeyCreateInput {

@@ -1,42 +1,26 @@
 import { auth, messageOf, statusOf } from '../api.js';
-import { find, h, icon, replace } from '../dom.js';
+import { find, h, replace } from '../dom.js';
 import { navigate, safeDashboardPath } from '../router.js';
 import { homePath } from '../session.js';
 import { loading } from '../ui/components.js';
 import { busy, clearErrors, field, formAlert, FormProblem, showErrors, fieldValue } from '../ui/form.js';
+import { passwordField } from '../ui/password-field.js';
+import { authShell, authTitle, notice, takeToken } from './auth-page.js';
 
-/** @import { Child, Notice, SignInContext } from '../app-types.js' */
-
-/** @param {Notice} notice */
-function notice({ kind, title, text }) {
-  return h(
-    `div.alert.alert-${kind}`,
-    { role: kind === 'error' || kind === 'warning' ? 'alert' : 'status' },
-    icon(kind === 'success' ? 'check' : kind === 'info' ? 'info' : 'alert'),
-    h('div', h('p.alert-title', title), text ? h('p', text) : null),
-  );
-}
+/** @import { Child, SignInContext } from '../app-types.js' */
 
 /** @param {Child[]} children */
-function shell(...children) {
-  return h(
-    'div.auth-page',
-    h('main.auth-card', { id: 'main' }, h('div.auth-brand', h('span.brand-mark', icon('logo')), h('span.brand-name', 'Landlord')), ...children),
-    h('p.auth-footer', 'Got a sign-in link by email or chat? Open it in this browser to sign in at once.'),
-  );
-}
+const shell = (...children) => authShell({ footer: 'Got a sign-in link by email or chat? Open it in this browser to sign in at once.' }, ...children);
 
 /** @param {SignInContext} context */
 export async function render({ root, query, signal, setTitle, beginSession, notice: pending }) {
   setTitle('Sign in');
   const next = safeDashboardPath(query.get('next'));
-  const token = query.get('token');
+  const token = takeToken(query, `/dashboard/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   let message = pending.current;
   pending.current = null;
 
   if (token) {
-    // Take the one-time token out of the address bar (and history) before anything else happens.
-    history.replaceState(null, '', `/dashboard/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     replace(root, shell(h('h1.auth-title', 'Signing you in…'), loading('Checking your sign-in link…')));
     try {
       beginSession(await auth.consumeLink(token));
@@ -61,22 +45,12 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
   if (signal.aborted) return;
 
   const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', required: true, autofocus: true, spellcheck: false });
-  const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password', required: true });
   const passwordInput = find(password, 'input', HTMLInputElement);
-  const reveal = h('button.btn.btn-ghost.btn-sm.password-toggle', { type: 'button', 'aria-pressed': 'false' }, 'Show');
-  reveal.addEventListener('click', () => {
-    const show = passwordInput.type === 'password';
-    passwordInput.type = show ? 'text' : 'password';
-    reveal.textContent = show ? 'Hide' : 'Show';
-    reveal.setAttribute('aria-pressed', String(show));
-    passwordInput.focus();
-  });
-  const row = h('div.password-row');
-  passwordInput.replaceWith(row);
-  row.append(passwordInput, reveal);
+  const forgot = h('p.auth-forgot', h('a', { href: '/dashboard/forgot-password' }, 'Forgot password?'));
 
   const submit = h('button.btn.btn-primary.btn-block', { type: 'submit' }, 'Sign in');
-  const form = h('form.auth-form', { novalidate: true }, formAlert(), email, password, submit);
+  const form = h('form.auth-form', { novalidate: true }, formAlert(), email, password, forgot, submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -99,12 +73,7 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
 
   replace(
     root,
-    shell(
-      h('h1.auth-title', { tabindex: -1 }, 'Sign in'),
-      h('p.auth-subtitle', 'Manage your tenant, its people, API keys and webhooks.'),
-      message ? notice(message) : null,
-      form,
-    ),
+    shell(authTitle('Sign in'), h('p.auth-subtitle', 'Manage your tenant, its people, API keys and webhooks.'), message ? notice(message) : null, form),
   );
   find(email, 'input', HTMLInputElement).focus();
 }

@@ -6,6 +6,7 @@ import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.
 import { checkbox, checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
+import { invitationsCard } from './invitations.js';
 
 /** @import { CustomRole, List, SignInLink, TenantRole, TenantUser, TenantUserCreateInput } from '../types.js' */
 /** @import { TenantContext } from '../app-types.js' */
@@ -313,5 +314,6 @@ export async function render({ page, body, signal, setTitle }) {
     body,
     listCard({ title: 'Users', description: 'People who can sign in to this tenant’s dashboard.', createLabel: 'Invite user', onCreate: invite }, list),
   );
+  body.append(invitationsCard({ tenant: page.tenant, signal }));
   await load();
 }
