@@ -206,6 +206,12 @@ describe('invitations by mail', () => {
       payload: { token: tokenOf(link!), name: 'Mailed', password: PASSWORD },
     });
     expect(accepted.statusCode).toBe(200);
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/invitations/accept',
+      payload: { token: tokenOf(link!), name: 'Mailed again', password: PASSWORD },
+    });
+    expect([again.statusCode, json(again).code]).toEqual([410, 'TOKEN_EXPIRED']);
     // Nothing sends it twice.
     const second = mailer();
     expect(await second.runOnce()).toBe(0);
