@@ -29,6 +29,9 @@ import { InvitationSchema } from './modules/invitations/invitation.schemas.js';
 import { EntitlementsSchema, PlanSchema } from './modules/plans/plan.schemas.js';
 import { roleRoutes } from './modules/roles/role.routes.js';
 import { RoleSchema } from './modules/roles/role.schemas.js';
+import { ssoConnectionRoutes } from './modules/sso/sso.routes.js';
+import { ssoSignInRoutes } from './modules/sso/sso-sign-in.routes.js';
+import { SsoConnectionSchema } from './modules/sso/sso.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -124,6 +127,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     PlanSchema,
     InvitationSchema,
     RoleSchema,
+    SsoConnectionSchema,
     OrganizationSchema,
     ApiKeySchema,
     UserSchema,
@@ -150,6 +154,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     acceptInvitation: (input) => deps.invitations.accept(input),
     passwordReset: deps.passwordReset,
   });
+  await app.register(ssoSignInRoutes, { prefix: '/v1', sso: deps.sso, signIn: deps.signIn, secureCookies: deps.config.publicUrl.startsWith('https:') });
   await app.register(dashboardPlugin, { prefix: '/dashboard' });
   await app.register(
     async (v1) => {
@@ -170,6 +175,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(tenantApiKeyRoutes, { apiKeys: deps.apiKeys });
       await v1.register(tenantUserRoutes, { users: deps.users });
       await v1.register(invitationRoutes, { invitations: deps.invitations });
+      await v1.register(ssoConnectionRoutes, { connections: deps.ssoConnections });
       await v1.register(organizationUserRoutes, { users: deps.users });
       await v1.register(eventRoutes, { events: deps.events });
       await v1.register(auditRoutes, { audit: deps.audit });

@@ -19,6 +19,9 @@ import { createSmtpSender } from './modules/mail/mail.sender.js';
 import { createBudgetCache, type BudgetCache } from './modules/plans/budget-cache.js';
 import { createPlanService, type PlanService } from './modules/plans/plan.service.js';
 import { createRoleService, type RoleService } from './modules/roles/role.service.js';
+import { createOidcClients } from './modules/sso/oidc-client.js';
+import { createSsoConnectionService, type SsoConnectionService } from './modules/sso/sso-connection.service.js';
+import { createSsoSignIn, type SsoSignIn } from './modules/sso/sso-sign-in.service.js';
 import { ensureRootKey, loadSecretKey, type RootKeyState } from './modules/system/keys.js';
 import { createTenantService, type TenantService } from './modules/tenants/tenant.service.js';
 import { createTenantLifecycle, createTenantPurger, type TenantLifecycle } from './modules/tenants/tenant-lifecycle.js';
@@ -48,6 +51,8 @@ export interface Deps {
   invitations: InvitationService;
   passwordReset: PasswordReset;
   roles: RoleService;
+  ssoConnections: SsoConnectionService;
+  sso: SsoSignIn;
   /** Each tenant's requestsPerMinute, for the rate limit. */
   budgets: BudgetCache;
   apiKeys: ApiKeyService;
@@ -125,6 +130,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     });
     const webhooks = createWebhookService({ db, clock, changes, secretBox, allowPrivate: config.webhooksAllowPrivate });
     const budgets = createBudgetCache({ db, clock });
+    // Identity providers are reached under the webhooks' egress rules: tenant owners choose them.
+    const oidc = createOidcClients({ allowPrivate: config.webhooksAllowPrivate });
+    const redirectUri = `${config.publicUrl}/v1/auth/sso/callback`;
     const tenants = createTenantService({
       db,
       clock,
@@ -150,6 +158,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       organizations: createOrganizationService({ db, clock, changes, revocations, maxTokenTtlSeconds: config.tokenTtlSeconds }),
       plans: createPlanService({ db, clock, changes, onEntitlementsChanged: () => budgets.forget() }),
       roles: createRoleService({ db, clock, changes, holders: users.roleHolders }),
+      ssoConnections: createSsoConnectionService({ db, clock, changes, secretBox, oidc, redirectUri }),
+      sso: createSsoSignIn({ db, clock, secretBox, oidc, changes, users, redirectUri }),
       budgets,
       passwordReset: createPasswordReset({
         db,
@@ -190,6 +200,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       close: async () => {
         stopMaintenance();
         revocations.stop();
+        await oidc.close();
         await database.close();
       },
     };

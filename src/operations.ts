@@ -47,6 +47,9 @@ export const EVENT_TYPES = [
   'invitation.created',
   'invitation.accepted',
   'invitation.revoked',
+  'sso_connection.created',
+  'sso_connection.updated',
+  'sso_connection.deleted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -117,6 +120,13 @@ export const OPERATIONS = {
   /** Someone following an invitation's link: no credential, the token is the proof. */
   'invitation.accept': { events: ['invitation.accepted'] },
 
+  // A tenant's single sign-on is part of its settings: managed with the tenants scopes.
+  'sso_connection.list': { roles: MANAGERS, scope: 'tenants:read' },
+  'sso_connection.get': { roles: MANAGERS, scope: 'tenants:read' },
+  'sso_connection.create': { roles: MANAGERS, scope: 'tenants:write', events: ['sso_connection.created'] },
+  'sso_connection.update': { roles: MANAGERS, scope: 'tenants:write', events: ['sso_connection.updated'] },
+  'sso_connection.delete': { roles: MANAGERS, scope: 'tenants:write', events: ['sso_connection.deleted'] },
+
   'webhook.list': { roles: MANAGERS, scope: 'webhooks:read' },
   'webhook.get': { roles: MANAGERS, scope: 'webhooks:read' },
   'webhook.create': { roles: MANAGERS, scope: 'webhooks:write' },
@@ -141,6 +151,12 @@ export const OPERATIONS = {
   'auth.session': {},
   'auth.logout': {},
   'auth.token': {},
+  'auth.sso_lookup': {},
+  'auth.sso_start': {},
+  'auth.sso_callback': {},
+  /** A sign-in through a tenant's identity provider, and one it refused. */
+  'auth.sso': {},
+  'auth.sso_failed': {},
 
   'oauth.token': {},
   'oauth.introspect': {},

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { createTestApp, json, stores, type TestApp } from './helpers.js';
+import { startRogueProvider, type RogueProvider } from './support/oidc.js';
 
 /** A tenant of the tree with one of everything an id-taking route can name. */
 interface Node {
@@ -13,6 +14,7 @@ interface Node {
   webhookId: string;
   deliveryId: string;
   invitationId: string;
+  connectionId: string;
 }
 
 /** Bodies that pass validation, so that what decides the answer is who asks (404 comes after the schema). */
@@ -24,6 +26,7 @@ const BODIES: Record<string, object> = {
   'PATCH /v1/tenants/{id}/users/{userId}': { name: 'Hijacked' },
   'POST /v1/tenants/{id}/webhooks': { url: 'https://hooks.example.com/intruder' },
   'PATCH /v1/webhooks/{id}': { description: 'hijacked' },
+  'PATCH /v1/tenants/{id}/sso-connections/{connectionId}': { isEnabled: false },
 };
 
 // Broken object-level authorization across the tenant tree: every id-taking route, asked by the
@@ -34,9 +37,19 @@ for (const store of stores) {
     let t: TestApp;
     const tree: Record<'parent' | 'child' | 'sibling' | 'grandchild', Node> = {} as never;
     let routes: { method: string; path: string }[];
+    // A provider whose discovery answers, so that every node can hold an SSO connection.
+    let idp: RogueProvider;
 
     before(async () => {
-      t = await createTestApp(store);
+      t = await createTestApp(store, { LANDLORD_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+      idp = await startRogueProvider();
+      BODIES['POST /v1/tenants/{id}/sso-connections'] = {
+        type: 'oidc',
+        issuer: idp.issuer,
+        clientId: 'intruder',
+        clientSecret: 'intruder',
+        domains: ['intruder.example'],
+      };
       const make = async (name: keyof typeof tree, parentId?: string) => {
         const res = await t.call('POST', '/v1/tenants', {
           body: { name: `Tree ${name}`, parentId, apiKey: {}, owner: { email: `${name}@tree.example` }, webhook: { url: `https://hooks.example.com/${name}` } },
@@ -45,6 +58,11 @@ for (const store of stores) {
         const tenant = json(res);
         const ping = json(await t.call('POST', `/v1/webhooks/${tenant.webhook.id}/test`));
         const invitation = json(await t.call('POST', `/v1/tenants/${tenant.id}/invitations`, { body: { email: `invited-${name}@tree.example` } }));
+        const connection = json(
+          await t.call('POST', `/v1/tenants/${tenant.id}/sso-connections`, {
+            body: { type: 'oidc', issuer: idp.issuer, clientId: `client-${name}`, clientSecret: 'secret', domains: [`${name}.sso.example`] },
+          }),
+        );
         tree[name] = {
           name,
           id: tenant.id,
@@ -55,6 +73,7 @@ for (const store of stores) {
           webhookId: tenant.webhook.id,
           deliveryId: ping.deliveryId,
           invitationId: invitation.id,
+          connectionId: connection.id,
         };
       };
       await make('parent');
@@ -68,6 +87,7 @@ for (const store of stores) {
     });
     after(async () => {
       await t?.close();
+      await idp?.close();
     });
 
     const urlOf = (path: string, node: Node) =>
@@ -76,6 +96,7 @@ for (const store of stores) {
         .replace('{userId}', node.userId)
         .replace('{keyId}', node.keyId)
         .replace('{invitationId}', node.invitationId)
+        .replace('{connectionId}', node.connectionId)
         .replace('{deliveryId}', node.deliveryId);
 
     /** Everything stored about a tenant, as its export shows it (less the moments that pass). */
@@ -83,7 +104,8 @@ for (const store of stores) {
       const { exportedAt: _e, ...rest } = json(await t.call('GET', `/v1/tenants/${node.id}/export`));
       const hook = json(await t.call('GET', `/v1/webhooks/${node.webhookId}`));
       const invitations = json(await t.call('GET', `/v1/tenants/${node.id}/invitations`)).results;
-      return { ...rest, apiKeys: rest.apiKeys.map(({ lastUsedAt: _l, ...k }: { lastUsedAt: unknown }) => k), hook, invitations };
+      const connections = json(await t.call('GET', `/v1/tenants/${node.id}/sso-connections`)).results;
+      return { ...rest, apiKeys: rest.apiKeys.map(({ lastUsedAt: _l, ...k }: { lastUsedAt: unknown }) => k), hook, invitations, connections };
     };
 
     it('covers every id-taking route of tenants, their users, keys and webhooks', () => {
@@ -100,6 +122,8 @@ for (const store of stores) {
         'POST /v1/webhooks/{id}/rotate-secret',
         'DELETE /v1/tenants/{id}/invitations/{invitationId}',
         'POST /v1/tenants/{id}/invitations/{invitationId}/resend',
+        'PATCH /v1/tenants/{id}/sso-connections/{connectionId}',
+        'DELETE /v1/tenants/{id}/sso-connections/{connectionId}',
       ]) {
         expect(names).toContain(expected);
       }
@@ -139,6 +163,8 @@ for (const store of stores) {
           expect((await t.call('PATCH', `/v1/tenants/${node.id}`, { key, body: { description: `managed by ${asker}` } })).statusCode).toBe(200);
           expect((await t.call('PATCH', `/v1/tenants/${node.id}/users/${node.userId}`, { key, body: { name: `Renamed by ${asker}` } })).statusCode).toBe(200);
           expect((await t.call('PATCH', `/v1/webhooks/${node.webhookId}`, { key, body: { description: `by ${asker}` } })).statusCode).toBe(200);
+          const sso = await t.call('PATCH', `/v1/tenants/${node.id}/sso-connections/${node.connectionId}`, { key, body: { isEnabled: true } });
+          expect(sso.statusCode).toBe(200);
           const link = await t.call('POST', `/v1/tenants/${node.id}/users/${node.userId}/sign-in-links`, { key });
           expect(link.statusCode).toBe(201);
           const extra = await t.call('POST', `/v1/tenants/${node.id}/api-keys`, { key, body: { name: `from ${asker}` } });

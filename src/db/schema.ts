@@ -110,6 +110,43 @@ export interface InvitationsTable {
   updated_at: Timestamp;
 }
 
+export interface SsoConnectionsTable {
+  id: string;
+  organization_id: string;
+  tenant_id: string;
+  type: string;
+  issuer: string;
+  client_id: string;
+  client_secret_sealed: string;
+  default_role: string;
+  is_enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SsoDomainsTable {
+  domain: string;
+  connection_id: string;
+}
+
+export interface SsoIdentitiesTable {
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_sign_in_at: Timestamp;
+}
+
+export interface SsoAttemptsTable {
+  state_hash: string;
+  connection_id: string;
+  browser_hash: string;
+  nonce: string;
+  code_verifier_sealed: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface RolesTable {
   organization_id: string;
   key: string;
@@ -302,6 +339,10 @@ export interface Database {
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
   roles: RolesTable;
+  sso_connections: SsoConnectionsTable;
+  sso_domains: SsoDomainsTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_attempts: SsoAttemptsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -326,5 +367,6 @@ export type PlanRow = Selectable<PlansTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type MailRow = Selectable<MailsTable>;
 export type RoleRow = Selectable<RolesTable>;
+export type SsoConnectionRow = Selectable<SsoConnectionsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type UserRow = Selectable<UsersTable>;

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 
-// Query parameters that may carry a credential (sign-in links, OAuth clients that misuse GET).
-const SECRET_PARAMS = /([?&](?:token|access_token|client_secret|secret|password|api_key|key)=)[^&#]*/gi;
+// Query parameters that may carry a credential (sign-in links, OAuth clients that misuse GET, the
+// authorization code and state an identity provider sends back to the SSO callback).
+const SECRET_PARAMS = /([?&](?:token|access_token|client_secret|secret|password|api_key|key|code|state)=)[^&#]*/gi;
 
 /** The URL as it may be logged: values of credential-bearing parameters are replaced. */
 export function redactUrl(url: string): string {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 // Crockford base32, as in ULID: sortable, case-insensitive, no ambiguous letters.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'org' | 'tnt' | 'usr' | 'key' | 'whk' | 'evt' | 'dlv' | 'aud' | 'ses' | 'msg' | 'inv';
+export type IdPrefix = 'org' | 'tnt' | 'usr' | 'key' | 'whk' | 'evt' | 'dlv' | 'aud' | 'ses' | 'msg' | 'inv' | 'sso';
 
 /** A time-ordered id (48-bit millisecond time + 80 random bits, ULID layout) with a type prefix. */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {

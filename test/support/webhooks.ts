@@ -2,7 +2,7 @@ import { after, before } from 'node:test';
 import { expect } from 'expect';
 import type { Config } from '../../src/config.js';
 import type { Store } from '../../src/db/create-db.js';
-import { systemResolver, type Resolver } from '../../src/modules/webhooks/ssrf.js';
+import { systemResolver, type Resolver } from '../../src/lib/ssrf.js';
 import { createWorker, type Worker, type WorkerOptions } from '../../src/modules/webhooks/worker.js';
 import { createTestApp, json, type TestApp } from '../helpers.js';
 import { startReceiver, type Receiver } from '../webhook-receiver.js';

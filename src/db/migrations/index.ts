@@ -11,6 +11,7 @@ import * as m0009 from './0009_tenant_hierarchy.js';
 import * as m0010 from './0010_plans.js';
 import * as m0011 from './0011_mail_and_invitations.js';
 import * as m0012 from './0012_roles.js';
+import * as m0013 from './0013_sso.js';
 
 // Append-only and listed statically, so the set of migrations never depends on the file system.
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010_plans': m0010,
   '0011_mail_and_invitations': m0011,
   '0012_roles': m0012,
+  '0013_sso': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

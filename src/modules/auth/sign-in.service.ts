@@ -40,7 +40,8 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
   async function startSession(
     userId: string,
     meta: { ip?: string; userAgent?: string; requestId?: string },
-    action: 'auth.login' | 'auth.sign_in_link' | 'auth.invitation',
+    action: 'auth.login' | 'auth.sign_in_link' | 'auth.invitation' | 'auth.sso',
+    details?: Record<string, unknown>,
   ): Promise<SessionStart> {
     const now = clock.now();
     const token = randomToken(43);
@@ -66,6 +67,7 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
         action,
         target: { type: 'user', id: row.id },
         meta,
+        changes: details,
       });
       return row;
     });
@@ -149,8 +151,16 @@ export function createSignInService(deps: { db: Kysely<Database>; clock: Clock; 
       return { token, expiresAt: expiresAt.toISOString() };
     },
 
-    /** Opens a session for a user who just proved who they are another way (an accepted invitation). */
-    startFor: (userId: string, meta: { ip?: string; userAgent?: string; requestId?: string }) => startSession(userId, meta, 'auth.invitation'),
+    /**
+     * Opens a session for a user who just proved who they are another way: an accepted invitation,
+     * or their tenant's identity provider (`details` names the connection in the audit entry).
+     */
+    startFor: (
+      userId: string,
+      meta: { ip?: string; userAgent?: string; requestId?: string },
+      via: 'auth.invitation' | 'auth.sso' = 'auth.invitation',
+      details?: Record<string, unknown>,
+    ) => startSession(userId, meta, via, details),
 
     /** Spends a sign-in link (once) and opens a session. */
     async consumeLink(token: string, meta: { ip: string; userAgent?: string; requestId?: string }): Promise<SessionStart> {

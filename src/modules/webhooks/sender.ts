@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { parseRetryAfter } from './retry-schedule.js';
 import { signatureHeader } from './signature.js';
-import { PrivateAddressError, guardedLookup, hostOf, isPrivateAddress, systemResolver, type Resolver } from './ssrf.js';
+import { PrivateAddressError, guardedLookup, hostOf, isPrivateAddress, systemResolver, type Resolver } from '../../lib/ssrf.js';
 
 export const USER_AGENT = 'Landlord-Webhooks/1';
 /** What the delivery log keeps of a response body. */

@@ -13,7 +13,7 @@ import type { ChangeRecorder } from '../events/outbox.js';
 import { assertWithinQuota } from '../plans/quota.js';
 import { etagOf, ifMatchSatisfied } from '../../lib/etag.js';
 import { generateWebhookSecret } from './signature.js';
-import { urlProblem } from './ssrf.js';
+import { urlProblem } from '../../lib/ssrf.js';
 import {
   countTenantWebhooks,
   deleteWebhook,

@@ -11,7 +11,7 @@ import { isUnavailable } from '../../db/errors.js';
 import type { Listen, Listener } from '../../db/listener.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { createSender, type HttpSender, type SendResult } from './sender.js';
-import type { Resolver } from './ssrf.js';
+import type { Resolver } from '../../lib/ssrf.js';
 
 /** The subset of pino the worker logs through. */
 export interface WorkerLog {

@@ -1,9 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { ipv6Bytes } from '../../lib/ip.js';
+import { ipv6Bytes } from './ip.js';
 
 /**
- * Server-side request forgery guard. A webhook URL is chosen by the customer, and the worker
+ * Server-side request forgery guard, for every request Landlord makes to an address a customer
+ * chose (webhook endpoints, identity providers). A webhook URL is chosen by the customer, and the worker
  * POSTs to it from inside the operator's network: without this, an endpoint could point at
  * 127.0.0.1, the cloud metadata service or an internal admin API, and read the response excerpt
  * back through the delivery log. Two checks:

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { guardedLookup, isPrivateAddress } from './ssrf.js';
 
-describe('webhook destinations', () => {
+describe('outbound destinations (webhooks, SSO)', () => {
   it('refuses at delivery a name resolving to IPv4 hidden in IPv6, and names no address in the error', async () => {
     const hidden = ['64:ff9b::7f00:1', '::7f00:1', '::ffff:0:7f00:1', '2002:7f00:1::', '::ffff:a00:1', '2002:a9fe:a9fe::1', '64:ff9b:1::1'];
     for (const address of hidden) {
