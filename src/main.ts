@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir.js';
@@ -7,7 +8,7 @@ import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { runWorker } from './cli/worker.js';
 
-const USAGE = `Usage: landlord <command>
+const USAGE = `Usage: landlord <command> [options]
 
 Commands:
   start                 API, dashboard and webhook worker in one process (default)
@@ -15,9 +16,13 @@ Commands:
   worker                webhook delivery only (PostgreSQL; run any number beside serve --no-worker)
   migrate [up|down|status]
                         apply (default), roll back one, or list migrations
-  doctor                check configuration, data directory and database
+  doctor [--json]       check configuration, data directory and database (changes nothing)
   keys rotate           new token-signing key; the old one verifies until its tokens expire
                         (with the embedded database, stop the server first)
+
+Options:
+  -h, --help            this text
+  -v, --version         the version of Landlord
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, LANDLORD_DATA_DIR,
 LANDLORD_PUBLIC_URL, LANDLORD_ROOT_KEY, LANDLORD_SECRET_KEY, LANDLORD_TOKEN_TTL,
@@ -26,13 +31,58 @@ LANDLORD_WEBHOOK_TIMEOUT, LANDLORD_LOG_LEVEL, LANDLORD_RATE_LIMIT, LANDLORD_TRUS
 LANDLORD_REDIS_URL, LANDLORD_SMTP_URL, LANDLORD_MAIL_FROM, LANDLORD_MAIL_RETRY_SCHEDULE, LANDLORD_TENANT_RETENTION,
 LANDLORD_METRICS_TOKEN, LANDLORD_METRICS_PORT, LANDLORD_DB_STATEMENT_TIMEOUT.`;
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { 'no-worker': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+/** A command line that cannot be run: said with the usage, exit code 2. */
+class UsageError extends Error {}
+
+/** What each command accepts beyond its name: its positional arguments and its flags. */
+const COMMANDS: Record<string, { positionals: number; flags: string[] }> = {
+  start: { positionals: 0, flags: [] },
+  serve: { positionals: 0, flags: ['no-worker'] },
+  worker: { positionals: 0, flags: [] },
+  migrate: { positionals: 1, flags: [] },
+  doctor: { positionals: 0, flags: ['json'] },
+  keys: { positionals: 1, flags: [] },
+  help: { positionals: 0, flags: [] },
+};
+
+function parse(argv: string[]) {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (error) {
+    // node:util says what is wrong in one sentence ("Unknown option '--bogus'").
+    throw new UsageError((error as Error).message.split('. ')[0].replace(/\.$/, ''));
+  }
+  const { values, positionals } = parsed;
   const [command = 'start', ...rest] = positionals;
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`Unknown command "${command}"`);
+  if (rest.length > spec.positionals)
+    throw new UsageError(`"${command}" takes ${spec.positionals || 'no'} argument${spec.positionals === 1 ? '' : 's'}, got "${rest.join(' ')}"`);
+  for (const flag of ['no-worker', 'json'] as const) {
+    if (values[flag] && !spec.flags.includes(flag)) throw new UsageError(`--${flag} is not an option of "${command}"`);
+  }
+  return { values, command, rest };
+}
+
+const OPTIONS = {
+  'no-worker': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, command, rest } = parse(argv);
+  if (values.version) {
+    console.log(`landlord ${version()}`);
+    return 0;
+  }
   if (values.help || command === 'help') {
     console.log(USAGE);
     return 0;
@@ -50,12 +100,9 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       return migrate(config, rest[0] ?? 'up');
     case 'doctor':
-      return doctor(config);
-    case 'keys':
-      return keys(config, rest[0]);
+      return doctor(config, { json: values.json });
     default:
-      console.error(`Unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+      return keys(config, rest[0]);
   }
 }
 
@@ -64,6 +111,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error) => {
+    if (error instanceof UsageError) {
+      console.error(`landlord: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
     else if (error instanceof DataDirBusyError) console.error(error.message);
     else console.error(error instanceof Error ? (error.stack ?? error.message) : error);

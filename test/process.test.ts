@@ -1,10 +1,11 @@
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { randomToken } from '../src/lib/crypto.js';
 import { createTestDatabase, type TestDatabase } from './helpers.js';
 import { api, expectCleanExit, killAll, logLines, runCli, startService, tempDir, REQUEST_TIMEOUT } from './child-service.js';
+import { freePort, ROOT } from './support/processes.js';
 
 const rootKeyEnv = () => ({ LANDLORD_ROOT_KEY: `lk_root_${randomToken(43)}` });
 
@@ -204,6 +205,8 @@ describe('landlord CLI', () => {
     const doctor = await runCli(['doctor'], env);
     expect(doctor.stdout).toContain('all checks passed');
     expect(doctor.stdout).not.toContain('FAIL');
+    expect(doctor.stdout).toMatch(/^ok\s+database reachable/m);
+    expect(doctor.stdout).toMatch(/^ok\s+migrations applied/m);
     expect(doctor.code).toBe(0);
 
     const status = await runCli(['migrate', 'status'], env);
@@ -214,8 +217,43 @@ describe('landlord CLI', () => {
     chmodSync(join(env.LANDLORD_DATA_DIR, 'root-key'), 0o644);
     const unsafe = await runCli(['doctor'], env);
     expect(unsafe.code).toBe(1);
-    expect(unsafe.stdout).toMatch(/FAIL\s+root key file is private \(mode 644\)/);
+    expect(unsafe.stdout).toMatch(/FAIL\s+root key file private: mode 644/);
     expect(unsafe.stdout).toContain(`chmod 600 ${join(env.LANDLORD_DATA_DIR, 'root-key')}`);
+  });
+
+  it('doctor changes nothing: a missing data dir stays missing, and a database nobody serves fails, also as JSON', { timeout: 200_000 }, async () => {
+    const dataDir = join(tempDir(), 'never-created');
+    const fresh = await runCli(['doctor'], { LANDLORD_DATA_DIR: dataDir });
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain('the first start creates it');
+    expect(existsSync(dataDir)).toBe(false);
+
+    const port = await freePort();
+    const down = await runCli(['doctor', '--json'], { LANDLORD_DATA_DIR: dataDir, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    expect(down.code).toBe(1);
+    const report = JSON.parse(down.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c: { name: string }) => c.name === 'database reachable')).toMatchObject({ status: 'fail' });
+    expect(down.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('answers a wrong command line with the usage and exit code 2, and --version with the version', { timeout: 200_000 }, async () => {
+    const env = { LANDLORD_DATA_DIR: join(tempDir(), 'data') };
+    for (const [args, says] of [
+      [['serve', '--bogus'], "Unknown option '--bogus'"],
+      [['migrate', 'dwon'], 'Unknown migrate direction "dwon"'],
+      [['doctor', 'now'], '"doctor" takes no arguments'],
+      [['worker', '--json'], '--json is not an option of "worker"'],
+      [['launch'], 'Unknown command "launch"'],
+    ] as const) {
+      const res = await runCli([...args], env);
+      expect([args, res.code]).toEqual([args, 2]);
+      expect(res.stderr).toContain(says);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    }
+    const version = await runCli(['--version'], env);
+    expect([version.code, version.stdout.trim()]).toEqual([0, `landlord ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`]);
+    expect(existsSync(env.LANDLORD_DATA_DIR)).toBe(false);
   });
 
   it('refuses to start on an invalid environment, naming the variable, and exits 1', { timeout: 200_000 }, async () => {
