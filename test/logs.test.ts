@@ -57,7 +57,7 @@ describe('logs never carry secrets', () => {
     await app.inject({ method: 'GET', url: '/v1/tenants/me', headers: { authorization: `Bearer ${tenant.apiKey.secret}x` } });
 
     const log = lines.join('');
-    expect(log).toContain('incoming request');
+    expect(log).toContain('"msg":"request received"');
     expect(log).toContain('[redacted]');
     for (const secret of [t.rootKey, tenant.apiKey.secret, password, linkToken, cookie.split('=')[1], accessToken]) {
       expect(log.includes(secret)).toBe(false);
@@ -83,5 +83,42 @@ describe('logs never carry secrets', () => {
     expect(logged).toContain('refused a malformed request');
     expect(logged.includes(t.rootKey)).toBe(false);
     expect(logged.includes('ppppp')).toBe(false);
+  });
+});
+
+describe('the access log', () => {
+  it('writes one line per request at info, with route, status, duration and principal, and dashboard assets only at debug', async () => {
+    const t = await createTestApp('pglite');
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const app = await buildApp(t.deps, { logger: { level: 'info', stream } });
+    await app.ready();
+    try {
+      const tenant = json(
+        await app.inject({ method: 'POST', url: '/v1/tenants', headers: { authorization: `Bearer ${t.rootKey}` }, payload: { name: 'Logged', apiKey: {} } }),
+      );
+      lines.length = 0;
+      await app.inject({
+        method: 'GET',
+        url: `/v1/tenants/${tenant.id}`,
+        headers: { authorization: `Bearer ${tenant.apiKey.secret}`, 'x-request-id': 'one-line' },
+      });
+      await app.inject({ method: 'GET', url: '/dashboard/app.js' });
+      await app.inject({ method: 'GET', url: '/dashboard/sign-in' });
+      const mine = lines.filter((l) => l.reqId === 'one-line');
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ level: 30, msg: 'request', method: 'GET', route: '/v1/tenants/:id', status: 200, principal: tenant.apiKey.id });
+      expect(typeof mine[0].durationMs).toBe('number');
+      expect(lines.filter((l) => String(l.url).startsWith('/dashboard/app.js'))).toEqual([]);
+      expect(lines.filter((l) => l.url === '/dashboard/sign-in')).toHaveLength(1);
+    } finally {
+      await app.close();
+      await t.close();
+    }
   });
 });

@@ -65,7 +65,7 @@ for (const store of durabilityStores) {
     }
 
     it('on SIGTERM finishes the request in flight, answers the rest, then exits 0', { timeout: 300_000 }, async (t) => {
-      const env = await storeEnv({ LANDLORD_LOG_LEVEL: 'info' });
+      const env = await storeEnv({ LANDLORD_LOG_LEVEL: 'debug' });
       const service = await startService(env);
       const key = env.LANDLORD_ROOT_KEY;
       const batches = 3;
@@ -81,7 +81,7 @@ for (const store of durabilityStores) {
         return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.json() };
       });
       // Wait until the service has received a batch, then ask it to stop while that batch is still unanswered.
-      const received = () => logLines(service.stdout()).filter((l) => l.msg === 'incoming request' && l.req?.url === '/v1/tenants/batch');
+      const received = () => logLines(service.stdout()).filter((l) => l.msg === 'request received' && l.url === '/v1/tenants/batch');
       const deadline = Date.now() + REQUEST_TIMEOUT;
       while (received().length === 0) {
         if (Date.now() > deadline) throw new Error(`no batch received\n${service.stdout()}`);
@@ -103,7 +103,7 @@ for (const store of durabilityStores) {
       if (store === 'postgres') {
         const lines = logLines(service.stdout());
         const shutdownAt = lines.findIndex((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'));
-        const completedAt = lines.findIndex((l) => l.msg === 'request completed' && l.reqId === `drain-${first}`);
+        const completedAt = lines.findIndex((l) => l.msg === 'request' && l.reqId === `drain-${first}` && l.status === 200);
         expect(completedAt).toBeGreaterThan(shutdownAt);
       }
 
