@@ -37,6 +37,28 @@ for (const store of stores) {
       expect(got[2].at - got[1].at).toBeGreaterThanOrEqual(155);
     });
 
+    it('logs one line per delivery attempt, with its outcome and never the secret', async () => {
+      const lines: { level: string; msg: string; obj: any }[] = [];
+      const collect = (level: string) => (obj: object, msg: string) => void lines.push({ level, msg, obj });
+      await fx.worker?.stop();
+      const logged = startWorker({}, { log: { info: collect('info'), warn: collect('warn'), error: collect('error') } });
+      try {
+        rx.handle('/logged', (_r, n) => (n === 1 ? { status: 500, body: 'boom' } : { status: 204 }));
+        const hook = await createHook('/logged');
+        const { deliveryId } = await ping(hook.id);
+        await waitForDelivery(hook.id, deliveryId, settled);
+        const attempts = lines.filter((l) => l.obj.deliveryId === deliveryId);
+        expect(attempts.map((l) => [l.level, l.msg, l.obj.attempt, l.obj.statusCode, l.obj.next])).toEqual([
+          ['warn', 'webhook delivery attempt failed', 1, 500, 'pending'],
+          ['info', 'webhook delivered', 2, 204, 'succeeded'],
+        ]);
+        expect(JSON.stringify(lines)).not.toContain(hook.secret);
+      } finally {
+        await logged.stop();
+        fx.worker = startWorker();
+      }
+    });
+
     it('retries timeouts, closed connections and refused connections, then marks the delivery failed', async () => {
       rx.handle('/unwell', (_r, n) => (n === 1 ? 'hang' : n === 2 ? 'destroy' : { status: 500, body: 'still down' }));
       const unwell = await createHook('/unwell');

@@ -217,6 +217,20 @@ export function createWorker(options: WorkerOptions): Worker {
       log.error({ err: error, deliveryId: delivery.id }, 'webhook delivery failed unexpectedly');
       return;
     }
+    if (outcome.sent) {
+      log[outcome.ok ? 'info' : 'warn'](
+        {
+          deliveryId: outcome.deliveryId,
+          webhookId: outcome.webhookId,
+          attempt: delivery.attempts + 1,
+          statusCode: outcome.attempt.statusCode,
+          durationMs: outcome.attempt.durationMs,
+          error: outcome.attempt.error,
+          next: outcome.status,
+        },
+        outcome.ok ? 'webhook delivered' : 'webhook delivery attempt failed',
+      );
+    }
     outcomes.push(outcome);
     void flush();
   }
