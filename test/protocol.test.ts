@@ -180,6 +180,8 @@ for (const store of stores) {
       for (const [path, ops] of Object.entries<any>(doc.paths)) {
         for (const [method, op] of Object.entries<any>(ops)) {
           expect(op.responses['500']).toBeDefined();
+          // Errors are problem documents, and the document says so.
+          expect([path, method, Object.keys(op.responses['500'].content ?? {})]).toEqual([path, method, ['application/problem+json']]);
           if (path.startsWith('/v1')) {
             for (const status of ['400', '401', '403', '404', '405', '409', '412', '413', '415', '422', '429', '503']) {
               expect([path, method, status, op.responses[status] !== undefined]).toEqual([path, method, status, true]);

@@ -34,6 +34,21 @@ export function addErrorResponses(app: FastifyInstance) {
   });
 }
 
+type OpenApiDoc = { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+
+/** Errors are sent as `application/problem+json`: the document says so (the route schemas can only say JSON). */
+export function problemMediaTypes<T extends OpenApiDoc>(doc: T): T {
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const [first] = Object.values(response.content ?? {});
+        if (Number(status) >= 400 && first) response.content = { 'application/problem+json': first };
+      }
+    }
+  }
+  return doc;
+}
+
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
   await app.register(swagger, {
     openapi: {
@@ -70,6 +85,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
       },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) =>
+      'openapiObject' in document ? (problemMediaTypes(document.openapiObject as OpenApiDoc) as typeof document.openapiObject) : document.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
