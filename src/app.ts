@@ -30,6 +30,7 @@ import { EntitlementsSchema, PlanSchema } from './modules/plans/plan.schemas.js'
 import { roleRoutes } from './modules/roles/role.routes.js';
 import { RoleSchema } from './modules/roles/role.schemas.js';
 import { ssoConnectionRoutes } from './modules/sso/sso.routes.js';
+import { backupRoutes } from './modules/system/backup.routes.js';
 import { ssoSignInRoutes } from './modules/sso/sso-sign-in.routes.js';
 import { SsoConnectionSchema } from './modules/sso/sso.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
@@ -180,6 +181,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(tenantUserRoutes, { users: deps.users });
       await v1.register(invitationRoutes, { invitations: deps.invitations });
       await v1.register(ssoConnectionRoutes, { connections: deps.ssoConnections });
+      await v1.register(backupRoutes, { database: deps.database });
       await v1.register(organizationUserRoutes, { users: deps.users });
       await v1.register(eventRoutes, { events: deps.events });
       await v1.register(auditRoutes, { audit: deps.audit });

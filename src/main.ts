@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir.js';
 import { doctor } from './cli/doctor.js';
 import { keys } from './cli/keys.js';
+import { backup, restore } from './cli/backup.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { runWorker } from './cli/worker.js';
@@ -17,6 +18,9 @@ Commands:
   migrate [up|down|status]
                         apply (default), roll back one, or list migrations
   doctor [--json]       check configuration, data directory and database (changes nothing)
+  backup <file>         a consistent copy of the embedded database, also while a server runs
+                        (through it); with PostgreSQL use pg_dump
+  restore <file>        load a backup into an empty data dir
   keys rotate           new token-signing key; the old one verifies until its tokens expire
                         (with the embedded database, stop the server first)
 
@@ -42,6 +46,8 @@ const COMMANDS: Record<string, { positionals: number; flags: string[] }> = {
   migrate: { positionals: 1, flags: [] },
   doctor: { positionals: 0, flags: ['json'] },
   keys: { positionals: 1, flags: [] },
+  backup: { positionals: 1, flags: [] },
+  restore: { positionals: 1, flags: [] },
   help: { positionals: 0, flags: [] },
 };
 
@@ -57,6 +63,8 @@ function parse(argv: string[]) {
   const [command = 'start', ...rest] = positionals;
   const spec = COMMANDS[command];
   if (!spec) throw new UsageError(`Unknown command "${command}"`);
+  if ((command === 'backup' || command === 'restore') && rest.length === 0)
+    throw new UsageError(`"${command}" needs the backup file: landlord ${command} <file>`);
   if (rest.length > spec.positionals)
     throw new UsageError(`"${command}" takes ${spec.positionals || 'no'} argument${spec.positionals === 1 ? '' : 's'}, got "${rest.join(' ')}"`);
   for (const flag of ['no-worker', 'json'] as const) {
@@ -101,6 +109,10 @@ async function main(argv: string[]): Promise<number> {
       return migrate(config, rest[0] ?? 'up');
     case 'doctor':
       return doctor(config, { json: values.json });
+    case 'backup':
+      return backup(config, rest[0]);
+    case 'restore':
+      return restore(config, rest[0]);
     default:
       return keys(config, rest[0]);
   }

@@ -167,6 +167,7 @@ export const OPERATIONS = {
   'system.health': {},
   'system.ready': {},
   'system.metrics': {},
+  'system.backup': { roles: SUPERADMIN, scope: 'tenants:read' },
 } as const satisfies Record<string, OperationSpec>;
 
 export type Operation = keyof typeof OPERATIONS;

@@ -28,6 +28,8 @@ export interface Db {
    * that is reopened whenever it is lost, on PGlite through PGlite itself. close() ends any still open.
    */
   listen: Listen;
+  /** Embedded store: a consistent copy of the whole data dir (a gzipped tar), taken between statements. */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export interface DbOptions {
   dataDir: string | null;
   poolSize?: number;
   timeouts?: DbTimeouts;
+  /** Embedded store: start from this backup (`dump()`'s output) instead of an empty data dir. */
+  load?: Blob;
 }
 
 // timestamptz and int8 come back as Date and number on both stores.
@@ -100,7 +104,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
   }
   let pglite: PGlite;
   try {
-    pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+    pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(options.load ? { loadDataDir: options.load } : {}), extensions: { pg_trgm } });
     await pglite.waitReady;
     // The first start ran initdb just now.
     if (dataDir) secureDataDir(dataDir);
@@ -123,7 +127,8 @@ export async function createDb(options: DbOptions): Promise<Db> {
   const protect = () => {
     if (dataDir) secureDataDir(dataDir);
   };
-  return { db, store: 'pglite', health: () => null, protect, finish: dialect.finish, unbounded: (fn) => fn(db), listen: listeners.listen, close };
+  const dump = () => pglite.dumpDataDir('gzip') as Promise<Blob>;
+  return { db, store: 'pglite', health: () => null, protect, finish: dialect.finish, unbounded: (fn) => fn(db), listen: listeners.listen, dump, close };
 }
 
 export function createMigrator(db: Kysely<Database>): Migrator {
