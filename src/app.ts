@@ -44,7 +44,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { tenantRoutes } from './modules/tenants/tenant.routes.js';
 import { TenantSchema } from './modules/tenants/tenant.schemas.js';
 import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
-import { registerAccessLog } from './http/access-log.js';
+import { AccessLog } from './http/access-log.js';
 import { WebhookSchema } from './modules/webhooks/webhook.schemas.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -66,8 +66,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
             serializers: { ...(options.logger as { serializers?: object }).serializers, req: serializeRequest as never, err: serializeError as never },
           }
         : (options.logger ?? false),
-    // One line per request, from the access log below, instead of Fastify's two.
-    disableRequestLogging: true,
+    // One line per request instead of Fastify's two.
+    logController: new AccessLog(),
     bodyLimit: 1024 * 1024,
     // Behind a proxy, request.ip (audit entries, throttles, rate limits) comes from X-Forwarded-For.
     // (Fastify takes a hop count too, though its types list only booleans, strings and functions.)
@@ -91,7 +91,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     closing = true;
   });
   app.setValidatorCompiler(validatorCompiler);
-  registerAccessLog(app);
 
   // Hooks on every request take a callback rather than returning a promise: cheaper on the hot path.
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Principal } from '../modules/access/principal.js';
 import { redactUrl } from './log-safety.js';
 
@@ -7,19 +7,19 @@ const ASSET = /^\/dashboard\/.+\.[a-z0-9]+(\?|$)/i;
 
 /**
  * One access-log line per request, once it is answered: method, redacted URL, route, status,
- * duration and the principal (a credential id, never a secret). Replaces Fastify's two lines
- * ("incoming request", "request completed").
+ * duration and the principal (a credential id, never a secret), instead of Fastify's two lines
+ * ("incoming request", "request completed"). At debug, also the moment a request arrives (what
+ * is in flight when something stalls).
  */
-export function registerAccessLog(app: FastifyInstance) {
-  // At debug, also the moment a request arrives (what is in flight when something stalls).
-  app.addHook('onRequest', (request, _reply, done) => {
+export class AccessLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
     if (request.log.level === 'debug' || request.log.level === 'trace')
       request.log.debug({ method: request.method, url: redactUrl(request.url) }, 'request received');
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : ASSET.test(request.url) && status < 400 ? 'debug' : 'info';
+    const level = error || status >= 500 ? 'error' : ASSET.test(request.url) && status < 400 ? 'debug' : 'info';
     const principal = (request as { principal?: Principal | null }).principal;
     request.log[level](
       {
@@ -29,9 +29,9 @@ export function registerAccessLog(app: FastifyInstance) {
         status,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
         principal: principal?.id ?? null,
+        ...(error ? { err: error } : {}),
       },
       'request',
     );
-    done();
-  });
+  }
 }
