@@ -5,6 +5,8 @@ import { DataDirBusyError } from './db/data-dir.js';
 import { doctor } from './cli/doctor.js';
 import { keys } from './cli/keys.js';
 import { backup, restore } from './cli/backup.js';
+import { API_COMMAND_NAMES, API_OPTIONS, API_USAGE, runApiCommand } from './cli/api-commands.js';
+import { RemoteError, UsageError } from './cli/usage.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { runWorker } from './cli/worker.js';
@@ -24,6 +26,8 @@ Commands:
   keys rotate           new token-signing key; the old one verifies until its tokens expire
                         (with the embedded database, stop the server first)
 
+${API_USAGE}
+
 Options:
   -h, --help            this text
   -v, --version         the version of Landlord
@@ -34,9 +38,6 @@ LANDLORD_WEBHOOKS_ALLOW_PRIVATE, LANDLORD_WEBHOOK_RETRY_SCHEDULE, LANDLORD_WEBHO
 LANDLORD_WEBHOOK_TIMEOUT, LANDLORD_LOG_LEVEL, LANDLORD_RATE_LIMIT, LANDLORD_TRUST_PROXY,
 LANDLORD_REDIS_URL, LANDLORD_SMTP_URL, LANDLORD_MAIL_FROM, LANDLORD_MAIL_RETRY_SCHEDULE, LANDLORD_TENANT_RETENTION,
 LANDLORD_METRICS_TOKEN, LANDLORD_METRICS_PORT, LANDLORD_DB_STATEMENT_TIMEOUT.`;
-
-/** A command line that cannot be run: said with the usage, exit code 2. */
-class UsageError extends Error {}
 
 /** What each command accepts beyond its name: its positional arguments and its flags. */
 const COMMANDS: Record<string, { positionals: number; flags: string[] }> = {
@@ -61,19 +62,24 @@ function parse(argv: string[]) {
   }
   const { values, positionals } = parsed;
   const [command = 'start', ...rest] = positionals;
+  // The management commands check their own arguments (src/cli/api-commands.ts).
+  if (API_COMMAND_NAMES.includes(command) && !(command === 'keys' && rest[0] === 'rotate')) return { values, command, rest, api: true };
   const spec = COMMANDS[command];
   if (!spec) throw new UsageError(`Unknown command "${command}"`);
   if ((command === 'backup' || command === 'restore') && rest.length === 0)
     throw new UsageError(`"${command}" needs the backup file: landlord ${command} <file>`);
   if (rest.length > spec.positionals)
     throw new UsageError(`"${command}" takes ${spec.positionals || 'no'} argument${spec.positionals === 1 ? '' : 's'}, got "${rest.join(' ')}"`);
-  for (const flag of ['no-worker', 'json'] as const) {
-    if (values[flag] && !spec.flags.includes(flag)) throw new UsageError(`--${flag} is not an option of "${command}"`);
+  for (const [flag, value] of Object.entries(values)) {
+    if (value !== undefined && value !== false && !['help', 'version'].includes(flag) && !spec.flags.includes(flag)) {
+      throw new UsageError(`--${flag} is not an option of "${command}"`);
+    }
   }
-  return { values, command, rest };
+  return { values, command, rest, api: false };
 }
 
 const OPTIONS = {
+  ...API_OPTIONS,
   'no-worker': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -86,7 +92,7 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, command, rest } = parse(argv);
+  const { values, command, rest, api } = parse(argv);
   if (values.version) {
     console.log(`landlord ${version()}`);
     return 0;
@@ -96,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
+  if (api) return runApiCommand(config, command, rest, values);
   switch (command) {
     case 'start':
       await serve(config, { worker: true });
@@ -123,6 +130,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error) => {
+    if (error instanceof RemoteError) {
+      console.error(`landlord: ${error.message}`);
+      process.exit(1);
+    }
     if (error instanceof UsageError) {
       console.error(`landlord: ${error.message}\n\n${USAGE}`);
       process.exit(2);

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import { RemoteError } from './usage.js';
+
+export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
+
+/**
+ * The running server's API, for the management commands: `--url` (default this machine's
+ * `http://localhost:$PORT`) and `--key` (default LANDLORD_ROOT_KEY, else the data dir's root key).
+ * A problem answer becomes one line: status, code, detail and the first field errors.
+ */
+export function apiClient(config: Config, options: { url?: string; key?: string }): Call {
+  const base = (options.url ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+  const keyFile = join(config.dataDir, 'root-key');
+  const key = options.key ?? config.rootKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+  if (!key) throw new RemoteError(`No key to call the API with: pass --key, set LANDLORD_ROOT_KEY, or run where ${keyFile} is`);
+  return async (method, path, body) => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      throw new RemoteError(`Could not reach ${base} (${cause ?? (error as Error).message}); is the server running? (--url)`);
+    }
+    const text = await res.text();
+    const data = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    if (!res.ok) {
+      const fields = Array.isArray(data?.errors)
+        ? data.errors
+            .slice(0, 3)
+            .map((e: { field: string; message: string }) => ` ${e.field}: ${e.message}.`)
+            .join('')
+        : '';
+      throw new RemoteError(`${res.status} ${data?.code ?? res.statusText}: ${data?.detail ?? text.slice(0, 200)}${fields}`);
+    }
+    return data;
+  };
+}
+
+/** Every item of a listing, following `next` links; `onPage` hears how many came so far. */
+export async function allPages(call: Call, path: string, limit: number, onPage?: (n: number) => void): Promise<any[]> {
+  const items: any[] = [];
+  let next: string | null = path;
+  while (next && items.length < limit) {
+    const page = await call('GET', next);
+    items.push(...page.results);
+    onPage?.(items.length);
+    next = page.next ? `${new URL(page.next).pathname}${new URL(page.next).search}` : null;
+  }
+  return items.slice(0, limit);
+}
