@@ -196,4 +196,9 @@ export const auth = {
   /** @param {string} token @param {string} password @returns {Promise<SessionInfo>} */
   resetPassword: (token, password) => api.post('/v1/auth/password-reset/confirm', { token, password }),
   logout: () => api.post('/v1/auth/logout'),
+  /**
+   * Whether the email's domain signs in through its tenant's identity provider.
+   * @param {string} email @param {CallOptions} [options] @returns {Promise<{ sso: boolean }>}
+   */
+  ssoLookup: (email, options) => api.get('/v1/auth/sso/lookup', { email }, options),
 };

@@ -43,7 +43,7 @@ export interface Notice {
   text: string | null;
 }
 
-export type TenantTab = 'overview' | 'users' | 'api-keys' | 'webhooks' | 'webhook' | 'audit-log';
+export type TenantTab = 'overview' | 'users' | 'api-keys' | 'webhooks' | 'webhook' | 'sso' | 'audit-log';
 export type NavKey = 'tenant' | 'tenants' | 'plans' | 'roles' | 'audit' | 'organizations';
 
 /** What the public pages (sign-in, accepting an invitation, password reset) are rendered with: they have no app frame. */

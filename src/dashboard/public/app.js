@@ -28,6 +28,7 @@ const ROUTES = [
   { path: '/dashboard/tenants/:id/api-keys', ...tenantTab('api-keys') },
   { path: '/dashboard/tenants/:id/webhooks', ...tenantTab('webhooks') },
   { path: '/dashboard/tenants/:id/webhooks/:webhookId', ...tenantTab('webhook') },
+  { path: '/dashboard/tenants/:id/sso', ...tenantTab('sso') },
   { path: '/dashboard/tenants/:id/audit-log', ...tenantTab('audit-log') },
   { path: '/dashboard/plans', load: () => import('./views/plans.js'), roles: ADMINS, nav: 'plans' },
   { path: '/dashboard/roles', load: () => import('./views/roles.js'), roles: ADMINS, nav: 'roles' },

@@ -240,6 +240,25 @@ export interface WebhookWithSecret extends Webhook {
   secret: string;
 }
 
+/** `/v1/tenants/{id}/sso-connections`: a tenant's OpenID Connect provider. The client secret is write-only. */
+export interface SsoConnection {
+  id: string;
+  tenantId: string;
+  type: 'oidc';
+  /** As the provider's discovery document states it. */
+  issuer: string;
+  clientId: string;
+  /** Lower-case email domains whose people sign in through it. */
+  domains: string[];
+  /** The base role of users created at their first sign-in. */
+  defaultRole: TenantRole;
+  isEnabled: boolean;
+  /** The callback URL to register at the provider; the same for every connection of the deployment. */
+  redirectUri: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface Attempt {
   attemptedAt: Timestamp;
   /** Null when no response came (timeout, refused, closed). */
@@ -348,5 +367,15 @@ export interface WebhookInput {
   url: string;
   description: string | null;
   events: string[];
+  isEnabled: boolean;
+}
+
+export interface SsoConnectionInput {
+  issuer: string;
+  clientId: string;
+  /** Required to create; left out of a change to keep the current one. */
+  clientSecret?: string;
+  domains: string[];
+  defaultRole: TenantRole;
   isEnabled: boolean;
 }

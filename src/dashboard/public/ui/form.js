@@ -135,8 +135,11 @@ export function formAlert() {
  */
 const formAlertOf = (form) => /** @type {HTMLDivElement | null} */ (form.querySelector('.form-alert'));
 
-/** @param {string} text */
-const sentence = (text) => (text ? text[0].toUpperCase() + text.slice(1) : '');
+/**
+ * A message as a sentence: capitalized, unless it starts with a URL (which must stay as it is).
+ * @param {string} text
+ */
+const sentence = (text) => (text && !/^[a-z][a-z0-9+.-]*:\/\//.test(text) ? text[0].toUpperCase() + text.slice(1) : text);
 
 /**
  * The field wrapper (`data-field`) for an error's path, or for the nearest parent path that has one.

@@ -6,6 +6,8 @@ import { loading } from '../ui/components.js';
 import { busy, clearErrors, field, formAlert, FormProblem, showErrors, fieldValue } from '../ui/form.js';
 import { passwordField } from '../ui/password-field.js';
 import { authShell, authTitle, notice, takeToken } from './auth-page.js';
+import { ssoErrorNotice } from './sso-errors.js';
+import { ssoStartPath, watchSso } from './sso-offer.js';
 
 /** @import { Child, SignInContext } from '../app-types.js' */
 
@@ -16,9 +18,16 @@ const shell = (...children) => authShell({ footer: 'Got a sign-in link by email 
 export async function render({ root, query, signal, setTitle, beginSession, notice: pending }) {
   setTitle('Sign in');
   const next = safeDashboardPath(query.get('next'));
-  const token = takeToken(query, `/dashboard/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  const here = `/dashboard/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+  const token = takeToken(query, here);
   let message = pending.current;
   pending.current = null;
+  // Back from an identity provider without a session: say why, once (a reload does not repeat it).
+  const ssoError = query.get('sso_error');
+  if (ssoError) {
+    history.replaceState(null, '', here);
+    message = ssoErrorNotice(ssoError);
+  }
 
   if (token) {
     replace(root, shell(h('h1.auth-title', 'Signing you in…'), loading('Checking your sign-in link…')));
@@ -47,14 +56,37 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
   const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', required: true, autofocus: true, spellcheck: false });
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password', required: true });
   const passwordInput = find(password, 'input', HTMLInputElement);
+  const emailInput = find(email, 'input', HTMLInputElement);
   const forgot = h('p.auth-forgot', h('a', { href: '/dashboard/forgot-password' }, 'Forgot password?'));
 
   const submit = h('button.btn.btn-primary.btn-block', { type: 'submit' }, 'Sign in');
-  const form = h('form.auth-form', { novalidate: true }, formAlert(), email, password, forgot, submit);
+  /** Leaves for the identity provider, in this window: the API redirects on and back. */
+  const continueWithSso = () => location.assign(ssoStartPath(emailInput.value.trim()));
+  // Offered when the email's domain has an SSO connection; the password is then the second way.
+  const ssoOffer = h(
+    'div.sso-offer',
+    { hidden: true },
+    h('p.sso-offer-text', 'Your organization signs in with single sign-on.'),
+    h('button.btn.btn-primary.btn-block', { type: 'button', onclick: continueWithSso }, 'Continue with SSO'),
+    h('p.auth-divider', 'or sign in with your password'),
+  );
+  const sso = watchSso(
+    emailInput,
+    (offered) => {
+      ssoOffer.hidden = !offered;
+      passwordInput.required = !offered;
+      submit.classList.toggle('btn-primary', !offered);
+      submit.classList.toggle('btn-secondary', offered);
+    },
+    signal,
+  );
+  const form = h('form.auth-form', { novalidate: true }, formAlert(), email, ssoOffer, password, forgot, submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
     const values = { email: fieldValue(form, 'email').trim(), password: fieldValue(form, 'password') };
+    // Enter with no password, for an email that signs in through SSO: that is what the person means.
+    if (values.email && !values.password && (await sso.check())) return continueWithSso();
     /** @type {{ field: string, message: string }[]} */
     const missing = [];
     if (!values.email) missing.push({ field: 'email', message: 'enter your email address' });
@@ -75,5 +107,5 @@ export async function render({ root, query, signal, setTitle, beginSession, noti
     root,
     shell(authTitle('Sign in'), h('p.auth-subtitle', 'Manage your tenant, its people, API keys and webhooks.'), message ? notice(message) : null, form),
   );
-  find(email, 'input', HTMLInputElement).focus();
+  emailInput.focus();
 }

@@ -16,6 +16,7 @@ const TABS = [
   { key: 'users', label: 'Users', path: '/users', manage: true },
   { key: 'api-keys', label: 'API keys', path: '/api-keys', manage: true },
   { key: 'webhooks', label: 'Webhooks', path: '/webhooks', manage: true },
+  { key: 'sso', label: 'SSO', path: '/sso', manage: true },
   { key: 'audit-log', label: 'Audit log', path: '/audit-log', manage: true },
 ];
 
@@ -26,6 +27,7 @@ const VIEWS = {
   'api-keys': () => import('./api-keys.js'),
   webhooks: () => import('./webhooks.js'),
   webhook: () => import('./webhook-detail.js'),
+  sso: () => import('./sso-connections.js'),
   'audit-log': () => import('./audit-log.js'),
 };
 
