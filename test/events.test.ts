@@ -25,7 +25,9 @@ for (const store of stores) {
       const out: any[] = [];
       let url: string | null = `/v1/events?limit=2${qs}`;
       for (let i = 0; url && i < 100; i++) {
-        const page: any = json(await t.call('GET', url.replace('http://landlord.test', ''), key ? { key } : {}));
+        const res = await t.call('GET', url.replace('http://landlord.test', ''), key ? { key } : {});
+        expect([url, res.statusCode]).toEqual([url, 200]);
+        const page: any = json(res);
         out.push(...page.results);
         url = page.results.length ? page.next : null;
       }
