@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { RemoteError } from './usage.js';
 
-export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON, which each command reads a few fields of and prints as it came
+export type Json = any;
+export type Call = (method: string, path: string, body?: unknown) => Promise<Json>;
 
 /**
  * The running server's API, for the management commands: `--url` (default this machine's
@@ -49,8 +51,8 @@ export function apiClient(config: Config, options: { url?: string; key?: string 
 }
 
 /** Every item of a listing, following `next` links; `onPage` hears how many came so far. */
-export async function allPages(call: Call, path: string, limit: number, onPage?: (n: number) => void): Promise<any[]> {
-  const items: any[] = [];
+export async function allPages(call: Call, path: string, limit: number, onPage?: (n: number) => void): Promise<Json[]> {
+  const items: Json[] = [];
   let next: string | null = path;
   while (next && items.length < limit) {
     const page = await call('GET', next);

@@ -20,7 +20,7 @@ const API_ERRORS: Record<number, string> = {
   500: 'Unexpected error (`INTERNAL_SERVER_ERROR`)',
   503: 'Shutting down, or the database is unreachable (`UNAVAILABLE`, answered within 5 s)',
 };
-const OPS_ERRORS: Record<number, string> = { 500: API_ERRORS[500], 503: API_ERRORS[503] };
+const OPS_ERRORS: Record<number, string> = { 405: API_ERRORS[405], 500: API_ERRORS[500], 503: API_ERRORS[503] };
 
 export function addErrorResponses(app: FastifyInstance) {
   app.addHook('onRoute', (route) => {
@@ -56,6 +56,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
       info: {
         title: 'Landlord API',
         version: '1.0.0',
+        license: { name: 'MIT', identifier: 'MIT' },
         description: [
           'Tenant management: organizations, tenants, API keys.',
           '',
