@@ -181,7 +181,15 @@ for (const store of stores) {
         for (const [method, op] of Object.entries<any>(ops)) {
           expect(op.responses['500']).toBeDefined();
           // Errors are problem documents, and the document says so.
-          expect([path, method, Object.keys(op.responses['500'].content ?? {})]).toEqual([path, method, ['application/problem+json']]);
+          // (OAuth's endpoints answer errors as OAuth says, in application/json.)
+          const errorType = path.startsWith('/oauth/') ? 'application/json' : 'application/problem+json';
+          expect([path, method, Object.keys(op.responses['500'].content ?? {})]).toEqual([path, method, [errorType]]);
+          // Every answer carries X-Request-Id; /v1 answers the rate-limit headers; every /v1 POST takes an Idempotency-Key.
+          for (const response of Object.values<any>(op.responses)) expect(response.headers?.['X-Request-Id']).toBeDefined();
+          if (path.startsWith('/v1/')) expect(op.responses['429'].headers['Retry-After']).toBeDefined();
+          if (path.startsWith('/v1/') && method === 'post') {
+            expect([path, op.parameters?.some((p: any) => p.$ref === '#/components/parameters/IdempotencyKey')]).toEqual([path, true]);
+          }
           if (path.startsWith('/v1')) {
             for (const status of ['400', '401', '403', '404', '405', '409', '412', '413', '415', '422', '429', '503']) {
               expect([path, method, status, op.responses[status] !== undefined]).toEqual([path, method, status, true]);
@@ -189,6 +197,11 @@ for (const store of stores) {
           }
         }
       }
+      // If-Match where it is honoured, and the ETag it is compared with.
+      const single = doc.paths['/v1/tenants/{id}'];
+      for (const method of ['put', 'patch', 'delete']) expect(single[method].parameters.map((p: any) => p.$ref)).toContain('#/components/parameters/IfMatch');
+      expect(single.get.responses['200'].headers.ETag).toEqual({ $ref: '#/components/headers/ETag' });
+      expect(doc.components.parameters.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header' });
       const docs = await t.call('GET', '/docs/', { key: null });
       expect(docs.statusCode).toBe(200);
       expect(docs.body).toContain('<html');

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { declareHeaders, type HeaderedDoc } from './openapi-headers.js';
 
 const PROBLEM = { $ref: 'Problem#' };
 
@@ -36,9 +37,11 @@ export function addErrorResponses(app: FastifyInstance) {
 
 type OpenApiDoc = { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> };
 
-/** Errors are sent as `application/problem+json`: the document says so (the route schemas can only say JSON). */
+/** Errors are sent as `application/problem+json` (OAuth's excepted): the document says so (the route schemas can only say JSON). */
 export function problemMediaTypes<T extends OpenApiDoc>(doc: T): T {
-  for (const ops of Object.values(doc.paths ?? {})) {
+  for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+    // OAuth endpoints answer errors as RFC 6749 says: `{error, error_description}` in application/json.
+    if (path.startsWith('/oauth/')) continue;
     for (const op of Object.values(ops)) {
       for (const [status, response] of Object.entries(op.responses ?? {})) {
         const [first] = Object.values(response.content ?? {});
@@ -87,7 +90,9 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
       security: [{ bearer: [] }],
     },
     transformObject: (document) =>
-      'openapiObject' in document ? (problemMediaTypes(document.openapiObject as OpenApiDoc) as typeof document.openapiObject) : document.swaggerObject,
+      'openapiObject' in document
+        ? (declareHeaders(problemMediaTypes(document.openapiObject as OpenApiDoc) as HeaderedDoc) as typeof document.openapiObject)
+        : document.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
     },

@@ -169,7 +169,7 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
       tags,
       summary: 'Delete a tenant',
       description:
-        'Schedules the purge: the tenant moves to `pending_deletion` with `deletedAt` and `purgeAt` (after `LANDLORD_TENANT_RETENTION`, default 30 days), reads as 404, and its keys, tokens and sessions stop at once; its users, keys and webhooks are kept for `POST /v1/tenants/{id}/restore` until `purgeAt`, and its name, slug and externalId stay taken. `purge=true` removes it for good now (also a tenant already pending deletion). 409 `DELETION_PROTECTED` while `deletionProtection` is on; 409 `TENANT_HAS_USERS` while it has users, unless `force=true`.',
+        'Schedules the purge: the tenant moves to `pending_deletion` with `deletedAt` and `purgeAt` (after `LANDLORD_TENANT_RETENTION`, default 30 days), reads as 404, and its keys, tokens and sessions stop at once; its users, keys and webhooks are kept for `POST /v1/tenants/{id}/restore` until `purgeAt`, and its name, slug and externalId stay taken. `purge=true` removes it for good now (also a tenant already pending deletion). 409 `DELETION_PROTECTED` while `deletionProtection` is on; 409 `TENANT_HAS_USERS` while it has users, unless `force=true`. Honours `If-Match`.',
       params: IdParams,
       querystring: Type.Object(
         {
