@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { createTestApp, json, stores, type TestApp } from './helpers.js';
+import { EVENT_TYPES } from '../src/operations.js';
 
 for (const store of stores) {
   describe(`HTTP protocol on ${store}`, () => {
@@ -202,6 +205,24 @@ for (const store of stores) {
       for (const method of ['put', 'patch', 'delete']) expect(single[method].parameters.map((p: any) => p.$ref)).toContain('#/components/parameters/IfMatch');
       expect(single.get.responses['200'].headers.ETag).toEqual({ $ref: '#/components/headers/ETag' });
       expect(doc.components.parameters.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header' });
+      // The webhooks section: every event type, and what is really sent matches its schema.
+      expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
+      expect(Object.keys(doc.components.schemas.WebhookEvent.discriminator.mapping).sort()).toEqual([...EVENT_TYPES].sort());
+      const made = json(await t.call('POST', '/v1/tenants', { body: { name: 'Schema Checked', owner: { email: 'owner@schema.example' } } }));
+      await t.call('PATCH', `/v1/tenants/${made.id}`, { body: { description: 'checked' } });
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      (addFormatsModule as unknown as typeof addFormatsModule.default)(ajv);
+      ajv.addFormat('http-url', true);
+      ajv.addSchema(doc, 'openapi');
+      for (const type of ['tenant.created', 'tenant.updated', 'user.created']) {
+        const [event] = json(await t.call('GET', `/v1/events?type=${type}&tenantId=${made.id}`)).results;
+        const { sequence: _s, ...delivered } = event;
+        const validate = ajv.getSchema(`openapi#/components/schemas/Event_${type.replace('.', '_')}`)!;
+        expect([type, validate(event), validate.errors ?? null]).toEqual([type, true, null]);
+        expect(validate(delivered)).toBe(true);
+        expect(validate({ ...event, type: 'tenant.purged' })).toBe(false);
+        expect(validate({ ...event, data: { object: { id: 1 } } })).toBe(false);
+      }
       const docs = await t.call('GET', '/docs/', { key: null });
       expect(docs.statusCode).toBe(200);
       expect(docs.body).toContain('<html');

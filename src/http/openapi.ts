@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { declareHeaders, type HeaderedDoc } from './openapi-headers.js';
+import { declareWebhooks } from './openapi-webhooks.js';
 
 const PROBLEM = { $ref: 'Problem#' };
 
@@ -91,7 +92,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
     },
     transformObject: (document) =>
       'openapiObject' in document
-        ? (declareHeaders(problemMediaTypes(document.openapiObject as OpenApiDoc) as HeaderedDoc) as typeof document.openapiObject)
+        ? (declareWebhooks(declareHeaders(problemMediaTypes(document.openapiObject as OpenApiDoc) as HeaderedDoc)) as typeof document.openapiObject)
         : document.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
