@@ -200,6 +200,19 @@ for (const store of stores) {
           }
         }
       }
+      // Every request and success body is a named schema, and every response says what it is.
+      for (const [path, ops] of Object.entries<any>(doc.paths)) {
+        for (const [method, op] of Object.entries<any>(ops)) {
+          for (const media of Object.values<any>(op.requestBody?.content ?? {}))
+            expect([path, method, media.schema.$ref]).toEqual([path, method, expect.any(String)]);
+          for (const [status, response] of Object.entries<any>(op.responses)) {
+            expect([path, method, status, response.description]).not.toEqual([path, method, status, 'Default Response']);
+            if (!status.startsWith('2')) continue;
+            for (const media of Object.values<any>(response.content ?? {}))
+              expect([path, method, status, media.schema.$ref]).toEqual([path, method, status, expect.any(String)]);
+          }
+        }
+      }
       // If-Match where it is honoured, and the ETag it is compared with.
       const single = doc.paths['/v1/tenants/{id}'];
       for (const method of ['put', 'patch', 'delete']) expect(single[method].parameters.map((p: any) => p.$ref)).toContain('#/components/parameters/IfMatch');

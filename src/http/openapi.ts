@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { declareHeaders, type HeaderedDoc } from './openapi-headers.js';
 import { declareWebhooks } from './openapi-webhooks.js';
+import { describeResponses, nameSchemas } from './openapi-names.js';
 
 const PROBLEM = { $ref: 'Problem#' };
 
@@ -53,6 +54,9 @@ export function problemMediaTypes<T extends OpenApiDoc>(doc: T): T {
   return doc;
 }
 
+/** What the document gains after the routes have built it, in order. */
+const finish = (doc: object) => describeResponses(nameSchemas(declareWebhooks(declareHeaders(problemMediaTypes(doc as OpenApiDoc) as HeaderedDoc))));
+
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
   await app.register(swagger, {
     openapi: {
@@ -90,10 +94,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
       },
       security: [{ bearer: [] }],
     },
-    transformObject: (document) =>
-      'openapiObject' in document
-        ? (declareWebhooks(declareHeaders(problemMediaTypes(document.openapiObject as OpenApiDoc) as HeaderedDoc)) as typeof document.openapiObject)
-        : document.swaggerObject,
+    transformObject: (document) => ('openapiObject' in document ? (finish(document.openapiObject) as typeof document.openapiObject) : document.swaggerObject),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
