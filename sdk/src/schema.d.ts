@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up */
+        /**
+         * The process is up
+         * @description 200 while the process runs, whatever the database does: for a liveness probe. Needs no credential.
+         */
         get: operations["system.health"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database is reachable and migrated */
+        /**
+         * The database is reachable and migrated
+         * @description 200 when the database answers and every migration is applied; 503 within 1.5 s otherwise (a stalled database never hangs the probe). For a load balancer's readiness check.
+         */
         get: operations["system.ready"];
         put?: never;
         post?: never;
@@ -65,7 +71,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys that verify access tokens (JWKS) */
+        /**
+         * Public keys that verify access tokens (JWKS)
+         * @description The public keys (RS256) that sign access tokens and user tokens, current and retired ones still verifying tokens in force. Cache it; fetch again on an unknown `kid`.
+         */
         get: operations["oauth.jwks"];
         put?: never;
         post?: never;
@@ -82,7 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Authorization server metadata (RFC 8414) */
+        /**
+         * Authorization server metadata (RFC 8414)
+         * @description The issuer, token, introspection, revocation and JWKS endpoints and what they support, for OAuth client libraries.
+         */
         get: operations["oauth.metadata"];
         put?: never;
         post?: never;
@@ -181,7 +193,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with a one-time link token */
+        /**
+         * Sign in with a one-time link token
+         * @description Spends the token of a `signInUrl` (15 minutes, once) and sets the session cookie, as `/v1/auth/login` does. 401 for a used, expired or unknown token; repeated failures from an address are refused with 429.
+         */
         post: operations["auth.sign_in_link"];
         delete?: never;
         options?: never;
@@ -256,7 +271,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user of this session cookie */
+        /**
+         * The signed-in user of this session cookie
+         * @description The user, expiry, `csrfToken` and the tenant's `plan` and `features` for the session cookie sent. 401 when there is none or it ended.
+         */
         get: operations["auth.session"];
         put?: never;
         post?: never;
@@ -295,7 +313,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session */
+        /**
+         * End this session
+         * @description Ends the session of the cookie (send its `X-CSRF-Token`) and clears the cookie. 204 also without a session.
+         */
         post: operations["auth.logout"];
         delete?: never;
         options?: never;
@@ -370,10 +391,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List organizations (superadmin) */
+        /**
+         * List organizations (superadmin)
+         * @description Every organization of the deployment, oldest first. Superadmins only.
+         */
         get: operations["organization.list"];
         put?: never;
-        /** Create an organization (superadmin) */
+        /**
+         * Create an organization (superadmin)
+         * @description A new organization, with its own tenants, plans, roles, keys and webhooks. Superadmins only.
+         */
         post: operations["organization.create"];
         delete?: never;
         options?: never;
@@ -388,7 +415,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's organization */
+        /**
+         * The caller's organization
+         * @description The organization of the calling credential.
+         */
         get: operations["organization.me"];
         put?: never;
         post?: never;
@@ -405,7 +435,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve an organization */
+        /**
+         * Retrieve an organization
+         * @description One organization: superadmins any, admins their own (another is 404).
+         */
         get: operations["organization.get"];
         put?: never;
         post?: never;
@@ -416,7 +449,10 @@ export interface paths {
         delete: operations["organization.delete"];
         options?: never;
         head?: never;
-        /** Update an organization (superadmin) */
+        /**
+         * Update an organization (superadmin)
+         * @description Renames an organization. Superadmins only.
+         */
         patch: operations["organization.update"];
         trace?: never;
     };
@@ -427,10 +463,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the API keys of a organization (never their secrets) */
+        /**
+         * List the API keys of a organization (never their secrets)
+         * @description The organization's own keys in force, newest first, with their scopes and last use; never a secret.
+         */
         get: operations["organization.api_key.list"];
         put?: never;
-        /** Create an API key for a organization (acts as admin) */
+        /**
+         * Create an API key for a organization (acts as admin)
+         * @description A key that acts as an admin of the organization, with the scopes asked for (never more than the caller holds). The secret is in this response only.
+         */
         post: operations["organization.api_key.create"];
         delete?: never;
         options?: never;
@@ -447,7 +489,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate an API key: a new secret, the old one valid for a grace period */
+        /**
+         * Rotate an API key: a new secret, the old one valid for a grace period
+         * @description A new secret for the key; the old one keeps working until the grace period ends (`graceSeconds`, default 24 h), so deployments can switch without downtime. The new secret is in this response only.
+         */
         post: operations["organization.api_key.rotate"];
         delete?: never;
         options?: never;
@@ -465,7 +510,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /**
+         * Revoke an API key; it stops working at once
+         * @description The key, its old secret in a rotation and every token it minted stop at once (401).
+         */
         delete: operations["organization.api_key.revoke"];
         options?: never;
         head?: never;
@@ -479,7 +527,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the organization's plans (admins) */
+        /**
+         * List the organization's plans (admins)
+         * @description The organization's plans with their features and limits. A tenant's `entitlements` merge its plan's with its own.
+         */
         get: operations["plan.list"];
         put?: never;
         /**
@@ -500,7 +551,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve a plan (admins) */
+        /**
+         * Retrieve a plan (admins)
+         * @description One plan by its key; 404 for one of another organization.
+         */
         get: operations["plan.get"];
         put?: never;
         post?: never;
@@ -525,7 +579,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the organization's custom roles (admins) */
+        /**
+         * List the organization's custom roles (admins)
+         * @description The organization's custom roles and the permissions each grants.
+         */
         get: operations["role.list"];
         put?: never;
         /**
@@ -546,7 +603,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve a custom role (admins) */
+        /**
+         * Retrieve a custom role (admins)
+         * @description One custom role by its key; 404 for one of another organization.
+         */
         get: operations["role.get"];
         put?: never;
         post?: never;
@@ -655,7 +715,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve a tenant */
+        /**
+         * Retrieve a tenant
+         * @description The tenant with its status, hierarchy, plan and merged entitlements, owner and user count. Carries `ETag`. A tenant outside the caller's reach, or deleted, is 404.
+         */
         get: operations["tenant.get"];
         /**
          * Replace a tenant
@@ -724,10 +787,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the API keys of a tenant (never their secrets) */
+        /**
+         * List the API keys of a tenant (never their secrets)
+         * @description The tenant's keys in force, newest first, with their scopes and last use; never a secret.
+         */
         get: operations["tenant.api_key.list"];
         put?: never;
-        /** Create an API key for a tenant (acts as owner) */
+        /**
+         * Create an API key for a tenant (acts as owner)
+         * @description A key that acts as an owner of the tenant, with the scopes asked for (never more than the caller holds; application scopes pass through to tokens). Counted against `limits.apiKeys` (409 `QUOTA_EXCEEDED`). The secret is in this response only.
+         */
         post: operations["tenant.api_key.create"];
         delete?: never;
         options?: never;
@@ -744,7 +813,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate an API key: a new secret, the old one valid for a grace period */
+        /**
+         * Rotate an API key: a new secret, the old one valid for a grace period
+         * @description A new secret for the key; the old one keeps working until the grace period ends (`graceSeconds`, default 24 h). The new secret is in this response only.
+         */
         post: operations["tenant.api_key.rotate"];
         delete?: never;
         options?: never;
@@ -762,7 +834,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /**
+         * Revoke an API key; it stops working at once
+         * @description The key, its old secret in a rotation and every token it minted stop at once (401).
+         */
         delete: operations["tenant.api_key.revoke"];
         options?: never;
         head?: never;
@@ -776,7 +851,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the users of a tenant (owners and members) */
+        /**
+         * List the users of a tenant (owners and members)
+         * @description The tenant's users, oldest first, with their base role, custom roles and effective permissions.
+         */
         get: operations["tenant.user.list"];
         put?: never;
         /**
@@ -797,11 +875,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve a user */
+        /**
+         * Retrieve a user
+         * @description One user of the tenant; a user of another tenant is 404.
+         */
         get: operations["tenant.user.get"];
         put?: never;
         post?: never;
-        /** Delete a user; their sessions end at once */
+        /**
+         * Delete a user; their sessions end at once
+         * @description Removes the user; their sessions and user tokens stop at once. The last owner of a tenant with other users cannot be deleted (409).
+         */
         delete: operations["tenant.user.delete"];
         options?: never;
         head?: never;
@@ -839,7 +923,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's invitations, newest first */
+        /**
+         * The tenant's invitations, newest first
+         * @description Pending, accepted, revoked and expired invitations, newest first (`status` filters). Never a link.
+         */
         get: operations["invitation.list"];
         put?: never;
         /**
@@ -900,7 +987,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's SSO connections, oldest first */
+        /**
+         * The tenant's SSO connections, oldest first
+         * @description The tenant's OIDC connections, with their domains and redirect URI; never a client secret.
+         */
         get: operations["sso_connection.list"];
         put?: never;
         /**
@@ -921,7 +1011,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One SSO connection */
+        /**
+         * One SSO connection
+         * @description One connection of the tenant; never its client secret. A connection of another tenant is 404.
+         */
         get: operations["sso_connection.get"];
         put?: never;
         post?: never;
@@ -966,7 +1059,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the users of an organization (admins) */
+        /**
+         * List the users of an organization (admins)
+         * @description The organization's admins and superadmins, oldest first.
+         */
         get: operations["organization.user.list"];
         put?: never;
         /**
@@ -987,11 +1083,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve a user */
+        /**
+         * Retrieve a user
+         * @description One admin of the organization; a user elsewhere is 404.
+         */
         get: operations["organization.user.get"];
         put?: never;
         post?: never;
-        /** Delete a user; their sessions end at once */
+        /**
+         * Delete a user; their sessions end at once
+         * @description Removes the admin; their sessions and user tokens stop at once.
+         */
         delete: operations["organization.user.delete"];
         options?: never;
         head?: never;
@@ -1090,7 +1192,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a tenant's endpoints, newest first (never their secrets) */
+        /**
+         * List a tenant's endpoints, newest first (never their secrets)
+         * @description The tenant's endpoints with their subscriptions and health (`failingSince`, `disabledReason`); never a secret.
+         */
         get: operations["tenant.webhook.list"];
         put?: never;
         /**
@@ -1111,7 +1216,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve an endpoint (without its secret) */
+        /**
+         * Retrieve an endpoint (without its secret)
+         * @description One endpoint, tenant-wide or organization-wide; never its secret. Carries `ETag`.
+         */
         get: operations["webhook.get"];
         put?: never;
         post?: never;

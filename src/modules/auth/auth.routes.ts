@@ -54,6 +54,8 @@ export const authRoutes: FastifyPluginAsync<{
       tags,
       security: [],
       summary: 'Sign in with a one-time link token',
+      description:
+        'Spends the token of a `signInUrl` (15 minutes, once) and sets the session cookie, as `/v1/auth/login` does. 401 for a used, expired or unknown token; repeated failures from an address are refused with 429.',
       body: ConsumeLinkBody,
       response: { 200: SessionSchema },
     },
@@ -117,6 +119,7 @@ export const authRoutes: FastifyPluginAsync<{
       tags,
       security: [],
       summary: 'The signed-in user of this session cookie',
+      description: "The user, expiry, `csrfToken` and the tenant's `plan` and `features` for the session cookie sent. 401 when there is none or it ended.",
       response: { 200: SessionSchema },
     },
     handler: async (request, reply) => {
@@ -152,7 +155,14 @@ export const authRoutes: FastifyPluginAsync<{
   });
 
   app.post('/auth/logout', {
-    schema: { operationId: operationId('auth.logout'), tags, security: [], summary: 'End this session', response: { 204: Type.Null() } },
+    schema: {
+      operationId: operationId('auth.logout'),
+      tags,
+      security: [],
+      summary: 'End this session',
+      description: 'Ends the session of the cookie (send its `X-CSRF-Token`) and clears the cookie. 204 also without a session.',
+      response: { 204: Type.Null() },
+    },
     handler: async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (token) {

@@ -19,6 +19,10 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
         operationId: operationId('api_key.create', owner),
         tags,
         summary: `Create an API key for a ${who}`,
+        description:
+          owner === 'tenant'
+            ? 'A key that acts as an owner of the tenant, with the scopes asked for (never more than the caller holds; application scopes pass through to tokens). Counted against `limits.apiKeys` (409 `QUOTA_EXCEEDED`). The secret is in this response only.'
+            : 'A key that acts as an admin of the organization, with the scopes asked for (never more than the caller holds). The secret is in this response only.',
         params: Params,
         body: ApiKeyCreateBody,
         response: { 201: CreatedKeySchema },
@@ -33,6 +37,10 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
         operationId: operationId('api_key.list', owner),
         tags,
         summary: `List the API keys of a ${kind === 'tenants' ? 'tenant' : 'organization'} (never their secrets)`,
+        description:
+          owner === 'tenant'
+            ? "The tenant's keys in force, newest first, with their scopes and last use; never a secret."
+            : "The organization's own keys in force, newest first, with their scopes and last use; never a secret.",
         params: Params,
         response: { 200: Type.Object({ results: Type.Array(Type.Ref('ApiKey')) }) },
       },
@@ -43,6 +51,10 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
         operationId: operationId('api_key.rotate', owner),
         tags,
         summary: 'Rotate an API key: a new secret, the old one valid for a grace period',
+        description:
+          owner === 'tenant'
+            ? 'A new secret for the key; the old one keeps working until the grace period ends (`graceSeconds`, default 24 h). The new secret is in this response only.'
+            : 'A new secret for the key; the old one keeps working until the grace period ends (`graceSeconds`, default 24 h), so deployments can switch without downtime. The new secret is in this response only.',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
         body: Type.Optional(
           Type.Object(
@@ -63,6 +75,10 @@ function keyRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ apiK
         operationId: operationId('api_key.revoke', owner),
         tags,
         summary: 'Revoke an API key; it stops working at once',
+        description:
+          owner === 'tenant'
+            ? 'The key, its old secret in a rotation and every token it minted stop at once (401).'
+            : 'The key, its old secret in a rotation and every token it minted stop at once (401).',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
         response: { 204: Type.Null() },
       },

@@ -33,6 +33,7 @@ export const invitationRoutes: FastifyPluginAsync<{ invitations: InvitationServi
       operationId: operationId('invitation.list'),
       tags,
       summary: "The tenant's invitations, newest first",
+      description: 'Pending, accepted, revoked and expired invitations, newest first (`status` filters). Never a link.',
       params: IdParams,
       querystring: InvitationListQuery,
       response: { 200: Type.Object({ results: Type.Array(Type.Ref('Invitation'), { description: 'At most 100' }) }) },

@@ -97,6 +97,8 @@ const wellKnownRoutes: FastifyPluginAsync<{ oauth: OAuthService }> = async (fast
       operationId: operationId('oauth.jwks'),
       tags,
       summary: 'Public keys that verify access tokens (JWKS)',
+      description:
+        'The public keys (RS256) that sign access tokens and user tokens, current and retired ones still verifying tokens in force. Cache it; fetch again on an unknown `kid`.',
       security: [],
       response: { 200: Jwks },
     },
@@ -108,6 +110,7 @@ const wellKnownRoutes: FastifyPluginAsync<{ oauth: OAuthService }> = async (fast
       operationId: operationId('oauth.metadata'),
       tags,
       summary: 'Authorization server metadata (RFC 8414)',
+      description: 'The issuer, token, introspection, revocation and JWKS endpoints and what they support, for OAuth client libraries.',
       security: [],
       response: { 200: ServerMetadata },
     },

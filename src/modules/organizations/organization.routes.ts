@@ -17,6 +17,7 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
       operationId: operationId('organization.create'),
       tags,
       summary: 'Create an organization (superadmin)',
+      description: 'A new organization, with its own tenants, plans, roles, keys and webhooks. Superadmins only.',
       body: OrganizationCreateBody,
       response: { 201: Ref },
     },
@@ -31,18 +32,32 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
       operationId: operationId('organization.list'),
       tags,
       summary: 'List organizations (superadmin)',
+      description: 'Every organization of the deployment, oldest first. Superadmins only.',
       response: { 200: Type.Object({ results: Type.Array(Ref) }) },
     },
     handler: async (request) => ({ results: await organizations.list(request.principal) }),
   });
 
   app.get('/organizations/me', {
-    schema: { operationId: operationId('organization.me'), tags, summary: "The caller's organization", response: { 200: Ref } },
+    schema: {
+      operationId: operationId('organization.me'),
+      tags,
+      summary: "The caller's organization",
+      description: 'The organization of the calling credential.',
+      response: { 200: Ref },
+    },
     handler: async (request) => organizations.me(request.principal),
   });
 
   app.get('/organizations/:id', {
-    schema: { operationId: operationId('organization.get'), tags, summary: 'Retrieve an organization', params: IdParams, response: { 200: Ref } },
+    schema: {
+      operationId: operationId('organization.get'),
+      tags,
+      summary: 'Retrieve an organization',
+      description: 'One organization: superadmins any, admins their own (another is 404).',
+      params: IdParams,
+      response: { 200: Ref },
+    },
     handler: async (request) => organizations.get(request.principal, request.params.id),
   });
 
@@ -51,6 +66,7 @@ export const organizationRoutes: FastifyPluginAsync<{ organizations: Organizatio
       operationId: operationId('organization.update'),
       tags,
       summary: 'Update an organization (superadmin)',
+      description: 'Renames an organization. Superadmins only.',
       params: IdParams,
       body: OrganizationPatchBody,
       response: { 200: Ref },

@@ -123,7 +123,15 @@ export const tenantRoutes: FastifyPluginAsync<{ tenants: TenantService }> = asyn
   });
 
   app.get('/tenants/:id', {
-    schema: { operationId: operationId('tenant.get'), tags, summary: 'Retrieve a tenant', params: IdParams, response: { 200: TenantRef } },
+    schema: {
+      operationId: operationId('tenant.get'),
+      tags,
+      summary: 'Retrieve a tenant',
+      description:
+        "The tenant with its status, hierarchy, plan and merged entitlements, owner and user count. Carries `ETag`. A tenant outside the caller's reach, or deleted, is 404.",
+      params: IdParams,
+      response: { 200: TenantRef },
+    },
     handler: async (request, reply) => {
       const tenant = await tenants.get(request.principal, request.params.id);
       return reply.header('etag', tenantEtag(tenant)).send(tenant);

@@ -41,6 +41,10 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         operationId: operationId('user.list', owner),
         tags,
         summary: `List the users of ${where}`,
+        description:
+          owner === 'tenant'
+            ? "The tenant's users, oldest first, with their base role, custom roles and effective permissions."
+            : "The organization's admins and superadmins, oldest first.",
         params: Type.Object({ id: Id }),
         response: { 200: Type.Object({ results: Type.Array(UserRef) }) },
       },
@@ -48,7 +52,15 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
     });
     const one = Type.Object({ id: Id, userId: Id });
     app.get(`${base}/:userId`, {
-      schema: { operationId: operationId('user.get', owner), tags, summary: 'Retrieve a user', params: one, response: { 200: UserRef } },
+      schema: {
+        operationId: operationId('user.get', owner),
+        tags,
+        summary: 'Retrieve a user',
+        description:
+          owner === 'tenant' ? 'One user of the tenant; a user of another tenant is 404.' : 'One admin of the organization; a user elsewhere is 404.',
+        params: one,
+        response: { 200: UserRef },
+      },
       handler: async (request) => users.get(request.principal, target(request.params.id), request.params.userId),
     });
     app.patch(`${base}/:userId`, {
@@ -68,6 +80,10 @@ function userRoutes(kind: 'tenants' | 'organizations'): FastifyPluginAsync<{ use
         operationId: operationId('user.delete', owner),
         tags,
         summary: 'Delete a user; their sessions end at once',
+        description:
+          owner === 'tenant'
+            ? 'Removes the user; their sessions and user tokens stop at once. The last owner of a tenant with other users cannot be deleted (409).'
+            : 'Removes the admin; their sessions and user tokens stop at once.',
         params: one,
         response: { 204: Type.Null() },
       },
