@@ -31,6 +31,7 @@ import { roleRoutes } from './modules/roles/role.routes.js';
 import { RoleSchema } from './modules/roles/role.schemas.js';
 import { ssoConnectionRoutes } from './modules/sso/sso.routes.js';
 import { backupRoutes } from './modules/system/backup.routes.js';
+import { auditExportRoutes } from './modules/audit/audit-export.routes.js';
 import { ssoSignInRoutes } from './modules/sso/sso-sign-in.routes.js';
 import { SsoConnectionSchema } from './modules/sso/sso.schemas.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
@@ -184,6 +185,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await v1.register(organizationUserRoutes, { users: deps.users });
       await v1.register(eventRoutes, { events: deps.events });
       await v1.register(auditRoutes, { audit: deps.audit });
+      await v1.register(auditExportRoutes, { audit: deps.audit });
       await v1.register(webhookRoutes, { webhooks: deps.webhooks });
     },
     { prefix: '/v1' },

@@ -141,6 +141,7 @@ export const OPERATIONS = {
 
   'event.list': { roles: MANAGERS, scope: 'events:read' },
   'audit.list': { roles: MANAGERS, scope: 'audit:read' },
+  'audit.export': { roles: MANAGERS, scope: 'audit:read' },
 
   'auth.login': {},
   'auth.login_failed': {},
