@@ -286,7 +286,9 @@ export async function runApiCommand(config: Config, command: string, rest: strin
   const subs = COMMANDS[command];
   const [subName, ...args] = '' in subs ? ['', ...rest] : rest;
   const sub = subs[subName ?? ''];
-  if (!sub) throw new UsageError(`"${command}" needs one of: ${Object.keys(subs).join(', ')}${subName ? ` (got "${subName}")` : ''}`);
+  // `keys rotate` (the token-signing key) is the one local subcommand among the API's.
+  const names = [...Object.keys(subs), ...(command === 'keys' ? ['rotate'] : [])];
+  if (!sub) throw new UsageError(`"${command}" needs one of: ${names.join(', ')}${subName ? ` (got "${subName}")` : ''}`);
   const label = `${command}${subName ? ` ${subName}` : ''}`;
   if (args.length !== sub.args.length) {
     throw new UsageError(
