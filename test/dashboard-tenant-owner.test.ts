@@ -221,6 +221,17 @@ describe('dashboard in Chromium: a tenant owner', () => {
     await entry.getByRole('button').click();
     await entry.getByRole('rowheader', { name: 'settings' }).waitFor();
     expect(await entry.getByRole('table', { name: 'Changes' }).textContent()).toContain('America/New_York');
+    // The export downloads what the filter shows, with the session of the page.
+    await ownerPage.getByLabel('Action', { exact: true }).fill('tenant.update');
+    const csv = ownerPage.getByRole('link', { name: 'Export CSV' });
+    await ownerPage.waitForFunction(() => document.querySelector('a[data-format="csv"]')?.getAttribute('href')?.includes('action=tenant.update'));
+    const href = (await csv.getAttribute('href'))!;
+    expect(href).toBe(`/v1/audit-logs/export?format=csv&tenantId=${tenant.id}&action=tenant.update`);
+    const body = await ownerPage.evaluate(async (url) => (await fetch(url)).text(), href);
+    const rows = body.trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^occurredAt,id,/);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.slice(1).every((r) => r.includes(',tenant.update,'))).toBe(true);
   });
 
   it('never shows another tenant to an owner who edits the URL', async () => {

@@ -94,6 +94,19 @@ export async function render({ page, body, main, signal, setTitle }) {
     spellcheck: false,
   });
   const pager = h('nav.pager', { 'aria-label': 'Audit log pages' });
+  /** Downloads of everything the filter shows, streamed by the API. */
+  const exports = ['csv', 'ndjson'].map((format) =>
+    h('a.btn.btn-secondary.btn-sm', { download: '', 'data-format': format }, `Export ${format === 'csv' ? 'CSV' : 'NDJSON'}`),
+  );
+  function updateExports() {
+    for (const link of exports) {
+      const query = new URLSearchParams({ format: link.dataset.format ?? 'csv' });
+      if (tenant) query.set('tenantId', tenant.id);
+      if (state.action) query.set('action', state.action);
+      link.setAttribute('href', `/v1/audit-logs/export?${query}`);
+    }
+  }
+  updateExports();
 
   const section = h(
     'section.card.card-flush',
@@ -108,6 +121,7 @@ export async function render({ page, body, main, signal, setTitle }) {
           { id: `${filterId}-list` },
           ACTIONS.map((a) => h('option', { value: a })),
         ),
+        ...exports,
       ],
     }),
     listEl,
@@ -229,6 +243,7 @@ export async function render({ page, body, main, signal, setTitle }) {
     'input',
     debounce(() => {
       state.action = filter.value.trim();
+      updateExports();
       state.cursors = [undefined];
       state.index = 0;
       load();
