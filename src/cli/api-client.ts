@@ -1,23 +1,28 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
+import { rootKeyAtHand } from '../modules/system/keys.js';
 import { RemoteError } from './usage.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, which each command reads a few fields of and prints as it came
 export type Json = any;
 export type Call = (method: string, path: string, body?: unknown) => Promise<Json>;
 
+/** The server this machine's config starts: its listening address, or loopback when it listens on every interface. */
+export function localServerUrl(config: Config): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
 /**
  * The running server's API, for the management commands: `--url` (default this machine's
- * `http://localhost:$PORT`) and `--key` (default LANDLORD_ROOT_KEY, else the data dir's root key).
+ * server, `http://127.0.0.1:$PORT`) and `--key` (default LANDLORD_ROOT_KEY, else the data dir's root key).
  * A problem answer becomes one line: status, code, detail and the first field errors.
  */
 export function apiClient(config: Config, options: { url?: string; key?: string }): Call {
-  const base = (options.url ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
-  const keyFile = join(config.dataDir, 'root-key');
-  const key = options.key ?? config.rootKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
-  if (!key) throw new RemoteError(`No key to call the API with: pass --key, set LANDLORD_ROOT_KEY, or run where ${keyFile} is`);
+  const base = (options.url ?? localServerUrl(config)).replace(/\/+$/, '');
+  const atHand = rootKeyAtHand(config);
+  const key = options.key ?? atHand.key;
+  if (!key) throw new RemoteError(`No key to call the API with: pass --key, set LANDLORD_ROOT_KEY, or run where ${atHand.file} is`);
   return async (method, path, body) => {
     let res: Response;
     try {

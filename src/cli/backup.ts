@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import { DataDirBusyError, LOCK_FILE } from '../db/data-dir.js';
 import { createDb } from '../db/create-db.js';
+import { rootKeyAtHand } from '../modules/system/keys.js';
+import { localServerUrl } from './api-client.js';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -16,10 +18,8 @@ function writeAtomically(file: string, content: Buffer) {
 
 /** The running server that owns the data dir, on this machine, asked with the root key. */
 async function throughServer(config: Config): Promise<Buffer> {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
-  const keyFile = join(config.dataDir, 'root-key');
-  const rootKey = config.rootKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : null);
+  const base = localServerUrl(config);
+  const rootKey = rootKeyAtHand(config).key;
   if (!rootKey) throw new Error(`a server owns ${config.dataDir}, and no root key is at hand to ask it (set LANDLORD_ROOT_KEY)`);
   console.log(`a server owns ${config.dataDir}: taking the backup through it at ${base}`);
   const res = await fetch(`${base}/v1/backup`, { headers: { authorization: `Bearer ${rootKey}` }, signal: AbortSignal.timeout(600_000) });

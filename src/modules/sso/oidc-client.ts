@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { guardedLookup, systemResolver, urlProblem, type Resolver } from '../../lib/ssrf.js';
+import { networkFailure } from '../../lib/network-errors.js';
 
 /** Why an issuer cannot be used, as a stable code and a sentence for the person who typed it. */
 export class IssuerError extends Error {
@@ -29,20 +30,6 @@ export interface ConnectionCredentials {
   issuer: string;
   clientId: string;
   clientSecret: string;
-}
-
-const CONNECTION_CODES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR|ERR_PRIVATE_ADDRESS/;
-
-/** Whether an error of openid-client means the provider could not be reached (rather than answered wrongly). */
-export function isUnreachable(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  for (let e = error as { name?: string; code?: string; cause?: unknown } | undefined; e && !seen.has(e); e = e.cause as typeof e) {
-    seen.add(e);
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
-    if (typeof e.code === 'string' && CONNECTION_CODES.test(e.code)) return true;
-    if (e.name === 'TypeError' && /fetch failed/.test(String((e as Error).message))) return true;
-  }
-  return false;
 }
 
 /**
@@ -97,7 +84,7 @@ export function createOidcClients(options: OidcClientOptions) {
       return config;
     } catch (error) {
       if (error instanceof IssuerError) throw error;
-      if (isUnreachable(error)) {
+      if (networkFailure(error) !== null) {
         throw new IssuerError('ISSUER_UNREACHABLE', `${url.origin} did not answer (or resolves to an address that is not allowed)`);
       }
       throw new IssuerError('NOT_OIDC_ISSUER', `no OpenID Connect discovery document at ${url.href.replace(/\/$/, '')}/.well-known/openid-configuration`);

@@ -9,7 +9,8 @@ import { recordAudit } from '../audit/audit-entry.js';
 import type { ChangeRecorder } from '../events/outbox.js';
 import { findUserByEmail } from '../users/user.repository.js';
 import type { UserService } from '../users/user.service.js';
-import { isUnreachable, ProviderUnavailableError, type OidcClients } from './oidc-client.js';
+import { ProviderUnavailableError, type OidcClients } from './oidc-client.js';
+import { networkFailure } from '../../lib/network-errors.js';
 import { findUsableConnection } from './sso.repository.js';
 
 /** How long a sign-in may take between leaving for the provider and coming back. */
@@ -128,14 +129,13 @@ export function createSsoSignIn(deps: SsoSignInDeps) {
         userId = existing.id;
       } else {
         const owner = { organizationId: connection.organization_id, tenantId: connection.tenant_id };
-        let user: Awaited<ReturnType<UserSignUp>>;
-        try {
-          user = await deps.users.insertIn(trx, owner, { email: identity.email, name: identity.name, role: connection.default_role, passwordHash: null });
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'QUOTA_EXCEEDED')
-            throw new SsoError('SSO_SEATS_FULL', 'The tenant has no seat left for a new user', ref);
-          throw error;
-        }
+        const user = await deps.users
+          .insertIn(trx, owner, { email: identity.email, name: identity.name, role: connection.default_role, passwordHash: null })
+          .catch((error: unknown) => {
+            if (error instanceof AppError && error.code === 'QUOTA_EXCEEDED')
+              throw new SsoError('SSO_SEATS_FULL', 'The tenant has no seat left for a new user', ref);
+            throw error;
+          });
         await deps.changes.record(trx, null, { ...owner, operation: 'user.create', target: { type: 'user', id: user.id }, object: user });
         userId = user.id;
       }
@@ -146,8 +146,6 @@ export function createSsoSignIn(deps: SsoSignInDeps) {
       return userId;
     });
   }
-
-  type UserSignUp = SsoSignInDeps['users']['insertIn'];
 
   return {
     /** Whether an email's domain signs in through a provider (the sign-in page asks before offering it). */
@@ -229,7 +227,8 @@ export function createSsoSignIn(deps: SsoSignInDeps) {
           if (error instanceof oidc.AuthorizationResponseError) {
             throw new SsoError('SSO_PROVIDER_ERROR', `The identity provider refused the sign-in (${error.error})`, ref);
           }
-          if (isUnreachable(error)) throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
+          if (networkFailure(error) !== null)
+            throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
           throw new SsoError('SSO_TOKEN_INVALID', `The identity provider's answer did not pass validation: ${(error as Error).message}`, ref);
         }
         const claims = tokens.claims()!;
@@ -243,7 +242,8 @@ export function createSsoSignIn(deps: SsoSignInDeps) {
             verified = info.email_verified;
             name ??= typeof info.name === 'string' ? info.name : undefined;
           } catch (error) {
-            if (isUnreachable(error)) throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
+            if (networkFailure(error) !== null)
+              throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
             throw new SsoError('SSO_TOKEN_INVALID', `The identity provider's user info did not pass validation: ${(error as Error).message}`, ref);
           }
         }

@@ -51,13 +51,16 @@ export async function countConnections(db: Kysely<Database>, tenantId: string): 
  */
 export async function claimDomains(trx: Kysely<Database>, connection: { id: string; tenant_id: string }, domains: string[]): Promise<void> {
   const wanted = [...new Set(domains.map((d) => d.toLowerCase()))];
-  const taken = await trx
-    .selectFrom('sso_domains')
-    .select(['domain'])
-    .where('domain', 'in', wanted)
-    .where('connection_id', '<>', connection.id)
-    .executeTakeFirst();
-  if (taken) throw errors.conflict('DOMAIN_TAKEN', `${taken.domain} already belongs to another SSO connection`, 'domains');
+  await trx.deleteFrom('sso_domains').where('connection_id', '=', connection.id).where('domain', 'not in', wanted).execute();
+  // A domain held by another connection (even one claimed a moment ago, in a racing transaction) inserts nothing here.
+  await trx
+    .insertInto('sso_domains')
+    .values(wanted.map((domain) => ({ domain, connection_id: connection.id })))
+    .onConflict((oc) => oc.column('domain').doNothing())
+    .execute();
+  const held = new Set((await trx.selectFrom('sso_domains').select('domain').where('connection_id', '=', connection.id).execute()).map((r) => r.domain));
+  const taken = wanted.find((domain) => !held.has(domain));
+  if (taken) throw errors.conflict('DOMAIN_TAKEN', `${taken} already belongs to another SSO connection`, 'domains');
   const outside = await trx
     .selectFrom('users as u')
     .select(sql<string>`lower(split_part(u.email, '@', 2))`.as('domain'))
@@ -65,15 +68,6 @@ export async function claimDomains(trx: Kysely<Database>, connection: { id: stri
     .where((eb) => eb.or([eb('u.tenant_id', 'is', null), eb('u.tenant_id', '<>', connection.tenant_id)]))
     .executeTakeFirst();
   if (outside) throw errors.conflict('DOMAIN_IN_USE', `Users outside this tenant sign in with ${outside.domain} addresses`, 'domains');
-  await trx.deleteFrom('sso_domains').where('connection_id', '=', connection.id).where('domain', 'not in', wanted).execute();
-  await trx
-    .insertInto('sso_domains')
-    .values(wanted.map((domain) => ({ domain, connection_id: connection.id })))
-    .onConflict((oc) => oc.column('domain').doNothing())
-    .execute();
-  // A claim that lost a race to another connection inserted nothing for it.
-  const held = await trx.selectFrom('sso_domains').select('domain').where('connection_id', '=', connection.id).execute();
-  if (held.length !== wanted.length) throw errors.conflict('DOMAIN_TAKEN', 'A domain already belongs to another SSO connection', 'domains');
 }
 
 /** The enabled connection of a usable tenant that an email domain (or a connection id) names. */

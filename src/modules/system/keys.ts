@@ -44,6 +44,12 @@ export async function ensureRootKey(db: Kysely<Database>, clock: Clock, options:
   return { hash, generated: secret, file };
 }
 
+/** The root key a command on this machine can call the API with: LANDLORD_ROOT_KEY, else the data dir's saved key. */
+export function rootKeyAtHand(options: { rootKey: string | null; dataDir: string }): { key: string | null; file: string } {
+  const file = join(options.dataDir, 'root-key');
+  return { key: options.rootKey ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : null), file };
+}
+
 /** Key material for encrypting stored secrets: LANDLORD_SECRET_KEY, else a 0600 file in the data dir. */
 export function loadSecretKey(options: { secretKey: string | null; dataDir: string }): string {
   if (options.secretKey) return options.secretKey;

@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import { parseRetryAfter } from './retry-schedule.js';
 import { signatureHeader } from './signature.js';
 import { PrivateAddressError, guardedLookup, hostOf, isPrivateAddress, systemResolver, type Resolver } from '../../lib/ssrf.js';
+import { networkFailure } from '../../lib/network-errors.js';
 
 export const USER_AGENT = 'Landlord-Webhooks/1';
 /** What the delivery log keeps of a response body. */
@@ -48,24 +49,8 @@ export interface SenderOptions {
 const clean = (text: string) => text.replace(/\u0000/g, '');
 
 function describeError(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (error instanceof PrivateAddressError) return clean(error.message);
-  const code = e.code ?? e.cause?.code;
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || /TIMEOUT/.test(code ?? '')) return `Timed out after ${timeoutMs} ms`;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'Connection refused';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-    case 'EPIPE':
-      return 'Connection closed by the receiver before a response';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'The host name could not be resolved';
-    case 'ERR_PRIVATE_ADDRESS':
-      return clean(e.message ?? 'private address');
-  }
-  return clean(`${e.message ?? String(error)}`.slice(0, 500));
+  return clean((networkFailure(error, { timeoutMs, peer: 'the receiver' }) ?? `${(error as Error)?.message ?? String(error)}`).slice(0, 500));
 }
 
 /**
