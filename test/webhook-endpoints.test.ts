@@ -126,6 +126,11 @@ for (const store of stores) {
       expect(ofTenant.results.map((w: any) => w.id)).toEqual([tenantHook.id]);
       const filtered = json(await t.call('GET', `/v1/webhooks?tenantId=${tenant.id}`));
       expect(filtered.results.map((w: any) => w.id)).toEqual([tenantHook.id]);
+      const orgWide = json(await t.call('GET', '/v1/webhooks?organizationWide=true&limit=100')).results;
+      expect([orgWide.map((w: any) => w.id), orgWide.every((w: any) => w.tenantId === null)]).toEqual([expect.arrayContaining([hook.id]), true]);
+      expect(orgWide.map((w: any) => w.id)).not.toContain(tenantHook.id);
+      const tenantOnes = json(await t.call('GET', '/v1/webhooks?organizationWide=false&limit=100')).results;
+      expect([tenantOnes.map((w: any) => w.id), tenantOnes.every((w: any) => w.tenantId !== null)]).toEqual([expect.arrayContaining([tenantHook.id]), true]);
 
       // Newest first, in pages.
       const first = json(await t.call('GET', '/v1/webhooks?limit=1'));

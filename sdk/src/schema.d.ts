@@ -19013,6 +19013,8 @@ export interface operations {
                 tenantId?: string;
                 /** @description Superadmins: only this organization */
                 organizationId?: string;
+                /** @description true: only the endpoints that receive every tenant's events (no `tenantId`); false: only tenant endpoints */
+                organizationWide?: boolean;
             };
             header?: never;
             path?: never;
@@ -19419,6 +19421,8 @@ export interface operations {
                 tenantId?: string;
                 /** @description Superadmins: only this organization */
                 organizationId?: string;
+                /** @description true: only the endpoints that receive every tenant's events (no `tenantId`); false: only tenant endpoints */
+                organizationWide?: boolean;
             };
             header?: never;
             path: {

@@ -1,7 +1,7 @@
 // Types of the dashboard's own building blocks: the DOM helpers (dom.js), and the routes and views
 // (app.js). Like types.d.ts, for the type checker only; the browser never loads this file.
 
-import type { Role, SessionInfo, Tenant } from './types.js';
+import type { Organization, Role, SessionInfo, Tenant } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // The DOM helpers (dom.js)
@@ -44,7 +44,8 @@ export interface Notice {
 }
 
 export type TenantTab = 'overview' | 'users' | 'api-keys' | 'webhooks' | 'webhook' | 'sso' | 'audit-log';
-export type NavKey = 'tenant' | 'tenants' | 'plans' | 'roles' | 'audit' | 'organizations';
+export type OrganizationTab = 'admins' | 'api-keys' | 'webhooks' | 'webhook';
+export type NavKey = 'tenant' | 'tenants' | 'plans' | 'roles' | 'audit' | 'organization' | 'organizations';
 
 /** What the public pages (sign-in, accepting an invitation, password reset) are rendered with: they have no app frame. */
 export interface SignInContext {
@@ -63,8 +64,8 @@ export interface PageContext {
   query: URLSearchParams;
   signal: AbortSignal;
   setTitle: SetTitle;
-  /** The section, for a tenant's pages. */
-  tab?: TenantTab;
+  /** The section, for a tenant's or an organization's pages. */
+  tab?: TenantTab | OrganizationTab;
 }
 
 /** The tenant a tenant's page shows, shared by its header and the section under it. */
@@ -75,10 +76,31 @@ export interface TenantPage {
   update(next: Tenant, etag?: string | null): void;
 }
 
-/** What a tenant's section is rendered with: the page context, the tenant, and the slot under the tabs. */
-export interface TenantContext extends PageContext {
-  page: TenantPage;
+/** Who a section's API keys or webhooks belong to: a tenant, or an organization (for every tenant of it). */
+export interface OwnerScope {
+  kind: 'tenant' | 'organization';
+  id: string;
+  name: string;
+  /** `/v1/tenants/{id}` or `/v1/organizations/{id}`. */
+  apiBase: string;
+  /** The owner's page in the dashboard. */
+  dashboardBase: string;
+}
+
+/** What a section under a page's tabs is rendered with: the page context, whose it is, and its slot. */
+export interface SectionContext extends PageContext {
+  owner: OwnerScope;
   body: HTMLElement;
+}
+
+/** What a tenant's section is rendered with: a section context and the tenant itself. */
+export interface TenantContext extends SectionContext {
+  page: TenantPage;
+}
+
+/** What an organization's section is rendered with: a section context and the organization. */
+export interface OrganizationContext extends SectionContext {
+  organization: Organization;
 }
 
 export interface View<C> {
@@ -97,5 +119,5 @@ export type Route =
       /** Who may open it; anyone signed in when absent. */
       roles?: Role[];
       nav: NavKey;
-      tab?: TenantTab;
+      tab?: TenantTab | OrganizationTab;
     };

@@ -2,16 +2,19 @@ import { auth, isAbortError, onUnauthorized, SessionEndedError, statusOf } from 
 import { find, h, replace } from './dom.js';
 import { appFrame, resetFrame, setActiveNav } from './layout.js';
 import { createRoutes, navigate, safeDashboardPath, startRouter } from './router.js';
-import { clearSession, currentUser, homePath, isAdmin, session, startSession } from './session.js';
+import { clearSession, currentUser, homePath, isAdmin, isSuperadmin, session, startSession } from './session.js';
 import { errorState, loading } from './ui/components.js';
 
 /** @import { Role, SessionInfo } from './types.js' */
-/** @import { Notice, Route, TenantTab } from './app-types.js' */
+/** @import { NavKey, Notice, OrganizationTab, Route, TenantTab } from './app-types.js' */
 
 /** @type {Role[]} */
 const ADMINS = ['admin', 'superadmin'];
 /** @param {TenantTab} tab */
 const tenantTab = (tab) => ({ load: () => import('./views/tenant-page.js'), tab, nav: /** @type {const} */ ('tenants') });
+
+/** @param {OrganizationTab} tab */
+const organizationTab = (tab) => ({ load: () => import('./views/organization-page.js'), tab, roles: ADMINS, nav: /** @type {const} */ ('organization') });
 
 /** @type {Route[]} */
 const ROUTES = [
@@ -34,6 +37,10 @@ const ROUTES = [
   { path: '/dashboard/roles', load: () => import('./views/roles.js'), roles: ADMINS, nav: 'roles' },
   { path: '/dashboard/audit-log', load: () => import('./views/audit-log.js'), roles: ADMINS, nav: 'audit' },
   { path: '/dashboard/organizations', load: () => import('./views/organizations.js'), roles: ['superadmin'], nav: 'organizations' },
+  { path: '/dashboard/organizations/:id', ...organizationTab('admins') },
+  { path: '/dashboard/organizations/:id/api-keys', ...organizationTab('api-keys') },
+  { path: '/dashboard/organizations/:id/webhooks', ...organizationTab('webhooks') },
+  { path: '/dashboard/organizations/:id/webhooks/:webhookId', ...organizationTab('webhook') },
 ];
 const match = createRoutes(ROUTES);
 
@@ -89,6 +96,16 @@ async function ensureSession() {
   }
 }
 
+/**
+ * The navigation item of a page: owners and members have only their tenant; superadmins reach
+ * each organization's page from the list of organizations.
+ * @param {NavKey | undefined} nav
+ */
+function navKeyOf(nav) {
+  if (!isAdmin()) return 'tenant';
+  return nav === 'organization' && isSuperadmin() ? 'organizations' : nav;
+}
+
 /** @param {(string | null | undefined)[]} parts */
 function setTitle(...parts) {
   document.title = [...parts.filter(Boolean), 'Landlord'].join(' · ');
@@ -118,7 +135,7 @@ async function render() {
     }
     const frame = appFrame({ onSignOut: signOut });
     if (!frame.root.isConnected) replace(root, frame.root);
-    setActiveNav(isAdmin() ? entry?.nav : 'tenant');
+    setActiveNav(navKeyOf(entry?.nav));
     replace(frame.main, loading());
     if (!entry || (entry.roles && !entry.roles.includes(currentUser().role))) {
       const { renderNotFound } = await import('./views/not-found.js');

@@ -1,6 +1,7 @@
 import { h, icon, initials } from './dom.js';
 import { actionMenu } from './ui/menu.js';
 import { currentUser, isAdmin, isSuperadmin, session } from './session.js';
+import { ownOrganizationPath } from './views/owner-scope.js';
 
 /** @import { IconName } from './dom.js' */
 /** @import { Role, User } from './types.js' */
@@ -22,7 +23,9 @@ function navItems() {
     { key: 'plans', label: 'Plans', href: '/dashboard/plans', iconName: 'layers' },
     { key: 'roles', label: 'Roles', href: '/dashboard/roles', iconName: 'users' },
     { key: 'audit', label: 'Audit log', href: '/dashboard/audit-log', iconName: 'list' },
-    isSuperadmin() ? { key: 'organizations', label: 'Organizations', href: '/dashboard/organizations', iconName: 'users' } : null,
+    isSuperadmin()
+      ? { key: 'organizations', label: 'Organizations', href: '/dashboard/organizations', iconName: 'users' }
+      : { key: 'organization', label: 'Organization', href: ownOrganizationPath(currentUser().organizationId), iconName: 'users' },
   ];
   return items.filter((item) => item !== null);
 }

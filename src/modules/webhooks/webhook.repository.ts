@@ -47,6 +47,8 @@ export interface WebhookFilter {
   organizationId: string | null;
   /** undefined: any; null: organization-wide endpoints only. */
   tenantId?: string | null;
+  /** Only endpoints of a tenant (none organization-wide). */
+  tenantEndpointsOnly?: boolean;
 }
 
 /** The endpoints an event may go to: the enabled ones of its organization that see its tenant; or the one it is addressed to. */
@@ -97,6 +99,7 @@ export async function listWebhooks(db: Executor, filter: WebhookFilter, limit: n
   if (filter.organizationId !== null) query = query.where('organization_id', '=', filter.organizationId);
   if (filter.tenantId === null) query = query.where('tenant_id', 'is', null);
   else if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+  else if (filter.tenantEndpointsOnly) query = query.where('tenant_id', 'is not', null);
   if (beforeId !== null) query = query.where('id', '<', beforeId);
   return query.orderBy('id', 'desc').limit(limit).execute();
 }

@@ -80,6 +80,9 @@ export const WebhookListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200, description: 'Opaque cursor from `next`' })),
   tenantId: Type.Optional(Type.String({ maxLength: 64, description: "Only this tenant's endpoints" })),
   organizationId: Type.Optional(Type.String({ maxLength: 64, description: 'Superadmins: only this organization' })),
+  organizationWide: Type.Optional(
+    Type.Boolean({ description: "true: only the endpoints that receive every tenant's events (no `tenantId`); false: only tenant endpoints" }),
+  ),
 });
 export type WebhookListQueryInput = Static<typeof WebhookListQuery>;
 

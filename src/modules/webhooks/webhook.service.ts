@@ -25,6 +25,7 @@ import {
   requeueDelivery,
   toWebhook,
   updateWebhook,
+  type WebhookFilter,
   type WebhookRow,
 } from './webhook.repository.js';
 import type { DeliveryListQueryInput, Webhook, WebhookListQueryInput, WebhookPatchInput } from './webhook.schemas.js';
@@ -165,7 +166,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     async list(caller: Principal, target: OwnerRef, query: WebhookListQueryInput) {
-      let filter: { organizationId: string | null; tenantId?: string | null };
+      let filter: WebhookFilter;
       if ('tenantId' in target) {
         filter = await resolveOwner(db, caller, target);
       } else if (query.organizationId !== undefined && caller.tenantId === null) {
@@ -176,6 +177,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         filter = scope.tenantId !== null ? scope : { organizationId: scope.organizationId };
       }
       if (query.tenantId !== undefined && filter.tenantId === undefined) filter.tenantId = query.tenantId;
+      if (query.organizationWide !== undefined && filter.tenantId === undefined) {
+        filter = query.organizationWide ? { ...filter, tenantId: null } : { ...filter, tenantEndpointsOnly: true };
+      }
       authorize(caller, 'webhook.list');
       const limit = query.limit ?? 20;
       const rows = await listWebhooks(db, filter, limit + 1, idInCursor(query.cursor, 'whk'));

@@ -7,7 +7,7 @@ import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
 /** @import { ApiKey, ApiKeyCreateInput, ApiKeyWithSecret, List } from '../types.js' */
-/** @import { TenantContext } from '../app-types.js' */
+/** @import { OwnerScope, SectionContext } from '../app-types.js' */
 
 /** @type {[string, string][]} */
 const MANAGEMENT_SCOPES = [
@@ -57,15 +57,18 @@ function scopeChips(scopes) {
   );
 }
 
-/** The access of a new key: full, or the scopes chosen; `read()` answers undefined for full access. */
-function scopePicker() {
+/**
+ * The access of a new key: full, or the scopes chosen; `read()` answers undefined for full access.
+ * @param {OwnerScope} owner
+ */
+function scopePicker(owner) {
   const custom = h(
     'div.scope-grid',
     { hidden: true },
     MANAGEMENT_SCOPES.map(([scope, label]) =>
       h(
         'div.scope-row',
-        h('span.scope-label', label),
+        h('span.scope-label', scope === 'tenants' && owner.kind === 'organization' ? 'Tenants' : label),
         checkbox({ label: 'Read', name: 'scope', value: `${scope}:read`, checked: true }),
         checkbox({ label: 'Write', name: 'scope', value: `${scope}:write`, checked: true }),
       ),
@@ -87,7 +90,13 @@ function scopePicker() {
     'fieldset.fieldset',
     { dataset: { field: 'scopes' } },
     h('legend.legend', 'Access'),
-    radio({ label: 'Full access', name: 'access', value: 'full', checked: true, description: 'Every management scope of this tenant.' }),
+    radio({
+      label: 'Full access',
+      name: 'access',
+      value: 'full',
+      checked: true,
+      description: owner.kind === 'tenant' ? 'Every management scope of this tenant.' : 'Every management scope, over every tenant of the organization.',
+    }),
     radio({ label: 'Restricted', name: 'access', value: 'custom', description: 'Only the scopes you choose.' }),
     custom,
     h('p.field-error', { hidden: true }),
@@ -106,10 +115,14 @@ function scopePicker() {
   return { element: group, read };
 }
 
-/** @param {TenantContext} context */
-export async function render({ page, body, signal, setTitle }) {
-  setTitle('API keys', page.tenant.displayName);
-  const base = `/v1/tenants/${encodeURIComponent(page.tenant.id)}/api-keys`;
+/**
+ * The API keys of a tenant, or of an organization (whose keys act as its administrators).
+ * @param {SectionContext} context
+ */
+export async function render({ owner, body, signal, setTitle }) {
+  setTitle('API keys', owner.name);
+  const base = `${owner.apiBase}/api-keys`;
+  const forTenant = owner.kind === 'tenant';
   const list = h('div', loading());
   /** @type {ApiKey[]} */
   let keys = [];
@@ -126,10 +139,12 @@ export async function render({ page, body, signal, setTitle }) {
   }
 
   function create() {
-    const scopes = scopePicker();
+    const scopes = scopePicker(owner);
     formDialog({
       title: 'Create an API key',
-      description: 'Your backend uses it to call the Landlord API as this tenant, directly or through OAuth tokens.',
+      description: forTenant
+        ? 'Your backend uses it to call the Landlord API as this tenant, directly or through OAuth tokens.'
+        : 'Your platform uses it to call the Landlord API as an administrator of the organization: every tenant, its users, keys and webhooks.',
       submitLabel: 'Create key',
       size: 'lg',
       fields: [

@@ -59,14 +59,14 @@ export async function render({ main, signal, setTitle }) {
           {
             label: 'Organization',
             render: (o) =>
-              h(
-                'div.cell-main',
-                h('a.cell-link', { href: `/dashboard/tenants?organizationId=${encodeURIComponent(o.id)}` }, o.name),
-                h('span.cell-sub', code(o.slug)),
-              ),
+              h('div.cell-main', h('a.cell-link', { href: `/dashboard/organizations/${encodeURIComponent(o.id)}` }, o.name), h('span.cell-sub', code(o.slug))),
           },
           { label: 'ID', className: 'hide-md', render: (o) => code(o.id) },
-          { label: 'Tenants', className: 'num', render: (o) => formatNumber(o.tenantCount) },
+          {
+            label: 'Tenants',
+            className: 'num',
+            render: (o) => h('a', { href: `/dashboard/tenants?organizationId=${encodeURIComponent(o.id)}` }, formatNumber(o.tenantCount)),
+          },
           { label: 'Created', render: (o) => timeAgo(o.createdAt) },
         ],
         rows: orgs.map((o) => ({ item: o, dataset: { id: o.id } })),

@@ -7,9 +7,10 @@ import { actionMenu } from '../ui/menu.js';
 import { renderNotFound } from './not-found.js';
 import { suspendedBanner, tenantMenuItems } from './tenant-actions.js';
 import { tenantStatusBadge } from './tenant-status.js';
+import { tenantScope } from './owner-scope.js';
 
 /** @import { Tenant } from '../types.js' */
-/** @import { PageContext, TenantPage } from '../app-types.js' */
+/** @import { PageContext, TenantPage, TenantTab } from '../app-types.js' */
 
 const TABS = [
   { key: 'overview', label: 'Overview', path: '' },
@@ -66,7 +67,8 @@ const tenantBase = (tenant) => `/dashboard/tenants/${encodeURIComponent(tenant.i
  */
 export async function render(ctx) {
   // Every tenant route names its tab.
-  const { main, params, tab = 'overview', signal, setTitle } = ctx;
+  const { main, params, signal, setTitle } = ctx;
+  const tab = /** @type {TenantTab} */ (ctx.tab ?? 'overview');
   if (!canManageTenant() && tab !== 'overview') return renderNotFound(main, setTitle, 'page');
   /** @type {{ data: Tenant, etag: string | null }} */
   let loaded;
@@ -142,5 +144,5 @@ export async function render(ctx) {
   if (current instanceof HTMLElement && tabs && tabs.scrollWidth > tabs.clientWidth) tabs.scrollLeft = current.offsetLeft - 16;
   const view = await VIEWS[tab]();
   if (signal.aborted) return;
-  await view.render({ ...ctx, page, body });
+  await view.render({ ...ctx, page, body, owner: tenantScope(tenant) });
 }

@@ -1,39 +1,19 @@
-import { api, messageOf, statusOf } from '../api.js';
-import { formatDateTime, h, initials, replace, timeAgo } from '../dom.js';
-import { currentUser, isAdmin } from '../session.js';
-import { badge, copyField, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
-import { confirmDialog, formDialog, openDialog, showResult } from '../ui/dialog.js';
+import { api, statusOf } from '../api.js';
+import { h, replace, timeAgo } from '../dom.js';
+import { isAdmin } from '../session.js';
+import { badge, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
+import { formDialog } from '../ui/dialog.js';
 import { checkbox, checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 import { invitationsCard } from './invitations.js';
+import { accountItems, linkResult, personCell, reportError } from './user-actions.js';
 
 /** @import { CustomRole, List, SignInLink, TenantRole, TenantUser, TenantUserCreateInput } from '../types.js' */
 /** @import { TenantContext } from '../app-types.js' */
 
 /** @type {Record<TenantRole, string>} */
 const ROLES = { owner: 'Owner', member: 'Member' };
-
-/**
- * @param {TenantUser} user
- * @param {SignInLink} link
- */
-function linkResult(user, link) {
-  if (!link.url)
-    return h(
-      'div.result',
-      h('p', `A sign-in link was mailed to ${link.sentTo ?? user.email}. It signs them in once and expires at ${formatDateTime(link.expiresAt)}.`),
-    );
-  return h(
-    'div.result',
-    copyField({
-      label: `Sign-in link for ${user.name}`,
-      value: link.url,
-      name: 'signInUrl',
-      hint: `Send it to ${user.email}. It signs them in once and expires at ${formatDateTime(link.expiresAt)}.`,
-    }),
-  );
-}
 
 /**
  * The custom roles to choose from: the organization's, for admins. Owners cannot list them (null):
@@ -102,9 +82,6 @@ export async function render({ page, body, signal, setTitle }) {
   let users = [];
   const choices = await roleChoices(signal);
 
-  /** @param {unknown} error */
-  const reportError = (error) => statusOf(error) !== 401 && toast(messageOf(error), { kind: 'error' });
-
   async function load() {
     try {
       /** @type {List<TenantUser>} */
@@ -113,19 +90,6 @@ export async function render({ page, body, signal, setTitle }) {
       draw();
     } catch (error) {
       if (!signal.aborted && statusOf(error) !== 401) replace(list, errorState(error, load));
-    }
-  }
-
-  /** @param {TenantUser} user */
-  async function sendLink(user) {
-    const d = openDialog({ title: 'Sign-in link', description: `A one-time link that signs ${user.name} in to this dashboard.` });
-    try {
-      /** @type {SignInLink} */
-      const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
-      showResult(d, linkResult(user, link));
-    } catch (error) {
-      d.close();
-      reportError(error);
     }
   }
 
@@ -220,48 +184,15 @@ export async function render({ page, body, signal, setTitle }) {
 
   /** @param {TenantUser} user */
   function menuFor(user) {
-    const self = user.id === currentUser().id;
-    const path = `${base}/${encodeURIComponent(user.id)}`;
+    const account = accountItems(user, { path: `${base}/${encodeURIComponent(user.id)}`, reload: load });
     return actionMenu(`Actions for ${user.name}`, [
-      user.isActive && { label: 'Create sign-in link', onSelect: () => sendLink(user) },
+      account.link,
       { label: 'Custom roles…', onSelect: () => editRoles(user) },
       user.role === 'member'
         ? { label: 'Make owner', onSelect: () => update(user, { role: 'owner' }, `${user.name} is now an owner`) }
         : { label: 'Make member', onSelect: () => update(user, { role: 'member' }, `${user.name} is now a member`) },
-      !self &&
-        (user.isActive
-          ? {
-              label: 'Deactivate…',
-              onSelect: () =>
-                confirmDialog({
-                  title: `Deactivate ${user.name}?`,
-                  message: 'They are signed out at once and cannot sign in until you reactivate them.',
-                  confirmLabel: 'Deactivate',
-                  danger: true,
-                  onConfirm: async () => {
-                    await api.patch(path, { isActive: false });
-                    toast(`${user.name} is deactivated`);
-                    await load();
-                  },
-                }),
-            }
-          : { label: 'Reactivate', onSelect: () => update(user, { isActive: true }, `${user.name} can sign in again`) }),
-      !self && {
-        label: 'Remove…',
-        danger: true,
-        onSelect: () =>
-          confirmDialog({
-            title: `Remove ${user.name}?`,
-            message: `${user.email} loses access at once and the account is deleted. This cannot be undone.`,
-            confirmLabel: 'Remove user',
-            danger: true,
-            onConfirm: async () => {
-              await api.del(path);
-              toast(`${user.name} was removed`);
-              await load();
-            },
-          }),
-      },
+      account.status,
+      account.remove,
     ]);
   }
 
@@ -284,12 +215,7 @@ export async function render({ page, body, signal, setTitle }) {
         columns: [
           {
             label: 'User',
-            render: (u) =>
-              h(
-                'div.person',
-                h('span.avatar', { 'aria-hidden': 'true' }, initials(u.name)),
-                h('div.cell-main', h('span.cell-strong', u.name, u.id === currentUser().id ? h('span.you', ' (you)') : null), h('span.cell-sub', u.email)),
-              ),
+            render: personCell,
           },
           {
             label: 'Role',

@@ -9,10 +9,10 @@ import { toast } from '../ui/toast.js';
 import { renderNotFound } from './not-found.js';
 import { deliveryLog } from './webhook-deliveries.js';
 import { readWebhook, webhookFields } from './webhook-form.js';
-import { webhookStatus } from './webhooks.js';
+import { belongsTo, webhookStatus } from './webhooks.js';
 
 /** @import { Webhook, WebhookInput, WebhookWithSecret } from '../types.js' */
-/** @import { TenantContext } from '../app-types.js' */
+/** @import { SectionContext } from '../app-types.js' */
 
 /** @type {[string, string][]} */
 const OVERLAPS = [
@@ -22,10 +22,10 @@ const OVERLAPS = [
   ['0', 'No overlap: the old secret stops now'],
 ];
 
-/** @param {TenantContext} context */
-export async function render({ page, params, body, main, signal, setTitle }) {
+/** @param {SectionContext} context */
+export async function render({ owner, params, body, main, signal, setTitle }) {
   const path = `/v1/webhooks/${encodeURIComponent(params.webhookId)}`;
-  const listPath = `/dashboard/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`;
+  const listPath = `${owner.dashboardBase}/webhooks`;
   /** @type {{ data: Webhook, etag: string | null }} */
   let loaded;
   try {
@@ -37,9 +37,9 @@ export async function render({ page, params, body, main, signal, setTitle }) {
   if (signal.aborted) return;
   let webhook = loaded.data;
   let etag = loaded.etag;
-  // The address names the tenant; an endpoint of another tenant (or organization-wide) is not shown here.
-  if (webhook.tenantId !== page.tenant.id) return renderNotFound(main, setTitle, 'webhook');
-  setTitle('Webhook', page.tenant.displayName);
+  // The address names the owner; an endpoint of another tenant (or another level) is not shown here.
+  if (!belongsTo(webhook, owner)) return renderNotFound(main, setTitle, 'webhook');
+  setTitle('Webhook', owner.name);
 
   const headerSlot = h('div');
   const log = deliveryLog({ webhookPath: path, signal });

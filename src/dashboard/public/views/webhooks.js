@@ -6,7 +6,7 @@ import { formDialog, showResult } from '../ui/dialog.js';
 import { eventsLabel, readWebhook, webhookFields } from './webhook-form.js';
 
 /** @import { CursorList, Webhook, WebhookInput, WebhookWithSecret } from '../types.js' */
-/** @import { TenantContext } from '../app-types.js' */
+/** @import { OwnerScope, SectionContext } from '../app-types.js' */
 
 /** @param {Webhook} w */
 export function webhookStatus(w) {
@@ -15,10 +15,37 @@ export function webhookStatus(w) {
   return badge('Enabled', 'success');
 }
 
-/** @param {TenantContext} context */
-export async function render({ page, body, signal, setTitle }) {
-  setTitle('Webhooks', page.tenant.displayName);
-  const tenantPath = `/dashboard/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`;
+/**
+ * Where the owner's endpoints are listed and created: a tenant's own, or an organization's
+ * organization-wide ones (the endpoints of its tenants are on their pages).
+ * @param {OwnerScope} owner
+ */
+export function webhooksOf(owner) {
+  if (owner.kind === 'tenant') return { list: `${owner.apiBase}/webhooks`, create: `${owner.apiBase}/webhooks`, extra: {} };
+  return {
+    list: `/v1/webhooks?organizationWide=true&organizationId=${encodeURIComponent(owner.id)}`,
+    create: '/v1/webhooks',
+    extra: { organizationId: owner.id },
+  };
+}
+
+/**
+ * Whether an endpoint is one of the owner's (and so shown on its page).
+ * @param {Webhook} webhook
+ * @param {OwnerScope} owner
+ */
+export const belongsTo = (webhook, owner) =>
+  owner.kind === 'tenant' ? webhook.tenantId === owner.id : webhook.tenantId === null && webhook.organizationId === owner.id;
+
+/**
+ * The webhook endpoints of a tenant, or the organization-wide ones of an organization.
+ * @param {SectionContext} context
+ */
+export async function render({ owner, body, signal, setTitle }) {
+  setTitle('Webhooks', owner.name);
+  const listPath = `${owner.dashboardBase}/webhooks`;
+  const paths = webhooksOf(owner);
+  const whose = owner.kind === 'tenant' ? 'this tenant’s events' : 'the events of every tenant of the organization';
   const list = h('div', loading());
   /** @type {Webhook[]} */
   let hooks = [];
@@ -29,7 +56,7 @@ export async function render({ page, body, signal, setTitle }) {
   async function load(link) {
     try {
       /** @type {CursorList<Webhook>} */
-      const data = await api.get(link ? apiPath(link) : `/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, undefined, { signal });
+      const data = await api.get(link ? apiPath(link) : paths.list, undefined, { signal });
       hooks = link ? [...hooks, ...data.results] : data.results;
       next = data.next;
       draw();
@@ -45,7 +72,7 @@ export async function render({ page, body, signal, setTitle }) {
   function create() {
     const d = formDialog({
       title: 'Add a webhook endpoint',
-      description: 'Landlord sends this tenant’s events to it, signed, and retries failed deliveries with backoff.',
+      description: `Landlord sends ${whose} to it, signed, and retries failed deliveries with backoff.`,
       submitLabel: 'Add endpoint',
       size: 'lg',
       fields: [h('div.form-grid', webhookFields(undefined, { autofocus: true }))],
@@ -54,9 +81,9 @@ export async function render({ page, body, signal, setTitle }) {
         const input = readWebhook(form);
         if (input.description === null) delete input.description;
         /** @type {WebhookWithSecret} */
-        const created = await api.post(`/v1/tenants/${encodeURIComponent(page.tenant.id)}/webhooks`, input);
+        const created = await api.post(paths.create, { ...input, ...paths.extra });
         await load();
-        const href = `${tenantPath}/${encodeURIComponent(created.id)}`;
+        const href = `${listPath}/${encodeURIComponent(created.id)}`;
         showResult(
           d,
           secretReveal({
@@ -108,7 +135,7 @@ export async function render({ page, body, signal, setTitle }) {
             render: (w) =>
               h(
                 'div.cell-main',
-                h('a.cell-link.mono.truncate', { href: `${tenantPath}/${encodeURIComponent(w.id)}`, title: w.url }, w.url),
+                h('a.cell-link.mono.truncate', { href: `${listPath}/${encodeURIComponent(w.id)}`, title: w.url }, w.url),
                 w.description ? h('span.cell-sub', w.description) : null,
               ),
           },
@@ -127,7 +154,7 @@ export async function render({ page, body, signal, setTitle }) {
     listCard(
       {
         title: 'Webhooks',
-        description: 'Endpoints that receive this tenant’s events. Each delivery is signed and every attempt is logged.',
+        description: `Endpoints that receive ${whose}. Each delivery is signed and every attempt is logged.`,
         createLabel: 'Add endpoint',
         onCreate: create,
       },
