@@ -7,15 +7,15 @@ import { RemoteError } from './usage.js';
 export type Json = any;
 export type Call = (method: string, path: string, body?: unknown) => Promise<Json>;
 
-/** The server this machine's config starts: its listening address, or loopback when it listens on every interface. */
+/** The server this machine's config starts: its listening address, or `localhost` when it listens on every interface. */
 export function localServerUrl(config: Config): string {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }
 
 /**
  * The running server's API, for the management commands: `--url` (default this machine's
- * server, `http://127.0.0.1:$PORT`) and `--key` (default LANDLORD_ROOT_KEY, else the data dir's root key).
+ * server, `http://localhost:$PORT`) and `--key` (default LANDLORD_ROOT_KEY, else the data dir's root key).
  * A problem answer becomes one line: status, code, detail and the first field errors.
  */
 export function apiClient(config: Config, options: { url?: string; key?: string }): Call {

@@ -262,7 +262,7 @@ const COMMANDS: Record<string, Record<string, Subcommand>> = {
 
 export const API_COMMAND_NAMES = Object.keys(COMMANDS);
 
-export const API_USAGE = `Managing a running server (--url, default this machine's server on $PORT; --key, default the root key;
+export const API_USAGE = `Managing a running server (--url, default http://localhost:$PORT; --key, default the root key;
 --json for scripts):
   tenants list [--search s] [--status s] [--plan p] [--parent id] [--limit n]
   tenants get|restore|reactivate <id>
