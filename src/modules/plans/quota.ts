@@ -6,18 +6,16 @@ import type { CountedLimit } from './plan.schemas.js';
 const NOUNS: Record<CountedLimit, string> = { users: 'users (pending invitations included)', apiKeys: 'API keys', webhooks: 'webhook endpoints' };
 
 // A tenant's `plan`, `features` and `limits` columns are this module's: what the tenant is entitled to.
-function limitOf(db: Kysely<Database>, tenantId: string, resource: CountedLimit | 'requestsPerMinute') {
-  return db
-    .selectFrom('tenants as t')
-    .leftJoin('plans as p', (join) => join.onRef('p.organization_id', '=', 't.organization_id').onRef('p.key', '=', 't.plan'))
-    .select(['t.organization_id', sql<number | null>`coalesce((t.limits ->> ${resource})::bigint, (p.limits ->> ${resource})::bigint)::int`.as('limit')])
-    .where('t.id', '=', tenantId)
-    .executeTakeFirst();
-}
+/** The limit of the tenant row `t` on `resource`: its own, else its plan's; null when neither sets one. */
+const limitOn = (resource: CountedLimit | 'requestsPerMinute') => sql<number | null>`coalesce(
+  (t.limits ->> ${resource})::bigint,
+  (select (p.limits ->> ${resource})::bigint from plans p where p.organization_id = t.organization_id and p.key = t.plan)
+)::int`;
 
 /** The tenant's limit on `resource` (its own, else its plan's), or null when it has none. */
 export async function effectiveLimit(db: Kysely<Database>, tenantId: string, resource: CountedLimit | 'requestsPerMinute'): Promise<number | null> {
-  return (await limitOf(db, tenantId, resource))?.limit ?? null;
+  const row = await db.selectFrom('tenants as t').select(limitOn(resource).as('limit')).where('t.id', '=', tenantId).executeTakeFirst();
+  return row?.limit ?? null;
 }
 
 /** How many of `resource` a tenant holds, counted by the module that owns them, in the caller's transaction. */
@@ -28,15 +26,23 @@ export type QuotaCount = (trx: Kysely<Database>, tenant: { id: string; organizat
  * call it in the creating transaction, before the insert, with the owning module's `count`. With
  * a limit, the tenant's row is locked (FOR NO KEY UPDATE: the foreign-key checks of other inserts
  * do not wait on it) until the commit, so concurrent creates count one after another and never
- * overshoot; without one, nothing is locked or counted, and the check is one indexed read.
+ * overshoot; without one, nothing is locked or counted. Reading the limit and taking the lock are
+ * one statement (a row its WHERE leaves out is not locked), and the count comes after it: under
+ * READ COMMITTED a statement sees what was committed before it began, so only a later statement
+ * sees the creates that held the lock before this one.
  */
 export async function assertWithinQuota(trx: Kysely<Database>, tenantId: string | null, resource: CountedLimit, count: QuotaCount): Promise<void> {
   if (tenantId === null) return;
-  const row = await limitOf(trx, tenantId, resource);
+  const limitExpr = limitOn(resource);
+  const row = await trx
+    .selectFrom('tenants as t')
+    .select(['t.organization_id', limitExpr.as('limit')])
+    .where('t.id', '=', tenantId)
+    .where(limitExpr, 'is not', null)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
   if (!row || row.limit === null) return;
   const { limit } = row;
-  await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forNoKeyUpdate().execute();
-  // A statement after the lock: under READ COMMITTED it sees every create committed before it.
   const n = await count(trx, { id: tenantId, organizationId: row.organization_id });
   if (n >= limit) {
     throw errors.conflict(
