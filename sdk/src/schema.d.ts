@@ -2057,7 +2057,7 @@ export interface components {
             organizationId: string;
             name: string;
             description: string | null;
-            permissions: string[];
+            permissions: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** @description Users holding this role */
             userCount: number;
             /** Format: date-time */
@@ -2105,7 +2105,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -2126,7 +2126,7 @@ export interface components {
             /** @description Keys of the organization's custom roles the user holds beside `role` */
             roles: string[];
             /** @description What the user may do: its base role's scopes plus every permission of its custom roles (Landlord scopes and application permissions). Its sessions and session tokens carry exactly these */
-            permissions: string[];
+            permissions: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             isActive: boolean;
             /** Format: date-time */
             lastSignInAt: string | null;
@@ -2143,7 +2143,7 @@ export interface components {
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -3059,7 +3059,7 @@ export interface components {
         OrganizationApiKeyCreateRequest: {
             name?: string;
             /** @description Defaults to every scope of the key's role */
-            scopes?: string[];
+            scopes?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** Format: date-time */
             expiresAt?: string | null;
         };
@@ -3068,7 +3068,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3092,7 +3092,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3155,7 +3155,7 @@ export interface components {
             name: string;
             description?: string | null;
             /** @description Landlord scopes and application permissions the role grants */
-            permissions: string[];
+            permissions: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** @description Superadmins only; defaults to the caller's organization */
             organizationId?: string;
         };
@@ -3167,7 +3167,7 @@ export interface components {
             name?: string;
             description?: string | null;
             /** @description Replaces the current list */
-            permissions?: string[];
+            permissions?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
         };
         TenantCreateRequest: {
             name: string;
@@ -3247,13 +3247,13 @@ export interface components {
             /** @description Issues a tenant API key; the secret is returned once */
             apiKey?: {
                 name?: string;
-                scopes?: string[];
+                scopes?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             };
             /** @description Subscribes an endpoint to this tenant's events (`events` defaults to `["*"]`); the response adds `webhook` with its one-time `secret` */
             webhook?: {
                 /** Format: http-url */
                 url: string;
-                events?: string[];
+                events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             };
         };
         TenantCreateResponse: {
@@ -3349,12 +3349,12 @@ export interface components {
                 id: string;
                 /** @description Shown only in this response */
                 secret: string;
-                scopes: string[];
+                scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             };
             webhook?: {
                 id: string;
                 url: string;
-                events: string[];
+                events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
                 /** @description The signing secret (`whsec_…`): shown only in this response */
                 secret: string;
             };
@@ -3472,12 +3472,12 @@ export interface components {
                         id: string;
                         /** @description Shown only in this response */
                         secret: string;
-                        scopes: string[];
+                        scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
                     };
                     webhook?: {
                         id: string;
                         url: string;
-                        events: string[];
+                        events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
                         /** @description The signing secret (`whsec_…`): shown only in this response */
                         secret: string;
                     };
@@ -3626,7 +3626,7 @@ export interface components {
         TenantApiKeyCreateRequest: {
             name?: string;
             /** @description Defaults to every scope of the key's role */
-            scopes?: string[];
+            scopes?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** Format: date-time */
             expiresAt?: string | null;
         };
@@ -3635,7 +3635,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3659,7 +3659,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3885,7 +3885,7 @@ export interface components {
             /** Format: http-url */
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted`; default `["*"]` */
-            events?: string[];
+            events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description?: string | null;
             /** @description Default true */
             isEnabled?: boolean;
@@ -3900,7 +3900,7 @@ export interface components {
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -3931,7 +3931,7 @@ export interface components {
             /** Format: http-url */
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted`; default `["*"]` */
-            events?: string[];
+            events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description?: string | null;
             /** @description Default true */
             isEnabled?: boolean;
@@ -3944,7 +3944,7 @@ export interface components {
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -3975,7 +3975,7 @@ export interface components {
             /** Format: http-url */
             url?: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted`; default `["*"]` */
-            events?: string[];
+            events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description?: string | null;
             /** @description Re-enabling also clears `disabledReason` and `failingSince` */
             isEnabled?: boolean;
@@ -4063,7 +4063,7 @@ export interface components {
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -11004,7 +11004,7 @@ export interface operations {
                 createdAfter?: string;
                 createdBefore?: string;
                 /** @description `name`, `slug`, `createdAt`, `updatedAt` (snake_case aliases `created_at`, `updated_at`), `-` prefix for descending; default `-createdAt` */
-                ordering?: string;
+                ordering?: "name" | "-name" | "slug" | "-slug" | "createdAt" | "-createdAt" | "created_at" | "-created_at" | "updatedAt" | "-updatedAt" | "updated_at" | "-updated_at";
             };
             header?: never;
             path?: never;
@@ -18398,7 +18398,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description One type or a comma-separated list */
-                type?: string;
+                type?: string | ("tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted");
                 tenantId?: string;
                 organizationId?: string;
             };
