@@ -3810,8 +3810,7 @@ export interface components {
             defaultRole?: "owner" | "member";
             isEnabled?: boolean;
         };
-        /** @description application/gzip: a tar of the data dir */
-        SystemBackupResponse: unknown;
+        SystemBackupResponse: string;
         OrganizationUserCreateRequest: {
             /** Format: email */
             email: string;
@@ -3882,8 +3881,8 @@ export interface components {
             }[];
             next: string | null;
         };
-        /** @description application/x-ndjson or text/csv, streamed */
-        AuditExportResponse: unknown;
+        /** @description One entry (as `GET /v1/audit-logs` lists it) per line */
+        AuditExportResponse: string;
         WebhookCreateRequest: {
             /** Format: http-url */
             url: string;
@@ -17010,7 +17009,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/gzip: a tar of the data dir */
+            /** @description A gzipped tar of the data dir */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -17020,7 +17019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SystemBackupResponse"];
+                    "application/gzip": components["schemas"]["SystemBackupResponse"];
                 };
             };
             /** @description Malformed JSON (`MALFORMED_JSON`) */
@@ -18819,7 +18818,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/x-ndjson or text/csv, streamed */
+            /** @description The entries, streamed: one JSON object per line, or CSV rows after a header row */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18829,7 +18828,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditExportResponse"];
+                    "application/x-ndjson": components["schemas"]["AuditExportResponse"];
+                    "text/csv": components["schemas"]["AuditExportResponse"];
                 };
             };
             /** @description Malformed JSON (`MALFORMED_JSON`) */
