@@ -1921,7 +1921,7 @@ export interface components {
             };
         };
         Tenant: {
-            /** @example tnt_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
             id: string;
             organizationId: string;
             /** @description The parent tenant, in the same organization; null for a root */
@@ -2034,7 +2034,7 @@ export interface components {
             updatedAt: string;
         };
         Invitation: {
-            /** @example inv_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
             id: string;
             tenantId: string;
             email: string;
@@ -2070,7 +2070,7 @@ export interface components {
         };
         /** @description A connection to an OpenID Connect provider. The client secret is write-only: it is never returned. */
         SsoConnection: {
-            /** @example sso_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
             id: string;
             tenantId: string;
             /** @enum {string} */
@@ -2139,7 +2139,7 @@ export interface components {
             updatedAt: string;
         };
         Webhook: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
@@ -2170,7 +2170,7 @@ export interface components {
         Event_tenant_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2194,7 +2194,7 @@ export interface components {
         Event_tenant_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2218,7 +2218,7 @@ export interface components {
         Event_tenant_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2242,7 +2242,7 @@ export interface components {
         Event_tenant_deactivated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2266,7 +2266,7 @@ export interface components {
         Event_tenant_reactivated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2290,7 +2290,7 @@ export interface components {
         Event_tenant_restored: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2314,7 +2314,7 @@ export interface components {
         Event_tenant_purged: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2338,7 +2338,7 @@ export interface components {
         Event_tenant_entitlements_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2362,7 +2362,7 @@ export interface components {
         Event_plan_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2386,7 +2386,7 @@ export interface components {
         Event_plan_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2410,7 +2410,7 @@ export interface components {
         Event_plan_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2434,7 +2434,7 @@ export interface components {
         Event_role_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2458,7 +2458,7 @@ export interface components {
         Event_role_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2482,7 +2482,7 @@ export interface components {
         Event_role_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2506,7 +2506,7 @@ export interface components {
         Event_user_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2530,7 +2530,7 @@ export interface components {
         Event_user_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2554,7 +2554,7 @@ export interface components {
         Event_user_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2578,7 +2578,7 @@ export interface components {
         Event_api_key_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2602,7 +2602,7 @@ export interface components {
         Event_api_key_revoked: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2626,7 +2626,7 @@ export interface components {
         Event_webhook_test: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2656,7 +2656,7 @@ export interface components {
         Event_webhook_disabled: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2680,7 +2680,7 @@ export interface components {
         Event_invitation_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2704,7 +2704,7 @@ export interface components {
         Event_invitation_accepted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2728,7 +2728,7 @@ export interface components {
         Event_invitation_revoked: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2752,7 +2752,7 @@ export interface components {
         Event_sso_connection_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2776,7 +2776,7 @@ export interface components {
         Event_sso_connection_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2800,7 +2800,7 @@ export interface components {
         Event_sso_connection_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -3260,7 +3260,7 @@ export interface components {
             };
         };
         TenantCreateResponse: {
-            /** @example tnt_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
             id: string;
             organizationId: string;
             /** @description The parent tenant, in the same organization; null for a root */
@@ -3383,7 +3383,7 @@ export interface components {
                 /** @description 201 when created; otherwise the error status. 424 marks items rolled back in an atomic batch */
                 status: number;
                 tenant?: {
-                    /** @example tnt_01jd8x3k5q2w7e9r4t6y8u0i2o */
+                    /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                     id: string;
                     organizationId: string;
                     /** @description The parent tenant, in the same organization; null for a root */
@@ -3725,7 +3725,7 @@ export interface components {
             expiresInHours?: number;
         };
         InvitationCreateResponse: {
-            /** @example inv_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
             id: string;
             tenantId: string;
             email: string;
@@ -3752,7 +3752,7 @@ export interface components {
             results: components["schemas"]["Invitation"][];
         };
         InvitationResendResponse: {
-            /** @example inv_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
             id: string;
             tenantId: string;
             email: string;
@@ -3895,7 +3895,7 @@ export interface components {
             organizationId?: string;
         };
         WebhookCreateResponse: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
@@ -3939,7 +3939,7 @@ export interface components {
             isEnabled?: boolean;
         };
         TenantWebhookCreateResponse: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
@@ -4058,7 +4058,7 @@ export interface components {
             overlapSeconds?: number;
         };
         WebhookRotateSecretResponse: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
@@ -4090,7 +4090,10 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+        /**
+         * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+         * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+         */
         IdempotencyKey: string;
         /** @description The `ETag` the change is based on; 412 `PRECONDITION_FAILED` when the resource has changed since */
         IfMatch: string;
@@ -4132,6 +4135,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SystemHealthResponse"];
                 };
             };
@@ -4184,6 +4192,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SystemReadyResponse"];
                 };
             };
@@ -4236,6 +4249,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP landlord_http_requests_total HTTP requests by operation and status
+                     *     # TYPE landlord_http_requests_total counter
+                     *     landlord_http_requests_total{method="GET",operation="tenant.list",status="200"} 1027
+                     */
                     "text/plain": components["schemas"]["SystemMetricsResponse"];
                 };
             };
@@ -4298,6 +4316,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "Ed25519",
+                     *           "x": "UFT-f5z_yOj1gyyYRe4lGNU9n4P_OEtYBal3YvBDbfs",
+                     *           "kid": "LX4TyuHrJ647StRbBVv_j_IDS9o4Ec9luQ-YRpTJuOQ",
+                     *           "alg": "EdDSA",
+                     *           "use": "sig"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthJwksResponse"];
                 };
             };
@@ -4350,6 +4382,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "issuer": "https://landlord.yourcompany.dev",
+                     *       "token_endpoint": "https://landlord.yourcompany.dev/oauth/token",
+                     *       "jwks_uri": "https://landlord.yourcompany.dev/.well-known/jwks.json",
+                     *       "introspection_endpoint": "https://landlord.yourcompany.dev/oauth/introspect",
+                     *       "revocation_endpoint": "https://landlord.yourcompany.dev/oauth/revoke",
+                     *       "grant_types_supported": [
+                     *         "client_credentials"
+                     *       ],
+                     *       "response_types_supported": [],
+                     *       "token_endpoint_auth_methods_supported": [
+                     *         "client_secret_basic",
+                     *         "client_secret_post"
+                     *       ],
+                     *       "introspection_endpoint_auth_methods_supported": [
+                     *         "client_secret_basic",
+                     *         "client_secret_post"
+                     *       ],
+                     *       "revocation_endpoint_auth_methods_supported": [
+                     *         "client_secret_basic",
+                     *         "client_secret_post"
+                     *       ],
+                     *       "scopes_supported": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "service_documentation": "https://landlord.yourcompany.dev/docs"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthMetadataResponse"];
                 };
             };
@@ -4395,7 +4465,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "scope": "tenants:read content:post",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["OauthTokenRequest"];
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "scope": "tenants:read content:post",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OauthTokenRequest"];
             };
         };
@@ -4407,6 +4493,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 3600,
+                     *       "scope": "tenants:read content:post"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthTokenResponse"];
                 };
             };
@@ -4517,7 +4611,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["OauthIntrospectRequest"];
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OauthIntrospectRequest"];
             };
         };
@@ -4529,6 +4637,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "scope": "tenants:read content:post",
+                     *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "sub": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "exp": 1773135000,
+                     *       "iat": 1773131400,
+                     *       "iss": "https://landlord.yourcompany.dev",
+                     *       "aud": "landlord",
+                     *       "jti": "EXAMPLEnotArealJti00000",
+                     *       "token_type": "Bearer",
+                     *       "org": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tid": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "role": "owner"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthIntrospectResponse"];
                 };
             };
@@ -4639,7 +4764,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["OauthRevokeRequest"];
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OauthRevokeRequest"];
             };
         };
@@ -4754,7 +4893,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4762,6 +4904,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@northwind.example",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthLoginRequest"];
             };
         };
@@ -4776,6 +4924,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthLoginResponse"];
                 };
             };
@@ -4956,7 +5143,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4964,6 +5154,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "EXAMPLEnotArealLinkToken0000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthSignInLinkRequest"];
             };
         };
@@ -4978,6 +5173,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthSignInLinkResponse"];
                 };
             };
@@ -5158,7 +5392,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5166,6 +5403,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "EXAMPLEnotArealLinkToken0000000000000000000",
+                 *       "name": "Lin Chen",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationAcceptRequest"];
             };
         };
@@ -5180,6 +5424,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "lin@northwind.example",
+                     *         "name": "Lin Chen",
+                     *         "role": "member",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationAcceptResponse"];
                 };
             };
@@ -5373,7 +5656,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5381,6 +5667,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@northwind.example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthPasswordResetRequestRequest"];
             };
         };
@@ -5395,6 +5686,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "accepted"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthPasswordResetRequestResponse"];
                 };
             };
@@ -5575,7 +5871,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5583,6 +5882,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "EXAMPLEnotArealLinkToken0000000000000000000",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthPasswordResetRequest"];
             };
         };
@@ -5597,6 +5902,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthPasswordResetResponse"];
                 };
             };
@@ -5805,6 +6149,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthSessionResponse"];
                 };
             };
@@ -5985,7 +6368,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -6003,6 +6389,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthTokenResponse"];
                 };
             };
@@ -6183,7 +6576,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -6378,6 +6774,7 @@ export interface operations {
     "auth.sso_lookup": {
         parameters: {
             query: {
+                /** @example ada@northwind.example */
                 email: string;
             };
             header?: never;
@@ -6396,6 +6793,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sso": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthSsoLookupResponse"];
                 };
             };
@@ -6575,7 +6977,10 @@ export interface operations {
     "auth.sso_start": {
         parameters: {
             query?: {
-                /** @description The user's email: its domain picks the connection, and the provider gets it as `login_hint` */
+                /**
+                 * @description The user's email: its domain picks the connection, and the provider gets it as `login_hint`
+                 * @example ada@northwind.example
+                 */
                 email?: string;
                 connectionId?: string;
             };
@@ -6783,7 +7188,9 @@ export interface operations {
     "auth.sso_callback": {
         parameters: {
             query?: {
+                /** @example EXAMPLEnotArealState00 */
                 state?: string;
+                /** @example EXAMPLEnotArealCode000 */
                 code?: string;
                 error?: string;
                 error_description?: string;
@@ -6999,6 +7406,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "name": "Acme Cloud",
+                     *           "slug": "acme-cloud",
+                     *           "tenantCount": 42,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationListResponse"];
                 };
             };
@@ -7179,7 +7600,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -7187,6 +7611,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Cloud",
+                 *       "slug": "acme-cloud"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationCreateRequest"];
             };
         };
@@ -7201,6 +7631,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 0,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7396,6 +7836,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 42,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7577,6 +8027,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -7593,6 +8044,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 42,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7774,6 +8235,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -7969,12 +8431,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Cloud Ltd"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUpdateRequest"];
             };
         };
@@ -7989,6 +8457,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud Ltd",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 42,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -8170,6 +8648,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -8186,6 +8665,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *           "name": "Provisioning",
+                     *           "prefix": "lk_EXAMPLEn",
+                     *           "scopes": [
+                     *             "tenants:read",
+                     *             "tenants:write"
+                     *           ],
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "expiresAt": null,
+                     *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationApiKeyListResponse"];
                 };
             };
@@ -8366,16 +8865,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Provisioning",
+                 *       "scopes": [
+                 *         "tenants:read",
+                 *         "tenants:write"
+                 *       ],
+                 *       "expiresAt": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationApiKeyCreateRequest"];
             };
         };
@@ -8390,6 +8903,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *       "name": "Provisioning",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "tenants:write"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": null,
+                     *       "secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationApiKeyCreateResponse"];
                 };
             };
@@ -8570,17 +9100,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "gracePeriodSeconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationApiKeyRotateRequest"];
             };
         };
@@ -8595,6 +9135,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *       "name": "Provisioning",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "tenants:write"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-03-09T16:42:31.027Z",
+                     *       "secret": "lk_EXAMPLEnotArealSecret1111111111111111111111"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationApiKeyRotateResponse"];
                 };
             };
@@ -8776,7 +9333,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
@@ -8989,6 +9548,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "key": "pro",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "name": "Pro",
+                     *           "features": {
+                     *             "sso": true
+                     *           },
+                     *           "limits": {
+                     *             "users": 50,
+                     *             "apiKeys": 10,
+                     *             "webhooks": 5,
+                     *             "requestsPerMinute": 600
+                     *           },
+                     *           "tenantCount": 17,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanListResponse"];
                 };
             };
@@ -9169,7 +9751,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -9177,6 +9762,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "pro",
+                 *       "name": "Pro",
+                 *       "features": {
+                 *         "sso": true
+                 *       },
+                 *       "limits": {
+                 *         "users": 50,
+                 *         "apiKeys": 10,
+                 *         "webhooks": 5,
+                 *         "requestsPerMinute": 600
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanCreateRequest"];
             };
         };
@@ -9191,6 +9791,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "pro",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Pro",
+                     *       "features": {
+                     *         "sso": true
+                     *       },
+                     *       "limits": {
+                     *         "users": 50,
+                     *         "apiKeys": 10,
+                     *         "webhooks": 5,
+                     *         "requestsPerMinute": 600
+                     *       },
+                     *       "tenantCount": 0,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -9375,6 +9994,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example pro */
                 key: string;
             };
             cookie?: never;
@@ -9391,6 +10011,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "pro",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Pro",
+                     *       "features": {
+                     *         "sso": true
+                     *       },
+                     *       "limits": {
+                     *         "users": 50,
+                     *         "apiKeys": 10,
+                     *         "webhooks": 5,
+                     *         "requestsPerMinute": 600
+                     *       },
+                     *       "tenantCount": 17,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -9575,6 +10214,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example pro */
                 key: string;
             };
             cookie?: never;
@@ -9773,6 +10413,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example pro */
                 key: string;
             };
             cookie?: never;
@@ -9780,6 +10421,14 @@ export interface operations {
         /** @description `features` and `limits` are merged into the current ones; a key set to null is removed */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "limits": {
+                 *         "users": 100,
+                 *         "webhooks": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanUpdateRequest"];
             };
         };
@@ -9794,6 +10443,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "pro",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Pro",
+                     *       "features": {
+                     *         "sso": true
+                     *       },
+                     *       "limits": {
+                     *         "users": 100,
+                     *         "apiKeys": 10,
+                     *         "requestsPerMinute": 600
+                     *       },
+                     *       "tenantCount": 17,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -9992,6 +10659,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "key": "editor",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "name": "Editor",
+                     *           "description": "Publishes content and manages users",
+                     *           "permissions": [
+                     *             "users:read",
+                     *             "users:write",
+                     *             "content:post"
+                     *           ],
+                     *           "userCount": 8,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleListResponse"];
                 };
             };
@@ -10172,7 +10859,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -10180,6 +10870,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "editor",
+                 *       "name": "Editor",
+                 *       "description": "Publishes content and manages users",
+                 *       "permissions": [
+                 *         "users:read",
+                 *         "users:write",
+                 *         "content:post"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleCreateRequest"];
             };
         };
@@ -10194,6 +10896,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "editor",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Editor",
+                     *       "description": "Publishes content and manages users",
+                     *       "permissions": [
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "userCount": 0,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Role"];
                 };
             };
@@ -10378,6 +11096,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example editor */
                 key: string;
             };
             cookie?: never;
@@ -10394,6 +11113,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "editor",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Editor",
+                     *       "description": "Publishes content and manages users",
+                     *       "permissions": [
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "userCount": 8,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Role"];
                 };
             };
@@ -10578,6 +11313,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example editor */
                 key: string;
             };
             cookie?: never;
@@ -10776,12 +11512,21 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example editor */
                 key: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "permissions": [
+                 *         "users:read",
+                 *         "content:post"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleUpdateRequest"];
             };
         };
@@ -10796,6 +11541,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "editor",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Editor",
+                     *       "description": "Publishes content and manages users",
+                     *       "permissions": [
+                     *         "users:read",
+                     *         "content:post"
+                     *       ],
+                     *       "userCount": 8,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Role"];
                 };
             };
@@ -11024,6 +11784,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 42,
+                     *       "next": "https://landlord.yourcompany.dev/v1/tenants?limit=1&cursor=eyJvIjoiLWNyZWF0ZWRBdCJ9",
+                     *       "previous": null,
+                     *       "results": [
+                     *         {
+                     *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "parentId": null,
+                     *           "depth": 0,
+                     *           "ancestorIds": [],
+                     *           "name": "Northwind Traders",
+                     *           "slug": "northwind",
+                     *           "externalId": "cus_4821",
+                     *           "displayName": "Northwind Traders Ltd",
+                     *           "email": "billing@northwind.example",
+                     *           "url": "https://northwind.example",
+                     *           "description": "Wholesale customer since 2024",
+                     *           "isActive": true,
+                     *           "status": "active",
+                     *           "suspendedReason": null,
+                     *           "deletedAt": null,
+                     *           "purgeAt": null,
+                     *           "deletionProtection": false,
+                     *           "plan": "pro",
+                     *           "features": {
+                     *             "exports": "csv"
+                     *           },
+                     *           "limits": {
+                     *             "users": 50
+                     *           },
+                     *           "entitlements": {
+                     *             "plan": "pro",
+                     *             "features": {
+                     *               "sso": true,
+                     *               "exports": "csv"
+                     *             },
+                     *             "limits": {
+                     *               "users": 50,
+                     *               "apiKeys": 10,
+                     *               "webhooks": 5,
+                     *               "requestsPerMinute": 600
+                     *             }
+                     *           },
+                     *           "legalEntities": [
+                     *             {
+                     *               "name": "Northwind Traders Ltd",
+                     *               "registrationNumber": "GB123456789"
+                     *             }
+                     *           ],
+                     *           "settings": {
+                     *             "timezone": "Europe/London",
+                     *             "weekStart": 1,
+                     *             "locale": "en-GB"
+                     *           },
+                     *           "metadata": {
+                     *             "crmId": "0015g00000XyZ"
+                     *           },
+                     *           "owner": {
+                     *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *             "name": "Ada Lovelace",
+                     *             "email": "ada@northwind.example"
+                     *           },
+                     *           "userCount": 3,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantListResponse"];
                 };
             };
@@ -11204,7 +12035,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -11212,6 +12046,42 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind Traders",
+                 *       "slug": "northwind",
+                 *       "externalId": "cus_4821",
+                 *       "email": "billing@northwind.example",
+                 *       "plan": "pro",
+                 *       "settings": {
+                 *         "timezone": "Europe/London",
+                 *         "locale": "en-GB"
+                 *       },
+                 *       "metadata": {
+                 *         "crmId": "0015g00000XyZ"
+                 *       },
+                 *       "owner": {
+                 *         "name": "Ada Lovelace",
+                 *         "email": "ada@northwind.example"
+                 *       },
+                 *       "apiKey": {
+                 *         "name": "Northwind backend",
+                 *         "scopes": [
+                 *           "tenants:read",
+                 *           "users:read",
+                 *           "users:write",
+                 *           "content:post"
+                 *         ]
+                 *       },
+                 *       "webhook": {
+                 *         "url": "https://hooks.northwind.example/landlord",
+                 *         "events": [
+                 *           "tenant.updated",
+                 *           "user.created"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantCreateRequest"];
             };
         };
@@ -11227,6 +12097,91 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 1,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "dashboardUrl": "https://landlord.yourcompany.dev/dashboard/tenants/tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "signInUrl": "https://landlord.yourcompany.dev/dashboard/sign-in?token=EXAMPLEnotArealLinkToken0000000000000000000",
+                     *       "apiKey": {
+                     *         "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *         "secret": "lk_EXAMPLEnotArealSecret0000000000000000000000",
+                     *         "scopes": [
+                     *           "tenants:read",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "content:post"
+                     *         ]
+                     *       },
+                     *       "webhook": {
+                     *         "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *         "url": "https://hooks.northwind.example/landlord",
+                     *         "events": [
+                     *           "tenant.updated",
+                     *           "user.created"
+                     *         ],
+                     *         "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantCreateResponse"];
                 };
             };
@@ -11407,7 +12362,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -11415,6 +12373,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "email": "billing@northwind.example",
+                 *           "plan": "pro",
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           }
+                 *         },
+                 *         {
+                 *           "name": "Contoso",
+                 *           "slug": "northwind"
+                 *         }
+                 *       ],
+                 *       "atomic": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantBatchCreateRequest"];
             };
         };
@@ -11429,6 +12412,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "status": 201,
+                     *           "tenant": {
+                     *             "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *             "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *             "parentId": null,
+                     *             "depth": 0,
+                     *             "ancestorIds": [],
+                     *             "name": "Northwind Traders",
+                     *             "slug": "northwind",
+                     *             "externalId": "cus_4821",
+                     *             "displayName": "Northwind Traders Ltd",
+                     *             "email": "billing@northwind.example",
+                     *             "url": "https://northwind.example",
+                     *             "description": "Wholesale customer since 2024",
+                     *             "isActive": true,
+                     *             "status": "active",
+                     *             "suspendedReason": null,
+                     *             "deletedAt": null,
+                     *             "purgeAt": null,
+                     *             "deletionProtection": false,
+                     *             "plan": "pro",
+                     *             "features": {
+                     *               "exports": "csv"
+                     *             },
+                     *             "limits": {
+                     *               "users": 50
+                     *             },
+                     *             "entitlements": {
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "sso": true,
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50,
+                     *                 "apiKeys": 10,
+                     *                 "webhooks": 5,
+                     *                 "requestsPerMinute": 600
+                     *               }
+                     *             },
+                     *             "legalEntities": [
+                     *               {
+                     *                 "name": "Northwind Traders Ltd",
+                     *                 "registrationNumber": "GB123456789"
+                     *               }
+                     *             ],
+                     *             "settings": {
+                     *               "timezone": "Europe/London",
+                     *               "weekStart": 1,
+                     *               "locale": "en-GB"
+                     *             },
+                     *             "metadata": {
+                     *               "crmId": "0015g00000XyZ"
+                     *             },
+                     *             "owner": null,
+                     *             "userCount": 0,
+                     *             "createdAt": "2026-03-10T08:30:00.000Z",
+                     *             "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *             "dashboardUrl": "https://landlord.yourcompany.dev/dashboard/tenants/tnt_01kjpx731wwb3jtpgsnaj8t6yq"
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": 409,
+                     *           "error": {
+                     *             "type": "https://landlord.dev/errors/slug-occupied",
+                     *             "title": "Conflict",
+                     *             "status": 409,
+                     *             "code": "SLUG_OCCUPIED",
+                     *             "detail": "A tenant with this slug already exists",
+                     *             "requestId": "5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35",
+                     *             "errors": [
+                     *               {
+                     *                 "field": "slug",
+                     *                 "code": "SLUG_OCCUPIED",
+                     *                 "message": "A tenant with this slug already exists"
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantBatchCreateResponse"];
                 };
             };
@@ -11624,6 +12693,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -11819,6 +12952,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50,
+                     *         "apiKeys": 10,
+                     *         "webhooks": 5,
+                     *         "requestsPerMinute": 600
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Entitlements"];
                 };
             };
@@ -12000,6 +13148,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -12017,6 +13166,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -12201,12 +13414,30 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind Traders",
+                 *       "slug": "northwind",
+                 *       "externalId": "cus_4821",
+                 *       "email": "billing@northwind.example",
+                 *       "plan": "pro",
+                 *       "settings": {
+                 *         "timezone": "Europe/London",
+                 *         "locale": "en-GB"
+                 *       },
+                 *       "metadata": {
+                 *         "crmId": "0015g00000XyZ"
+                 *       },
+                 *       "description": "Wholesale customer since 2024"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantReplaceRequest"];
             };
         };
@@ -12222,6 +13453,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -12411,6 +13706,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -12609,12 +13905,21 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Wholesale customer since 2024",
+                 *       "metadata": {
+                 *         "legacyId": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUpdateRequest"];
             };
         };
@@ -12630,6 +13935,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -12810,10 +14179,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -12830,6 +14203,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -13011,6 +14448,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -13027,6 +14465,140 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "exportedAt": "2026-03-10T08:30:00.000Z",
+                     *       "tenant": {
+                     *         "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "parentId": null,
+                     *         "depth": 0,
+                     *         "ancestorIds": [],
+                     *         "name": "Northwind Traders",
+                     *         "slug": "northwind",
+                     *         "externalId": "cus_4821",
+                     *         "displayName": "Northwind Traders Ltd",
+                     *         "email": "billing@northwind.example",
+                     *         "url": "https://northwind.example",
+                     *         "description": "Wholesale customer since 2024",
+                     *         "isActive": true,
+                     *         "status": "active",
+                     *         "suspendedReason": null,
+                     *         "deletedAt": null,
+                     *         "purgeAt": null,
+                     *         "deletionProtection": false,
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50
+                     *         },
+                     *         "entitlements": {
+                     *           "plan": "pro",
+                     *           "features": {
+                     *             "sso": true,
+                     *             "exports": "csv"
+                     *           },
+                     *           "limits": {
+                     *             "users": 50,
+                     *             "apiKeys": 10,
+                     *             "webhooks": 5,
+                     *             "requestsPerMinute": 600
+                     *           }
+                     *         },
+                     *         "legalEntities": [
+                     *           {
+                     *             "name": "Northwind Traders Ltd",
+                     *             "registrationNumber": "GB123456789"
+                     *           }
+                     *         ],
+                     *         "settings": {
+                     *           "timezone": "Europe/London",
+                     *           "weekStart": 1,
+                     *           "locale": "en-GB"
+                     *         },
+                     *         "metadata": {
+                     *           "crmId": "0015g00000XyZ"
+                     *         },
+                     *         "owner": {
+                     *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@northwind.example"
+                     *         },
+                     *         "userCount": 3,
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "users": [
+                     *         {
+                     *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "email": "ada@northwind.example",
+                     *           "name": "Ada Lovelace",
+                     *           "role": "owner",
+                     *           "roles": [
+                     *             "editor"
+                     *           ],
+                     *           "permissions": [
+                     *             "tenants:read",
+                     *             "tenants:write",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "api_keys:read",
+                     *             "api_keys:write",
+                     *             "webhooks:read",
+                     *             "webhooks:write",
+                     *             "events:read",
+                     *             "audit:read",
+                     *             "content:post"
+                     *           ],
+                     *           "isActive": true,
+                     *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "apiKeys": [
+                     *         {
+                     *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *           "name": "Northwind backend",
+                     *           "prefix": "lk_EXAMPLEn",
+                     *           "scopes": [
+                     *             "tenants:read",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "content:post"
+                     *           ],
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "expiresAt": null,
+                     *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "webhooks": [
+                     *         {
+                     *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "url": "https://hooks.northwind.example/landlord",
+                     *           "events": [
+                     *             "tenant.updated",
+                     *             "user.created"
+                     *           ],
+                     *           "description": "Provisioning sync",
+                     *           "isEnabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantExportResponse"];
                 };
             };
@@ -13208,6 +14780,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -13224,6 +14797,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *           "name": "Northwind backend",
+                     *           "prefix": "lk_EXAMPLEn",
+                     *           "scopes": [
+                     *             "tenants:read",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "content:post"
+                     *           ],
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "expiresAt": null,
+                     *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantApiKeyListResponse"];
                 };
             };
@@ -13404,16 +14999,32 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind backend",
+                 *       "scopes": [
+                 *         "tenants:read",
+                 *         "users:read",
+                 *         "users:write",
+                 *         "content:post"
+                 *       ],
+                 *       "expiresAt": "2027-03-02T00:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantApiKeyCreateRequest"];
             };
         };
@@ -13428,6 +15039,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "name": "Northwind backend",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "expiresAt": "2027-03-02T00:00:00.000Z",
+                     *       "lastUsedAt": null,
+                     *       "secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantApiKeyCreateResponse"];
                 };
             };
@@ -13608,17 +15238,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "gracePeriodSeconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantApiKeyRotateRequest"];
             };
         };
@@ -13633,6 +15273,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "name": "Northwind backend",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-03-09T16:42:31.027Z",
+                     *       "secret": "lk_EXAMPLEnotArealSecret1111111111111111111111"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantApiKeyRotateResponse"];
                 };
             };
@@ -13814,7 +15473,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
@@ -14010,6 +15671,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -14026,6 +15688,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "email": "ada@northwind.example",
+                     *           "name": "Ada Lovelace",
+                     *           "role": "owner",
+                     *           "roles": [
+                     *             "editor"
+                     *           ],
+                     *           "permissions": [
+                     *             "tenants:read",
+                     *             "tenants:write",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "api_keys:read",
+                     *             "api_keys:write",
+                     *             "webhooks:read",
+                     *             "webhooks:write",
+                     *             "events:read",
+                     *             "audit:read",
+                     *             "content:post"
+                     *           ],
+                     *           "isActive": true,
+                     *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantUserListResponse"];
                 };
             };
@@ -14206,16 +15902,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "lin@northwind.example",
+                 *       "name": "Lin Chen",
+                 *       "role": "member",
+                 *       "roles": [
+                 *         "editor"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUserCreateRequest"];
             };
         };
@@ -14230,6 +15940,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "lin@northwind.example",
+                     *       "name": "Lin Chen",
+                     *       "role": "member",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read",
+                     *         "content:post"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -14411,7 +16151,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -14428,6 +16170,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "ada@northwind.example",
+                     *       "name": "Ada Lovelace",
+                     *       "role": "owner",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read",
+                     *         "content:post"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -14609,7 +16381,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -14805,13 +16579,21 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Lin Chen-Okafor",
+                 *       "roles": []
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUserUpdateRequest"];
             };
         };
@@ -14826,6 +16608,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "ada@northwind.example",
+                     *       "name": "Lin Chen-Okafor",
+                     *       "role": "owner",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read",
+                     *         "content:post"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -15006,11 +16816,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -15027,6 +16842,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/sign-in?token=EXAMPLEnotArealLinkToken0000000000000000000",
+                     *       "expiresAt": "2026-03-10T08:45:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantUserSignInLinkResponse"];
                 };
             };
@@ -15210,6 +17031,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -15226,6 +17048,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "email": "lin@northwind.example",
+                     *           "role": "member",
+                     *           "roles": [
+                     *             "editor"
+                     *           ],
+                     *           "status": "pending",
+                     *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *           "acceptedAt": null,
+                     *           "userId": null,
+                     *           "createdAt": "2026-03-10T08:30:00.000Z",
+                     *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationListResponse"];
                 };
             };
@@ -15406,16 +17249,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "lin@northwind.example",
+                 *       "role": "member",
+                 *       "roles": [
+                 *         "editor"
+                 *       ],
+                 *       "expiresInHours": 168
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationCreateRequest"];
             };
         };
@@ -15430,6 +17287,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "lin@northwind.example",
+                     *       "role": "member",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "status": "pending",
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "userId": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/accept-invitation?token=EXAMPLEnotArealLinkToken0000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationCreateResponse"];
                 };
             };
@@ -15611,7 +17486,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
                 invitationId: string;
             };
             cookie?: never;
@@ -15806,11 +17683,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
                 invitationId: string;
             };
             cookie?: never;
@@ -15827,6 +17709,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "lin@northwind.example",
+                     *       "role": "member",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "status": "pending",
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "userId": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/accept-invitation?token=EXAMPLEnotArealLinkToken0000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationResendResponse"];
                 };
             };
@@ -16008,6 +17908,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -16024,6 +17925,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "type": "oidc",
+                     *           "issuer": "https://login.northwind.example",
+                     *           "clientId": "landlord-northwind",
+                     *           "domains": [
+                     *             "northwind.example"
+                     *           ],
+                     *           "defaultRole": "member",
+                     *           "isEnabled": true,
+                     *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnectionListResponse"];
                 };
             };
@@ -16204,16 +18126,31 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "oidc",
+                 *       "issuer": "https://login.northwind.example",
+                 *       "clientId": "landlord-northwind",
+                 *       "clientSecret": "EXAMPLE-not-a-real-client-secret",
+                 *       "domains": [
+                 *         "northwind.example"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["SsoConnectionCreateRequest"];
             };
         };
@@ -16228,6 +18165,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "type": "oidc",
+                     *       "issuer": "https://login.northwind.example",
+                     *       "clientId": "landlord-northwind",
+                     *       "domains": [
+                     *         "northwind.example"
+                     *       ],
+                     *       "defaultRole": "member",
+                     *       "isEnabled": true,
+                     *       "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnection"];
                 };
             };
@@ -16409,7 +18363,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
                 connectionId: string;
             };
             cookie?: never;
@@ -16426,6 +18382,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "type": "oidc",
+                     *       "issuer": "https://login.northwind.example",
+                     *       "clientId": "landlord-northwind",
+                     *       "domains": [
+                     *         "northwind.example"
+                     *       ],
+                     *       "defaultRole": "member",
+                     *       "isEnabled": true,
+                     *       "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnection"];
                 };
             };
@@ -16607,7 +18580,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
                 connectionId: string;
             };
             cookie?: never;
@@ -16803,13 +18778,23 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
                 connectionId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "domains": [
+                 *         "northwind.example",
+                 *         "northwind.co.uk"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["SsoConnectionUpdateRequest"];
             };
         };
@@ -16824,6 +18809,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "type": "oidc",
+                     *       "issuer": "https://login.northwind.example",
+                     *       "clientId": "landlord-northwind",
+                     *       "domains": [
+                     *         "northwind.example",
+                     *         "northwind.co.uk"
+                     *       ],
+                     *       "defaultRole": "member",
+                     *       "isEnabled": true,
+                     *       "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnection"];
                 };
             };
@@ -17200,6 +19203,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -17216,6 +19220,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": null,
+                     *           "email": "grace@acme-cloud.example",
+                     *           "name": "Grace Hopper",
+                     *           "role": "admin",
+                     *           "roles": [],
+                     *           "permissions": [
+                     *             "tenants:read",
+                     *             "tenants:write",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "api_keys:read",
+                     *             "api_keys:write",
+                     *             "webhooks:read",
+                     *             "webhooks:write",
+                     *             "events:read",
+                     *             "audit:read"
+                     *           ],
+                     *           "isActive": true,
+                     *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationUserListResponse"];
                 };
             };
@@ -17396,16 +19431,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "grace@acme-cloud.example",
+                 *       "name": "Grace Hopper",
+                 *       "role": "admin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUserCreateRequest"];
             };
         };
@@ -17420,6 +19466,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "email": "grace@acme-cloud.example",
+                     *       "name": "Grace Hopper",
+                     *       "role": "admin",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -17601,7 +19674,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -17618,6 +19693,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "email": "grace@acme-cloud.example",
+                     *       "name": "Grace Hopper",
+                     *       "role": "admin",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -17799,7 +19901,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -17995,13 +20099,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Grace B. Hopper"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUserUpdateRequest"];
             };
         };
@@ -18016,6 +20127,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "email": "grace@acme-cloud.example",
+                     *       "name": "Grace B. Hopper",
+                     *       "role": "admin",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -18196,11 +20334,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -18217,6 +20360,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/sign-in?token=EXAMPLEnotArealLinkToken0000000000000000000",
+                     *       "expiresAt": "2026-03-10T08:45:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationUserSignInLinkResponse"];
                 };
             };
@@ -18420,6 +20569,147 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "evt_01kjpx72sned8rhycej2kxk431",
+                     *           "type": "tenant.updated",
+                     *           "sequence": 128,
+                     *           "createdAt": "2026-03-09T16:42:31.027Z",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "data": {
+                     *             "object": {
+                     *               "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *               "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *               "parentId": null,
+                     *               "depth": 0,
+                     *               "ancestorIds": [],
+                     *               "name": "Northwind Traders",
+                     *               "slug": "northwind",
+                     *               "externalId": "cus_4821",
+                     *               "displayName": "Northwind Traders Ltd",
+                     *               "email": "billing@northwind.example",
+                     *               "url": "https://northwind.example",
+                     *               "description": "Wholesale customer since 2024",
+                     *               "isActive": true,
+                     *               "status": "active",
+                     *               "suspendedReason": null,
+                     *               "deletedAt": null,
+                     *               "purgeAt": null,
+                     *               "deletionProtection": false,
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50
+                     *               },
+                     *               "entitlements": {
+                     *                 "plan": "pro",
+                     *                 "features": {
+                     *                   "sso": true,
+                     *                   "exports": "csv"
+                     *                 },
+                     *                 "limits": {
+                     *                   "users": 50,
+                     *                   "apiKeys": 10,
+                     *                   "webhooks": 5,
+                     *                   "requestsPerMinute": 600
+                     *                 }
+                     *               },
+                     *               "legalEntities": [
+                     *                 {
+                     *                   "name": "Northwind Traders Ltd",
+                     *                   "registrationNumber": "GB123456789"
+                     *                 }
+                     *               ],
+                     *               "settings": {
+                     *                 "timezone": "Europe/London",
+                     *                 "weekStart": 1,
+                     *                 "locale": "en-GB"
+                     *               },
+                     *               "metadata": {
+                     *                 "crmId": "0015g00000XyZ"
+                     *               },
+                     *               "owner": {
+                     *                 "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *                 "name": "Ada Lovelace",
+                     *                 "email": "ada@northwind.example"
+                     *               },
+                     *               "userCount": 3,
+                     *               "createdAt": "2026-03-02T09:14:07.512Z",
+                     *               "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *             },
+                     *             "previous": {
+                     *               "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *               "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *               "parentId": null,
+                     *               "depth": 0,
+                     *               "ancestorIds": [],
+                     *               "name": "Northwind Traders",
+                     *               "slug": "northwind",
+                     *               "externalId": "cus_4821",
+                     *               "displayName": "Northwind Traders Ltd",
+                     *               "email": "billing@northwind.example",
+                     *               "url": "https://northwind.example",
+                     *               "description": null,
+                     *               "isActive": true,
+                     *               "status": "active",
+                     *               "suspendedReason": null,
+                     *               "deletedAt": null,
+                     *               "purgeAt": null,
+                     *               "deletionProtection": false,
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50
+                     *               },
+                     *               "entitlements": {
+                     *                 "plan": "pro",
+                     *                 "features": {
+                     *                   "sso": true,
+                     *                   "exports": "csv"
+                     *                 },
+                     *                 "limits": {
+                     *                   "users": 50,
+                     *                   "apiKeys": 10,
+                     *                   "webhooks": 5,
+                     *                   "requestsPerMinute": 600
+                     *                 }
+                     *               },
+                     *               "legalEntities": [
+                     *                 {
+                     *                   "name": "Northwind Traders Ltd",
+                     *                   "registrationNumber": "GB123456789"
+                     *                 }
+                     *               ],
+                     *               "settings": {
+                     *                 "timezone": "Europe/London",
+                     *                 "weekStart": 1,
+                     *                 "locale": "en-GB"
+                     *               },
+                     *               "metadata": {
+                     *                 "crmId": "0015g00000XyZ"
+                     *               },
+                     *               "owner": {
+                     *                 "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *                 "name": "Ada Lovelace",
+                     *                 "email": "ada@northwind.example"
+                     *               },
+                     *               "userCount": 3,
+                     *               "createdAt": "2026-03-02T09:14:07.512Z",
+                     *               "updatedAt": "2026-03-02T09:14:07.512Z"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next": "https://landlord.yourcompany.dev/v1/events?after=eyJ4IjoiODAyIiwicCI6Mn0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventListResponse"];
                 };
             };
@@ -18624,6 +20914,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "aud_01kjpx72hdbkbwbw6e4sn1ra75",
+                     *           "occurredAt": "2026-03-09T16:42:31.027Z",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "actor": {
+                     *             "type": "api_key",
+                     *             "id": "key_01kjpx736aadhyznnt6xqxdjna"
+                     *           },
+                     *           "credentialId": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *           "action": "tenant.update",
+                     *           "target": {
+                     *             "type": "tenant",
+                     *             "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq"
+                     *           },
+                     *           "ip": "203.0.113.24",
+                     *           "userAgent": "landlord-sdk/1.0.0",
+                     *           "requestId": "5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35",
+                     *           "changes": {
+                     *             "description": {
+                     *               "from": null,
+                     *               "to": "Wholesale customer since 2024"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next": "https://landlord.yourcompany.dev/v1/audit-logs?cursor=eyJ0IjoiMjAyNi0wMy0wOVQxNjo0MjozMS4wMjdaIn0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditListResponse"];
                 };
             };
@@ -18828,7 +21150,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {"id":"aud_01kjpx72hdbkbwbw6e4sn1ra75","occurredAt":"2026-03-09T16:42:31.027Z","organizationId":"org_01kjpx732tnpy3ncarnveftjcd","tenantId":"tnt_01kjpx731wwb3jtpgsnaj8t6yq","actor":{"type":"api_key","id":"key_01kjpx736aadhyznnt6xqxdjna"},"credentialId":"key_01kjpx736aadhyznnt6xqxdjna","action":"tenant.update","target":{"type":"tenant","id":"tnt_01kjpx731wwb3jtpgsnaj8t6yq"},"ip":"203.0.113.24","userAgent":"landlord-sdk/1.0.0","requestId":"5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35","changes":{"description":{"from":null,"to":"Wholesale customer since 2024"}}} */
                     "application/x-ndjson": components["schemas"]["AuditExportResponse"];
+                    /**
+                     * @example occurredAt,id,organizationId,tenantId,actorType,actorId,credentialId,action,targetType,targetId,ip,userAgent,requestId,changes
+                     *     2026-03-09T16:42:31.027Z,aud_01kjpx72hdbkbwbw6e4sn1ra75,org_01kjpx732tnpy3ncarnveftjcd,tnt_01kjpx731wwb3jtpgsnaj8t6yq,api_key,key_01kjpx736aadhyznnt6xqxdjna,key_01kjpx736aadhyznnt6xqxdjna,tenant.update,tenant,tnt_01kjpx731wwb3jtpgsnaj8t6yq,203.0.113.24,landlord-sdk/1.0.0,5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35,"{""description"":{""from"":null,""to"":""Wholesale customer since 2024""}}"
+                     */
                     "text/csv": components["schemas"]["AuditExportResponse"];
                 };
             };
@@ -19033,6 +21360,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "url": "https://hooks.northwind.example/landlord",
+                     *           "events": [
+                     *             "tenant.updated",
+                     *             "user.created"
+                     *           ],
+                     *           "description": "Provisioning sync",
+                     *           "isEnabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookListResponse"];
                 };
             };
@@ -19213,7 +21564,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -19221,6 +21575,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.northwind.example/landlord",
+                 *       "events": [
+                 *         "tenant.updated",
+                 *         "user.created"
+                 *       ],
+                 *       "description": "Provisioning sync"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookCreateRequest"];
             };
         };
@@ -19235,6 +21599,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookCreateResponse"];
                 };
             };
@@ -19425,6 +21809,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -19441,6 +21826,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "url": "https://hooks.northwind.example/landlord",
+                     *           "events": [
+                     *             "tenant.updated",
+                     *             "user.created"
+                     *           ],
+                     *           "description": "Provisioning sync",
+                     *           "isEnabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantWebhookListResponse"];
                 };
             };
@@ -19621,16 +22030,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.northwind.example/landlord",
+                 *       "events": [
+                 *         "tenant.updated",
+                 *         "user.created"
+                 *       ],
+                 *       "description": "Provisioning sync"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantWebhookCreateRequest"];
             };
         };
@@ -19645,6 +22068,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantWebhookCreateResponse"];
                 };
             };
@@ -19826,6 +22269,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -19843,6 +22287,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -20027,6 +22490,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -20225,12 +22689,20 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "*"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookUpdateRequest"];
             };
         };
@@ -20246,6 +22718,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -20426,10 +22916,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -20446,6 +22940,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "eventId": "evt_01kjpx72sned8rhycej2kxk431",
+                     *       "deliveryId": "dlv_01kjpx735eh5vn3ne97zyfsm0e"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookTestResponse"];
                 };
             };
@@ -20634,6 +23134,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -20650,6 +23151,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "dlv_01kjpx735eh5vn3ne97zyfsm0e",
+                     *           "webhookId": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "eventId": "evt_01kjpx72sned8rhycej2kxk431",
+                     *           "eventType": "tenant.updated",
+                     *           "status": "succeeded",
+                     *           "attemptCount": 2,
+                     *           "nextAttemptAt": null,
+                     *           "lastStatusCode": 200,
+                     *           "createdAt": "2026-03-10T08:30:00.000Z",
+                     *           "updatedAt": "2026-03-10T08:45:00.000Z",
+                     *           "completedAt": "2026-03-10T08:45:00.000Z",
+                     *           "attempts": [
+                     *             {
+                     *               "attemptedAt": "2026-03-10T08:30:00.000Z",
+                     *               "statusCode": 503,
+                     *               "durationMs": 212,
+                     *               "error": null,
+                     *               "responseExcerpt": "Service Unavailable"
+                     *             },
+                     *             {
+                     *               "attemptedAt": "2026-03-10T08:45:00.000Z",
+                     *               "statusCode": 200,
+                     *               "durationMs": 87,
+                     *               "error": null,
+                     *               "responseExcerpt": "{\"ok\":true}"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryListResponse"];
                 };
             };
@@ -20830,11 +23367,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
+                /** @example dlv_01kjpx735eh5vn3ne97zyfsm0e */
                 deliveryId: string;
             };
             cookie?: never;
@@ -20851,6 +23393,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "dlv_01kjpx735eh5vn3ne97zyfsm0e",
+                     *       "webhookId": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "eventId": "evt_01kjpx72sned8rhycej2kxk431",
+                     *       "eventType": "tenant.updated",
+                     *       "status": "pending",
+                     *       "attemptCount": 2,
+                     *       "nextAttemptAt": "2026-03-10T08:30:00.000Z",
+                     *       "lastStatusCode": 200,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:45:00.000Z",
+                     *       "completedAt": null,
+                     *       "attempts": [
+                     *         {
+                     *           "attemptedAt": "2026-03-10T08:30:00.000Z",
+                     *           "statusCode": 503,
+                     *           "durationMs": 212,
+                     *           "error": null,
+                     *           "responseExcerpt": "Service Unavailable"
+                     *         },
+                     *         {
+                     *           "attemptedAt": "2026-03-10T08:45:00.000Z",
+                     *           "statusCode": 200,
+                     *           "durationMs": 87,
+                     *           "error": null,
+                     *           "responseExcerpt": "{\"ok\":true}"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryRetryResponse"];
                 };
             };
@@ -21031,16 +23604,25 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "overlapSeconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookRotateSecretRequest"];
             };
         };
@@ -21055,6 +23637,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z",
+                     *       "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookRotateSecretResponse"];
                 };
             };
@@ -21247,6 +23849,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_created"];
             };
         };
@@ -21283,6 +23958,141 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_updated"];
             };
         };
@@ -21319,6 +24129,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_deleted"];
             };
         };
@@ -21355,6 +24238,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.deactivated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_deactivated"];
             };
         };
@@ -21391,6 +24347,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.reactivated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_reactivated"];
             };
         };
@@ -21427,6 +24456,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.restored",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_restored"];
             };
         };
@@ -21463,6 +24565,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.purged",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_purged"];
             };
         };
@@ -21499,6 +24674,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.entitlements_updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_entitlements_updated"];
             };
         };
@@ -21535,6 +24783,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "plan.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_plan_created"];
             };
         };
@@ -21571,6 +24847,51 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "plan.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_plan_updated"];
             };
         };
@@ -21607,6 +24928,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "plan.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_plan_deleted"];
             };
         };
@@ -21643,6 +24992,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "role.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_role_created"];
             };
         };
@@ -21679,6 +25053,45 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "role.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_role_updated"];
             };
         };
@@ -21715,6 +25128,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "role.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_role_deleted"];
             };
         };
@@ -21751,6 +25189,45 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "user.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_user_created"];
             };
         };
@@ -21787,6 +25264,73 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "user.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_user_updated"];
             };
         };
@@ -21823,6 +25367,45 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "user.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_user_deleted"];
             };
         };
@@ -21859,6 +25442,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "api_key.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *           "name": "Northwind backend",
+                 *           "prefix": "lk_EXAMPLEn",
+                 *           "scopes": [
+                 *             "tenants:read",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "expiresAt": null,
+                 *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_api_key_created"];
             };
         };
@@ -21895,6 +25505,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "api_key.revoked",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *           "name": "Northwind backend",
+                 *           "prefix": "lk_EXAMPLEn",
+                 *           "scopes": [
+                 *             "tenants:read",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "expiresAt": null,
+                 *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_api_key_revoked"];
             };
         };
@@ -21931,6 +25568,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "webhook.test",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "webhookId": "whk_01kjpx72m862wcmvcc9bvytveh",
+                 *           "message": "A test event sent from the Landlord API"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_webhook_test"];
             };
         };
@@ -21967,6 +25619,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "webhook.disabled",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "url": "https://hooks.northwind.example/landlord",
+                 *           "events": [
+                 *             "tenant.updated",
+                 *             "user.created"
+                 *           ],
+                 *           "description": "Provisioning sync",
+                 *           "isEnabled": true,
+                 *           "disabledReason": null,
+                 *           "failingSince": null,
+                 *           "previousSecretExpiresAt": null,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_webhook_disabled"];
             };
         };
@@ -22003,6 +25683,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "invitation.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "lin@northwind.example",
+                 *           "role": "member",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "status": "pending",
+                 *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                 *           "acceptedAt": null,
+                 *           "userId": null,
+                 *           "createdAt": "2026-03-10T08:30:00.000Z",
+                 *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_invitation_created"];
             };
         };
@@ -22039,6 +25745,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "invitation.accepted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "lin@northwind.example",
+                 *           "role": "member",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "status": "pending",
+                 *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                 *           "acceptedAt": null,
+                 *           "userId": null,
+                 *           "createdAt": "2026-03-10T08:30:00.000Z",
+                 *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_invitation_accepted"];
             };
         };
@@ -22075,6 +25807,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "invitation.revoked",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "lin@northwind.example",
+                 *           "role": "member",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "status": "pending",
+                 *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                 *           "acceptedAt": null,
+                 *           "userId": null,
+                 *           "createdAt": "2026-03-10T08:30:00.000Z",
+                 *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_invitation_revoked"];
             };
         };
@@ -22111,6 +25869,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "sso_connection.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_sso_connection_created"];
             };
         };
@@ -22147,6 +25931,47 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "sso_connection.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_sso_connection_updated"];
             };
         };
@@ -22183,6 +26008,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "sso_connection.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_sso_connection_deleted"];
             };
         };

@@ -5,6 +5,7 @@ import { declareHeaders, type HeaderedDoc } from './openapi-headers.js';
 import { declareWebhooks } from './openapi-webhooks.js';
 import { describeResponses, nameSchemas } from './openapi-names.js';
 import { mergeDocumentOnly } from './openapi-document-only.js';
+import { addExamples } from './openapi-examples.js';
 
 const PROBLEM = { $ref: 'Problem#' };
 
@@ -57,7 +58,7 @@ export function problemMediaTypes<T extends OpenApiDoc>(doc: T): T {
 
 /** What the document gains after the routes have built it, in order. */
 const finish = (doc: object) =>
-  describeResponses(nameSchemas(declareWebhooks(declareHeaders(problemMediaTypes(mergeDocumentOnly(doc) as OpenApiDoc) as HeaderedDoc))));
+  addExamples(describeResponses(nameSchemas(declareWebhooks(declareHeaders(problemMediaTypes(mergeDocumentOnly(doc) as OpenApiDoc) as HeaderedDoc)))));
 
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
   await app.register(swagger, {

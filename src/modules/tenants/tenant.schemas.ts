@@ -83,7 +83,7 @@ export const OwnerSummary = Type.Object({ id: Type.String(), name: Type.String()
 
 export const TenantSchema = Type.Object(
   {
-    id: Type.String({ examples: ['tnt_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    id: Type.String({ examples: ['tnt_01kjpx731wwb3jtpgsnaj8t6yq'] }),
     organizationId: Type.String(),
     parentId: Nullable(Type.String({ description: 'The parent tenant, in the same organization; null for a root' })),
     depth: Type.Integer({ minimum: 0, maximum: 5, description: '0 for a root' }),

@@ -12,7 +12,7 @@ export const SubscribedEvent = (options: { maxLength?: number } = {}) => Documen
 
 export const WebhookSchema = Type.Object(
   {
-    id: Type.String({ examples: ['whk_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    id: Type.String({ examples: ['whk_01kjpx72m862wcmvcc9bvytveh'] }),
     organizationId: Type.String(),
     tenantId: Nullable(Type.String(), { description: 'The tenant whose events it receives; null for an organization-wide endpoint' }),
     url: Type.String(),
