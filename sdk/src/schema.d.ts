@@ -1151,7 +1151,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who did what, newest first */
+        /**
+         * Who did what, newest first
+         * @description One entry per change and sign-in: who (`actor`, and the credential used), what (`action`, an operation name such as `tenant.update`), on what (`target`), from where (`ip`, `userAgent`, `requestId`) and the fields changed (never a secret). Owners see their tenant and its descendants, admins their organization, superadmins every organization (`organizationId` narrows). Filter on `tenantId`, `actorId`, `action` and `from` (inclusive) to `to` (exclusive); follow `next` for older entries (`limit` 1-200, default 50). 403 without `audit:read`; 404 for another organization's `organizationId`; 422 `BAD_FORMAT` for a cursor this API did not return.
+         */
         get: operations["audit.list"];
         put?: never;
         post?: never;
@@ -1918,7 +1921,7 @@ export interface components {
             };
         };
         Tenant: {
-            /** @example tnt_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
             id: string;
             organizationId: string;
             /** @description The parent tenant, in the same organization; null for a root */
@@ -2031,7 +2034,7 @@ export interface components {
             updatedAt: string;
         };
         Invitation: {
-            /** @example inv_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
             id: string;
             tenantId: string;
             email: string;
@@ -2057,7 +2060,7 @@ export interface components {
             organizationId: string;
             name: string;
             description: string | null;
-            permissions: string[];
+            permissions: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** @description Users holding this role */
             userCount: number;
             /** Format: date-time */
@@ -2067,7 +2070,7 @@ export interface components {
         };
         /** @description A connection to an OpenID Connect provider. The client secret is write-only: it is never returned. */
         SsoConnection: {
-            /** @example sso_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
             id: string;
             tenantId: string;
             /** @enum {string} */
@@ -2105,7 +2108,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -2126,7 +2129,7 @@ export interface components {
             /** @description Keys of the organization's custom roles the user holds beside `role` */
             roles: string[];
             /** @description What the user may do: its base role's scopes plus every permission of its custom roles (Landlord scopes and application permissions). Its sessions and session tokens carry exactly these */
-            permissions: string[];
+            permissions: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             isActive: boolean;
             /** Format: date-time */
             lastSignInAt: string | null;
@@ -2136,14 +2139,14 @@ export interface components {
             updatedAt: string;
         };
         Webhook: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -2167,7 +2170,7 @@ export interface components {
         Event_tenant_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2191,7 +2194,7 @@ export interface components {
         Event_tenant_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2215,7 +2218,7 @@ export interface components {
         Event_tenant_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2239,7 +2242,7 @@ export interface components {
         Event_tenant_deactivated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2263,7 +2266,7 @@ export interface components {
         Event_tenant_reactivated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2287,7 +2290,7 @@ export interface components {
         Event_tenant_restored: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2311,7 +2314,7 @@ export interface components {
         Event_tenant_purged: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2335,7 +2338,7 @@ export interface components {
         Event_tenant_entitlements_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2359,7 +2362,7 @@ export interface components {
         Event_plan_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2383,7 +2386,7 @@ export interface components {
         Event_plan_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2407,7 +2410,7 @@ export interface components {
         Event_plan_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2431,7 +2434,7 @@ export interface components {
         Event_role_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2455,7 +2458,7 @@ export interface components {
         Event_role_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2479,7 +2482,7 @@ export interface components {
         Event_role_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2503,7 +2506,7 @@ export interface components {
         Event_user_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2527,7 +2530,7 @@ export interface components {
         Event_user_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2551,7 +2554,7 @@ export interface components {
         Event_user_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2575,7 +2578,7 @@ export interface components {
         Event_api_key_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2599,7 +2602,7 @@ export interface components {
         Event_api_key_revoked: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2623,7 +2626,7 @@ export interface components {
         Event_webhook_test: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2653,7 +2656,7 @@ export interface components {
         Event_webhook_disabled: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2677,7 +2680,7 @@ export interface components {
         Event_invitation_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2701,7 +2704,7 @@ export interface components {
         Event_invitation_accepted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2725,7 +2728,7 @@ export interface components {
         Event_invitation_revoked: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2749,7 +2752,7 @@ export interface components {
         Event_sso_connection_created: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2773,7 +2776,7 @@ export interface components {
         Event_sso_connection_updated: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -2797,7 +2800,7 @@ export interface components {
         Event_sso_connection_deleted: {
             /**
              * @description The event id; also the `webhook-id` header, the same on every retry
-             * @example evt_01jd8x3k5q2w7e9r4t6y8u0i2o
+             * @example evt_01kjpx72sned8rhycej2kxk431
              */
             id: string;
             /**
@@ -3059,7 +3062,7 @@ export interface components {
         OrganizationApiKeyCreateRequest: {
             name?: string;
             /** @description Defaults to every scope of the key's role */
-            scopes?: string[];
+            scopes?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** Format: date-time */
             expiresAt?: string | null;
         };
@@ -3068,7 +3071,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3092,7 +3095,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3155,7 +3158,7 @@ export interface components {
             name: string;
             description?: string | null;
             /** @description Landlord scopes and application permissions the role grants */
-            permissions: string[];
+            permissions: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** @description Superadmins only; defaults to the caller's organization */
             organizationId?: string;
         };
@@ -3167,7 +3170,7 @@ export interface components {
             name?: string;
             description?: string | null;
             /** @description Replaces the current list */
-            permissions?: string[];
+            permissions?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
         };
         TenantCreateRequest: {
             name: string;
@@ -3247,17 +3250,17 @@ export interface components {
             /** @description Issues a tenant API key; the secret is returned once */
             apiKey?: {
                 name?: string;
-                scopes?: string[];
+                scopes?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             };
             /** @description Subscribes an endpoint to this tenant's events (`events` defaults to `["*"]`); the response adds `webhook` with its one-time `secret` */
             webhook?: {
                 /** Format: http-url */
                 url: string;
-                events?: string[];
+                events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             };
         };
         TenantCreateResponse: {
-            /** @example tnt_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
             id: string;
             organizationId: string;
             /** @description The parent tenant, in the same organization; null for a root */
@@ -3349,12 +3352,12 @@ export interface components {
                 id: string;
                 /** @description Shown only in this response */
                 secret: string;
-                scopes: string[];
+                scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             };
             webhook?: {
                 id: string;
                 url: string;
-                events: string[];
+                events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
                 /** @description The signing secret (`whsec_…`): shown only in this response */
                 secret: string;
             };
@@ -3380,7 +3383,7 @@ export interface components {
                 /** @description 201 when created; otherwise the error status. 424 marks items rolled back in an atomic batch */
                 status: number;
                 tenant?: {
-                    /** @example tnt_01jd8x3k5q2w7e9r4t6y8u0i2o */
+                    /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                     id: string;
                     organizationId: string;
                     /** @description The parent tenant, in the same organization; null for a root */
@@ -3472,12 +3475,12 @@ export interface components {
                         id: string;
                         /** @description Shown only in this response */
                         secret: string;
-                        scopes: string[];
+                        scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
                     };
                     webhook?: {
                         id: string;
                         url: string;
-                        events: string[];
+                        events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
                         /** @description The signing secret (`whsec_…`): shown only in this response */
                         secret: string;
                     };
@@ -3626,7 +3629,7 @@ export interface components {
         TenantApiKeyCreateRequest: {
             name?: string;
             /** @description Defaults to every scope of the key's role */
-            scopes?: string[];
+            scopes?: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             /** Format: date-time */
             expiresAt?: string | null;
         };
@@ -3635,7 +3638,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3659,7 +3662,7 @@ export interface components {
             name: string;
             /** @description The first characters of the secret, to recognise it */
             prefix: string;
-            scopes: string[];
+            scopes: (string | ("tenants:read" | "tenants:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "webhooks:read" | "webhooks:write" | "events:read" | "audit:read"))[];
             organizationId: string;
             tenantId: string | null;
             /** Format: date-time */
@@ -3722,7 +3725,7 @@ export interface components {
             expiresInHours?: number;
         };
         InvitationCreateResponse: {
-            /** @example inv_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
             id: string;
             tenantId: string;
             email: string;
@@ -3749,7 +3752,7 @@ export interface components {
             results: components["schemas"]["Invitation"][];
         };
         InvitationResendResponse: {
-            /** @example inv_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
             id: string;
             tenantId: string;
             email: string;
@@ -3807,8 +3810,7 @@ export interface components {
             defaultRole?: "owner" | "member";
             isEnabled?: boolean;
         };
-        /** @description application/gzip: a tar of the data dir */
-        SystemBackupResponse: unknown;
+        SystemBackupResponse: string;
         OrganizationUserCreateRequest: {
             /** Format: email */
             email: string;
@@ -3879,13 +3881,13 @@ export interface components {
             }[];
             next: string | null;
         };
-        /** @description application/x-ndjson or text/csv, streamed */
-        AuditExportResponse: unknown;
+        /** @description One entry (as `GET /v1/audit-logs` lists it) per line */
+        AuditExportResponse: string;
         WebhookCreateRequest: {
             /** Format: http-url */
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted`; default `["*"]` */
-            events?: string[];
+            events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description?: string | null;
             /** @description Default true */
             isEnabled?: boolean;
@@ -3893,14 +3895,14 @@ export interface components {
             organizationId?: string;
         };
         WebhookCreateResponse: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -3931,20 +3933,20 @@ export interface components {
             /** Format: http-url */
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted`; default `["*"]` */
-            events?: string[];
+            events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description?: string | null;
             /** @description Default true */
             isEnabled?: boolean;
         };
         TenantWebhookCreateResponse: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -3975,7 +3977,7 @@ export interface components {
             /** Format: http-url */
             url?: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted`; default `["*"]` */
-            events?: string[];
+            events?: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description?: string | null;
             /** @description Re-enabling also clears `disabledReason` and `failingSince` */
             isEnabled?: boolean;
@@ -4056,14 +4058,14 @@ export interface components {
             overlapSeconds?: number;
         };
         WebhookRotateSecretResponse: {
-            /** @example whk_01jd8x3k5q2w7e9r4t6y8u0i2o */
+            /** @example whk_01kjpx72m862wcmvcc9bvytveh */
             id: string;
             organizationId: string;
             /** @description The tenant whose events it receives; null for an organization-wide endpoint */
             tenantId: string | null;
             url: string;
             /** @description `["*"]` for every event, or a list of: `tenant.created`, `tenant.updated`, `tenant.deleted`, `tenant.deactivated`, `tenant.reactivated`, `tenant.restored`, `tenant.purged`, `tenant.entitlements_updated`, `plan.created`, `plan.updated`, `plan.deleted`, `role.created`, `role.updated`, `role.deleted`, `user.created`, `user.updated`, `user.deleted`, `api_key.created`, `api_key.revoked`, `webhook.test`, `webhook.disabled`, `invitation.created`, `invitation.accepted`, `invitation.revoked`, `sso_connection.created`, `sso_connection.updated`, `sso_connection.deleted` */
-            events: string[];
+            events: ("*" | "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted")[];
             description: string | null;
             isEnabled: boolean;
             /** @description Why delivery stopped, when Landlord disabled the endpoint itself */
@@ -4088,7 +4090,10 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+        /**
+         * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+         * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+         */
         IdempotencyKey: string;
         /** @description The `ETag` the change is based on; 412 `PRECONDITION_FAILED` when the resource has changed since */
         IfMatch: string;
@@ -4130,6 +4135,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SystemHealthResponse"];
                 };
             };
@@ -4182,6 +4192,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SystemReadyResponse"];
                 };
             };
@@ -4234,6 +4249,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP landlord_http_requests_total HTTP requests by operation and status
+                     *     # TYPE landlord_http_requests_total counter
+                     *     landlord_http_requests_total{method="GET",operation="tenant.list",status="200"} 1027
+                     */
                     "text/plain": components["schemas"]["SystemMetricsResponse"];
                 };
             };
@@ -4296,6 +4316,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "Ed25519",
+                     *           "x": "UFT-f5z_yOj1gyyYRe4lGNU9n4P_OEtYBal3YvBDbfs",
+                     *           "kid": "LX4TyuHrJ647StRbBVv_j_IDS9o4Ec9luQ-YRpTJuOQ",
+                     *           "alg": "EdDSA",
+                     *           "use": "sig"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthJwksResponse"];
                 };
             };
@@ -4348,6 +4382,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "issuer": "https://landlord.yourcompany.dev",
+                     *       "token_endpoint": "https://landlord.yourcompany.dev/oauth/token",
+                     *       "jwks_uri": "https://landlord.yourcompany.dev/.well-known/jwks.json",
+                     *       "introspection_endpoint": "https://landlord.yourcompany.dev/oauth/introspect",
+                     *       "revocation_endpoint": "https://landlord.yourcompany.dev/oauth/revoke",
+                     *       "grant_types_supported": [
+                     *         "client_credentials"
+                     *       ],
+                     *       "response_types_supported": [],
+                     *       "token_endpoint_auth_methods_supported": [
+                     *         "client_secret_basic",
+                     *         "client_secret_post"
+                     *       ],
+                     *       "introspection_endpoint_auth_methods_supported": [
+                     *         "client_secret_basic",
+                     *         "client_secret_post"
+                     *       ],
+                     *       "revocation_endpoint_auth_methods_supported": [
+                     *         "client_secret_basic",
+                     *         "client_secret_post"
+                     *       ],
+                     *       "scopes_supported": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "service_documentation": "https://landlord.yourcompany.dev/docs"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthMetadataResponse"];
                 };
             };
@@ -4393,7 +4465,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "scope": "tenants:read content:post",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["OauthTokenRequest"];
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "scope": "tenants:read content:post",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OauthTokenRequest"];
             };
         };
@@ -4405,6 +4493,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 3600,
+                     *       "scope": "tenants:read content:post"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthTokenResponse"];
                 };
             };
@@ -4515,7 +4611,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["OauthIntrospectRequest"];
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OauthIntrospectRequest"];
             };
         };
@@ -4527,6 +4637,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "scope": "tenants:read content:post",
+                     *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "sub": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "exp": 1773135000,
+                     *       "iat": 1773131400,
+                     *       "iss": "https://landlord.yourcompany.dev",
+                     *       "aud": "landlord",
+                     *       "jti": "EXAMPLEnotArealJti00000",
+                     *       "token_type": "Bearer",
+                     *       "org": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tid": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "role": "owner"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OauthIntrospectResponse"];
                 };
             };
@@ -4637,7 +4764,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["OauthRevokeRequest"];
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                 *       "client_id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *       "client_secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OauthRevokeRequest"];
             };
         };
@@ -4752,7 +4893,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4760,6 +4904,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@northwind.example",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthLoginRequest"];
             };
         };
@@ -4774,6 +4924,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthLoginResponse"];
                 };
             };
@@ -4954,7 +5143,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4962,6 +5154,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "EXAMPLEnotArealLinkToken0000000000000000000"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthSignInLinkRequest"];
             };
         };
@@ -4976,6 +5173,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthSignInLinkResponse"];
                 };
             };
@@ -5156,7 +5392,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5164,6 +5403,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "EXAMPLEnotArealLinkToken0000000000000000000",
+                 *       "name": "Lin Chen",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationAcceptRequest"];
             };
         };
@@ -5178,6 +5424,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "lin@northwind.example",
+                     *         "name": "Lin Chen",
+                     *         "role": "member",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationAcceptResponse"];
                 };
             };
@@ -5371,7 +5656,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5379,6 +5667,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@northwind.example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthPasswordResetRequestRequest"];
             };
         };
@@ -5393,6 +5686,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "accepted"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthPasswordResetRequestResponse"];
                 };
             };
@@ -5573,7 +5871,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -5581,6 +5882,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "EXAMPLEnotArealLinkToken0000000000000000000",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuthPasswordResetRequest"];
             };
         };
@@ -5595,6 +5902,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthPasswordResetResponse"];
                 };
             };
@@ -5803,6 +6149,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "email": "ada@northwind.example",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "owner",
+                     *         "roles": [
+                     *           "editor"
+                     *         ],
+                     *         "permissions": [
+                     *           "tenants:read",
+                     *           "tenants:write",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "events:read",
+                     *           "audit:read",
+                     *           "content:post"
+                     *         ],
+                     *         "isActive": true,
+                     *         "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "csrfToken": "EXAMPLEnotArealCsrfToken0000000000000000000",
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthSessionResponse"];
                 };
             };
@@ -5983,7 +6368,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -6001,6 +6389,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJleGFtcGxlIjoibm90IGEgcmVhbCB0b2tlbiJ9.EXAMPLEnotArealSignature",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthTokenResponse"];
                 };
             };
@@ -6181,7 +6576,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -6376,6 +6774,7 @@ export interface operations {
     "auth.sso_lookup": {
         parameters: {
             query: {
+                /** @example ada@northwind.example */
                 email: string;
             };
             header?: never;
@@ -6394,6 +6793,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sso": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthSsoLookupResponse"];
                 };
             };
@@ -6573,7 +6977,10 @@ export interface operations {
     "auth.sso_start": {
         parameters: {
             query?: {
-                /** @description The user's email: its domain picks the connection, and the provider gets it as `login_hint` */
+                /**
+                 * @description The user's email: its domain picks the connection, and the provider gets it as `login_hint`
+                 * @example ada@northwind.example
+                 */
                 email?: string;
                 connectionId?: string;
             };
@@ -6781,7 +7188,9 @@ export interface operations {
     "auth.sso_callback": {
         parameters: {
             query?: {
+                /** @example EXAMPLEnotArealState00 */
                 state?: string;
+                /** @example EXAMPLEnotArealCode000 */
                 code?: string;
                 error?: string;
                 error_description?: string;
@@ -6997,6 +7406,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "name": "Acme Cloud",
+                     *           "slug": "acme-cloud",
+                     *           "tenantCount": 42,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationListResponse"];
                 };
             };
@@ -7177,7 +7600,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -7185,6 +7611,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Cloud",
+                 *       "slug": "acme-cloud"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationCreateRequest"];
             };
         };
@@ -7199,6 +7631,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 0,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7394,6 +7836,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 42,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7575,6 +8027,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -7591,6 +8044,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 42,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7772,6 +8235,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -7967,12 +8431,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Cloud Ltd"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUpdateRequest"];
             };
         };
@@ -7987,6 +8457,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Acme Cloud Ltd",
+                     *       "slug": "acme-cloud",
+                     *       "tenantCount": 42,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -8168,6 +8648,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -8184,6 +8665,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *           "name": "Provisioning",
+                     *           "prefix": "lk_EXAMPLEn",
+                     *           "scopes": [
+                     *             "tenants:read",
+                     *             "tenants:write"
+                     *           ],
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "expiresAt": null,
+                     *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationApiKeyListResponse"];
                 };
             };
@@ -8364,16 +8865,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Provisioning",
+                 *       "scopes": [
+                 *         "tenants:read",
+                 *         "tenants:write"
+                 *       ],
+                 *       "expiresAt": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationApiKeyCreateRequest"];
             };
         };
@@ -8388,6 +8903,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *       "name": "Provisioning",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "tenants:write"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": null,
+                     *       "secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationApiKeyCreateResponse"];
                 };
             };
@@ -8568,17 +9100,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "gracePeriodSeconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationApiKeyRotateRequest"];
             };
         };
@@ -8593,6 +9135,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *       "name": "Provisioning",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "tenants:write"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-03-09T16:42:31.027Z",
+                     *       "secret": "lk_EXAMPLEnotArealSecret1111111111111111111111"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationApiKeyRotateResponse"];
                 };
             };
@@ -8774,7 +9333,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
@@ -8987,6 +9548,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "key": "pro",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "name": "Pro",
+                     *           "features": {
+                     *             "sso": true
+                     *           },
+                     *           "limits": {
+                     *             "users": 50,
+                     *             "apiKeys": 10,
+                     *             "webhooks": 5,
+                     *             "requestsPerMinute": 600
+                     *           },
+                     *           "tenantCount": 17,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanListResponse"];
                 };
             };
@@ -9167,7 +9751,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -9175,6 +9762,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "pro",
+                 *       "name": "Pro",
+                 *       "features": {
+                 *         "sso": true
+                 *       },
+                 *       "limits": {
+                 *         "users": 50,
+                 *         "apiKeys": 10,
+                 *         "webhooks": 5,
+                 *         "requestsPerMinute": 600
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanCreateRequest"];
             };
         };
@@ -9189,6 +9791,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "pro",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Pro",
+                     *       "features": {
+                     *         "sso": true
+                     *       },
+                     *       "limits": {
+                     *         "users": 50,
+                     *         "apiKeys": 10,
+                     *         "webhooks": 5,
+                     *         "requestsPerMinute": 600
+                     *       },
+                     *       "tenantCount": 0,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -9373,6 +9994,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example pro */
                 key: string;
             };
             cookie?: never;
@@ -9389,6 +10011,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "pro",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Pro",
+                     *       "features": {
+                     *         "sso": true
+                     *       },
+                     *       "limits": {
+                     *         "users": 50,
+                     *         "apiKeys": 10,
+                     *         "webhooks": 5,
+                     *         "requestsPerMinute": 600
+                     *       },
+                     *       "tenantCount": 17,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -9573,6 +10214,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example pro */
                 key: string;
             };
             cookie?: never;
@@ -9771,6 +10413,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example pro */
                 key: string;
             };
             cookie?: never;
@@ -9778,6 +10421,14 @@ export interface operations {
         /** @description `features` and `limits` are merged into the current ones; a key set to null is removed */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "limits": {
+                 *         "users": 100,
+                 *         "webhooks": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanUpdateRequest"];
             };
         };
@@ -9792,6 +10443,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "pro",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Pro",
+                     *       "features": {
+                     *         "sso": true
+                     *       },
+                     *       "limits": {
+                     *         "users": 100,
+                     *         "apiKeys": 10,
+                     *         "requestsPerMinute": 600
+                     *       },
+                     *       "tenantCount": 17,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -9990,6 +10659,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "key": "editor",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "name": "Editor",
+                     *           "description": "Publishes content and manages users",
+                     *           "permissions": [
+                     *             "users:read",
+                     *             "users:write",
+                     *             "content:post"
+                     *           ],
+                     *           "userCount": 8,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleListResponse"];
                 };
             };
@@ -10170,7 +10859,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -10178,6 +10870,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "editor",
+                 *       "name": "Editor",
+                 *       "description": "Publishes content and manages users",
+                 *       "permissions": [
+                 *         "users:read",
+                 *         "users:write",
+                 *         "content:post"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleCreateRequest"];
             };
         };
@@ -10192,6 +10896,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "editor",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Editor",
+                     *       "description": "Publishes content and manages users",
+                     *       "permissions": [
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "userCount": 0,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Role"];
                 };
             };
@@ -10376,6 +11096,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example editor */
                 key: string;
             };
             cookie?: never;
@@ -10392,6 +11113,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "editor",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Editor",
+                     *       "description": "Publishes content and manages users",
+                     *       "permissions": [
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "userCount": 8,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Role"];
                 };
             };
@@ -10576,6 +11313,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example editor */
                 key: string;
             };
             cookie?: never;
@@ -10774,12 +11512,21 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example editor */
                 key: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "permissions": [
+                 *         "users:read",
+                 *         "content:post"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleUpdateRequest"];
             };
         };
@@ -10794,6 +11541,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "editor",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "name": "Editor",
+                     *       "description": "Publishes content and manages users",
+                     *       "permissions": [
+                     *         "users:read",
+                     *         "content:post"
+                     *       ],
+                     *       "userCount": 8,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Role"];
                 };
             };
@@ -11004,7 +11766,7 @@ export interface operations {
                 createdAfter?: string;
                 createdBefore?: string;
                 /** @description `name`, `slug`, `createdAt`, `updatedAt` (snake_case aliases `created_at`, `updated_at`), `-` prefix for descending; default `-createdAt` */
-                ordering?: string;
+                ordering?: "name" | "-name" | "slug" | "-slug" | "createdAt" | "-createdAt" | "created_at" | "-created_at" | "updatedAt" | "-updatedAt" | "updated_at" | "-updated_at";
             };
             header?: never;
             path?: never;
@@ -11022,6 +11784,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 42,
+                     *       "next": "https://landlord.yourcompany.dev/v1/tenants?limit=1&cursor=eyJvIjoiLWNyZWF0ZWRBdCJ9",
+                     *       "previous": null,
+                     *       "results": [
+                     *         {
+                     *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "parentId": null,
+                     *           "depth": 0,
+                     *           "ancestorIds": [],
+                     *           "name": "Northwind Traders",
+                     *           "slug": "northwind",
+                     *           "externalId": "cus_4821",
+                     *           "displayName": "Northwind Traders Ltd",
+                     *           "email": "billing@northwind.example",
+                     *           "url": "https://northwind.example",
+                     *           "description": "Wholesale customer since 2024",
+                     *           "isActive": true,
+                     *           "status": "active",
+                     *           "suspendedReason": null,
+                     *           "deletedAt": null,
+                     *           "purgeAt": null,
+                     *           "deletionProtection": false,
+                     *           "plan": "pro",
+                     *           "features": {
+                     *             "exports": "csv"
+                     *           },
+                     *           "limits": {
+                     *             "users": 50
+                     *           },
+                     *           "entitlements": {
+                     *             "plan": "pro",
+                     *             "features": {
+                     *               "sso": true,
+                     *               "exports": "csv"
+                     *             },
+                     *             "limits": {
+                     *               "users": 50,
+                     *               "apiKeys": 10,
+                     *               "webhooks": 5,
+                     *               "requestsPerMinute": 600
+                     *             }
+                     *           },
+                     *           "legalEntities": [
+                     *             {
+                     *               "name": "Northwind Traders Ltd",
+                     *               "registrationNumber": "GB123456789"
+                     *             }
+                     *           ],
+                     *           "settings": {
+                     *             "timezone": "Europe/London",
+                     *             "weekStart": 1,
+                     *             "locale": "en-GB"
+                     *           },
+                     *           "metadata": {
+                     *             "crmId": "0015g00000XyZ"
+                     *           },
+                     *           "owner": {
+                     *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *             "name": "Ada Lovelace",
+                     *             "email": "ada@northwind.example"
+                     *           },
+                     *           "userCount": 3,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantListResponse"];
                 };
             };
@@ -11202,7 +12035,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -11210,6 +12046,42 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind Traders",
+                 *       "slug": "northwind",
+                 *       "externalId": "cus_4821",
+                 *       "email": "billing@northwind.example",
+                 *       "plan": "pro",
+                 *       "settings": {
+                 *         "timezone": "Europe/London",
+                 *         "locale": "en-GB"
+                 *       },
+                 *       "metadata": {
+                 *         "crmId": "0015g00000XyZ"
+                 *       },
+                 *       "owner": {
+                 *         "name": "Ada Lovelace",
+                 *         "email": "ada@northwind.example"
+                 *       },
+                 *       "apiKey": {
+                 *         "name": "Northwind backend",
+                 *         "scopes": [
+                 *           "tenants:read",
+                 *           "users:read",
+                 *           "users:write",
+                 *           "content:post"
+                 *         ]
+                 *       },
+                 *       "webhook": {
+                 *         "url": "https://hooks.northwind.example/landlord",
+                 *         "events": [
+                 *           "tenant.updated",
+                 *           "user.created"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantCreateRequest"];
             };
         };
@@ -11225,6 +12097,91 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 1,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "dashboardUrl": "https://landlord.yourcompany.dev/dashboard/tenants/tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "signInUrl": "https://landlord.yourcompany.dev/dashboard/sign-in?token=EXAMPLEnotArealLinkToken0000000000000000000",
+                     *       "apiKey": {
+                     *         "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *         "secret": "lk_EXAMPLEnotArealSecret0000000000000000000000",
+                     *         "scopes": [
+                     *           "tenants:read",
+                     *           "users:read",
+                     *           "users:write",
+                     *           "content:post"
+                     *         ]
+                     *       },
+                     *       "webhook": {
+                     *         "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *         "url": "https://hooks.northwind.example/landlord",
+                     *         "events": [
+                     *           "tenant.updated",
+                     *           "user.created"
+                     *         ],
+                     *         "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantCreateResponse"];
                 };
             };
@@ -11405,7 +12362,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -11413,6 +12373,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "email": "billing@northwind.example",
+                 *           "plan": "pro",
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           }
+                 *         },
+                 *         {
+                 *           "name": "Contoso",
+                 *           "slug": "northwind"
+                 *         }
+                 *       ],
+                 *       "atomic": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantBatchCreateRequest"];
             };
         };
@@ -11427,6 +12412,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "status": 201,
+                     *           "tenant": {
+                     *             "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *             "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *             "parentId": null,
+                     *             "depth": 0,
+                     *             "ancestorIds": [],
+                     *             "name": "Northwind Traders",
+                     *             "slug": "northwind",
+                     *             "externalId": "cus_4821",
+                     *             "displayName": "Northwind Traders Ltd",
+                     *             "email": "billing@northwind.example",
+                     *             "url": "https://northwind.example",
+                     *             "description": "Wholesale customer since 2024",
+                     *             "isActive": true,
+                     *             "status": "active",
+                     *             "suspendedReason": null,
+                     *             "deletedAt": null,
+                     *             "purgeAt": null,
+                     *             "deletionProtection": false,
+                     *             "plan": "pro",
+                     *             "features": {
+                     *               "exports": "csv"
+                     *             },
+                     *             "limits": {
+                     *               "users": 50
+                     *             },
+                     *             "entitlements": {
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "sso": true,
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50,
+                     *                 "apiKeys": 10,
+                     *                 "webhooks": 5,
+                     *                 "requestsPerMinute": 600
+                     *               }
+                     *             },
+                     *             "legalEntities": [
+                     *               {
+                     *                 "name": "Northwind Traders Ltd",
+                     *                 "registrationNumber": "GB123456789"
+                     *               }
+                     *             ],
+                     *             "settings": {
+                     *               "timezone": "Europe/London",
+                     *               "weekStart": 1,
+                     *               "locale": "en-GB"
+                     *             },
+                     *             "metadata": {
+                     *               "crmId": "0015g00000XyZ"
+                     *             },
+                     *             "owner": null,
+                     *             "userCount": 0,
+                     *             "createdAt": "2026-03-10T08:30:00.000Z",
+                     *             "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *             "dashboardUrl": "https://landlord.yourcompany.dev/dashboard/tenants/tnt_01kjpx731wwb3jtpgsnaj8t6yq"
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": 409,
+                     *           "error": {
+                     *             "type": "https://landlord.dev/errors/slug-occupied",
+                     *             "title": "Conflict",
+                     *             "status": 409,
+                     *             "code": "SLUG_OCCUPIED",
+                     *             "detail": "A tenant with this slug already exists",
+                     *             "requestId": "5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35",
+                     *             "errors": [
+                     *               {
+                     *                 "field": "slug",
+                     *                 "code": "SLUG_OCCUPIED",
+                     *                 "message": "A tenant with this slug already exists"
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantBatchCreateResponse"];
                 };
             };
@@ -11622,6 +12693,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -11817,6 +12952,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "sso": true,
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50,
+                     *         "apiKeys": 10,
+                     *         "webhooks": 5,
+                     *         "requestsPerMinute": 600
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Entitlements"];
                 };
             };
@@ -11998,6 +13148,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -12015,6 +13166,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -12199,12 +13414,30 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind Traders",
+                 *       "slug": "northwind",
+                 *       "externalId": "cus_4821",
+                 *       "email": "billing@northwind.example",
+                 *       "plan": "pro",
+                 *       "settings": {
+                 *         "timezone": "Europe/London",
+                 *         "locale": "en-GB"
+                 *       },
+                 *       "metadata": {
+                 *         "crmId": "0015g00000XyZ"
+                 *       },
+                 *       "description": "Wholesale customer since 2024"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantReplaceRequest"];
             };
         };
@@ -12220,6 +13453,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -12409,6 +13706,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -12607,12 +13905,21 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Wholesale customer since 2024",
+                 *       "metadata": {
+                 *         "legacyId": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUpdateRequest"];
             };
         };
@@ -12628,6 +13935,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -12808,10 +14179,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -12828,6 +14203,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "parentId": null,
+                     *       "depth": 0,
+                     *       "ancestorIds": [],
+                     *       "name": "Northwind Traders",
+                     *       "slug": "northwind",
+                     *       "externalId": "cus_4821",
+                     *       "displayName": "Northwind Traders Ltd",
+                     *       "email": "billing@northwind.example",
+                     *       "url": "https://northwind.example",
+                     *       "description": "Wholesale customer since 2024",
+                     *       "isActive": true,
+                     *       "status": "active",
+                     *       "suspendedReason": null,
+                     *       "deletedAt": null,
+                     *       "purgeAt": null,
+                     *       "deletionProtection": false,
+                     *       "plan": "pro",
+                     *       "features": {
+                     *         "exports": "csv"
+                     *       },
+                     *       "limits": {
+                     *         "users": 50
+                     *       },
+                     *       "entitlements": {
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "sso": true,
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50,
+                     *           "apiKeys": 10,
+                     *           "webhooks": 5,
+                     *           "requestsPerMinute": 600
+                     *         }
+                     *       },
+                     *       "legalEntities": [
+                     *         {
+                     *           "name": "Northwind Traders Ltd",
+                     *           "registrationNumber": "GB123456789"
+                     *         }
+                     *       ],
+                     *       "settings": {
+                     *         "timezone": "Europe/London",
+                     *         "weekStart": 1,
+                     *         "locale": "en-GB"
+                     *       },
+                     *       "metadata": {
+                     *         "crmId": "0015g00000XyZ"
+                     *       },
+                     *       "owner": {
+                     *         "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *         "name": "Ada Lovelace",
+                     *         "email": "ada@northwind.example"
+                     *       },
+                     *       "userCount": 3,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
@@ -13009,6 +14448,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -13025,6 +14465,140 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "exportedAt": "2026-03-10T08:30:00.000Z",
+                     *       "tenant": {
+                     *         "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "parentId": null,
+                     *         "depth": 0,
+                     *         "ancestorIds": [],
+                     *         "name": "Northwind Traders",
+                     *         "slug": "northwind",
+                     *         "externalId": "cus_4821",
+                     *         "displayName": "Northwind Traders Ltd",
+                     *         "email": "billing@northwind.example",
+                     *         "url": "https://northwind.example",
+                     *         "description": "Wholesale customer since 2024",
+                     *         "isActive": true,
+                     *         "status": "active",
+                     *         "suspendedReason": null,
+                     *         "deletedAt": null,
+                     *         "purgeAt": null,
+                     *         "deletionProtection": false,
+                     *         "plan": "pro",
+                     *         "features": {
+                     *           "exports": "csv"
+                     *         },
+                     *         "limits": {
+                     *           "users": 50
+                     *         },
+                     *         "entitlements": {
+                     *           "plan": "pro",
+                     *           "features": {
+                     *             "sso": true,
+                     *             "exports": "csv"
+                     *           },
+                     *           "limits": {
+                     *             "users": 50,
+                     *             "apiKeys": 10,
+                     *             "webhooks": 5,
+                     *             "requestsPerMinute": 600
+                     *           }
+                     *         },
+                     *         "legalEntities": [
+                     *           {
+                     *             "name": "Northwind Traders Ltd",
+                     *             "registrationNumber": "GB123456789"
+                     *           }
+                     *         ],
+                     *         "settings": {
+                     *           "timezone": "Europe/London",
+                     *           "weekStart": 1,
+                     *           "locale": "en-GB"
+                     *         },
+                     *         "metadata": {
+                     *           "crmId": "0015g00000XyZ"
+                     *         },
+                     *         "owner": {
+                     *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@northwind.example"
+                     *         },
+                     *         "userCount": 3,
+                     *         "createdAt": "2026-03-02T09:14:07.512Z",
+                     *         "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *       },
+                     *       "users": [
+                     *         {
+                     *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "email": "ada@northwind.example",
+                     *           "name": "Ada Lovelace",
+                     *           "role": "owner",
+                     *           "roles": [
+                     *             "editor"
+                     *           ],
+                     *           "permissions": [
+                     *             "tenants:read",
+                     *             "tenants:write",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "api_keys:read",
+                     *             "api_keys:write",
+                     *             "webhooks:read",
+                     *             "webhooks:write",
+                     *             "events:read",
+                     *             "audit:read",
+                     *             "content:post"
+                     *           ],
+                     *           "isActive": true,
+                     *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "apiKeys": [
+                     *         {
+                     *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *           "name": "Northwind backend",
+                     *           "prefix": "lk_EXAMPLEn",
+                     *           "scopes": [
+                     *             "tenants:read",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "content:post"
+                     *           ],
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "expiresAt": null,
+                     *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "webhooks": [
+                     *         {
+                     *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "url": "https://hooks.northwind.example/landlord",
+                     *           "events": [
+                     *             "tenant.updated",
+                     *             "user.created"
+                     *           ],
+                     *           "description": "Provisioning sync",
+                     *           "isEnabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantExportResponse"];
                 };
             };
@@ -13206,6 +14780,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -13222,6 +14797,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *           "name": "Northwind backend",
+                     *           "prefix": "lk_EXAMPLEn",
+                     *           "scopes": [
+                     *             "tenants:read",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "content:post"
+                     *           ],
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "expiresAt": null,
+                     *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantApiKeyListResponse"];
                 };
             };
@@ -13402,16 +14999,32 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind backend",
+                 *       "scopes": [
+                 *         "tenants:read",
+                 *         "users:read",
+                 *         "users:write",
+                 *         "content:post"
+                 *       ],
+                 *       "expiresAt": "2027-03-02T00:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantApiKeyCreateRequest"];
             };
         };
@@ -13426,6 +15039,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "name": "Northwind backend",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "expiresAt": "2027-03-02T00:00:00.000Z",
+                     *       "lastUsedAt": null,
+                     *       "secret": "lk_EXAMPLEnotArealSecret0000000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantApiKeyCreateResponse"];
                 };
             };
@@ -13606,17 +15238,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "gracePeriodSeconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantApiKeyRotateRequest"];
             };
         };
@@ -13631,6 +15273,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                     *       "name": "Northwind backend",
+                     *       "prefix": "lk_EXAMPLEn",
+                     *       "scopes": [
+                     *         "tenants:read",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "content:post"
+                     *       ],
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "expiresAt": null,
+                     *       "lastUsedAt": "2026-03-09T16:42:31.027Z",
+                     *       "secret": "lk_EXAMPLEnotArealSecret1111111111111111111111"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantApiKeyRotateResponse"];
                 };
             };
@@ -13812,7 +15473,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example key_01kjpx72axn4tcaxaw37envc6q */
                 keyId: string;
             };
             cookie?: never;
@@ -14008,6 +15671,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -14024,6 +15688,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "email": "ada@northwind.example",
+                     *           "name": "Ada Lovelace",
+                     *           "role": "owner",
+                     *           "roles": [
+                     *             "editor"
+                     *           ],
+                     *           "permissions": [
+                     *             "tenants:read",
+                     *             "tenants:write",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "api_keys:read",
+                     *             "api_keys:write",
+                     *             "webhooks:read",
+                     *             "webhooks:write",
+                     *             "events:read",
+                     *             "audit:read",
+                     *             "content:post"
+                     *           ],
+                     *           "isActive": true,
+                     *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantUserListResponse"];
                 };
             };
@@ -14204,16 +15902,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "lin@northwind.example",
+                 *       "name": "Lin Chen",
+                 *       "role": "member",
+                 *       "roles": [
+                 *         "editor"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUserCreateRequest"];
             };
         };
@@ -14228,6 +15940,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "lin@northwind.example",
+                     *       "name": "Lin Chen",
+                     *       "role": "member",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read",
+                     *         "content:post"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -14409,7 +16151,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -14426,6 +16170,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "ada@northwind.example",
+                     *       "name": "Ada Lovelace",
+                     *       "role": "owner",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read",
+                     *         "content:post"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -14607,7 +16381,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -14803,13 +16579,21 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Lin Chen-Okafor",
+                 *       "roles": []
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUserUpdateRequest"];
             };
         };
@@ -14824,6 +16608,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "ada@northwind.example",
+                     *       "name": "Lin Chen-Okafor",
+                     *       "role": "owner",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read",
+                     *         "content:post"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -15004,11 +16816,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -15025,6 +16842,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/sign-in?token=EXAMPLEnotArealLinkToken0000000000000000000",
+                     *       "expiresAt": "2026-03-10T08:45:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantUserSignInLinkResponse"];
                 };
             };
@@ -15208,6 +17031,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -15224,6 +17048,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "email": "lin@northwind.example",
+                     *           "role": "member",
+                     *           "roles": [
+                     *             "editor"
+                     *           ],
+                     *           "status": "pending",
+                     *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *           "acceptedAt": null,
+                     *           "userId": null,
+                     *           "createdAt": "2026-03-10T08:30:00.000Z",
+                     *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationListResponse"];
                 };
             };
@@ -15404,16 +17249,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "lin@northwind.example",
+                 *       "role": "member",
+                 *       "roles": [
+                 *         "editor"
+                 *       ],
+                 *       "expiresInHours": 168
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationCreateRequest"];
             };
         };
@@ -15428,6 +17287,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "lin@northwind.example",
+                     *       "role": "member",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "status": "pending",
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "userId": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/accept-invitation?token=EXAMPLEnotArealLinkToken0000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationCreateResponse"];
                 };
             };
@@ -15609,7 +17486,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
                 invitationId: string;
             };
             cookie?: never;
@@ -15804,11 +17683,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example inv_01kjpx72x4rfzg1r1kdh6dz46j */
                 invitationId: string;
             };
             cookie?: never;
@@ -15825,6 +17709,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "email": "lin@northwind.example",
+                     *       "role": "member",
+                     *       "roles": [
+                     *         "editor"
+                     *       ],
+                     *       "status": "pending",
+                     *       "expiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "userId": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/accept-invitation?token=EXAMPLEnotArealLinkToken0000000000000000000"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationResendResponse"];
                 };
             };
@@ -16006,6 +17908,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -16022,6 +17925,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "type": "oidc",
+                     *           "issuer": "https://login.northwind.example",
+                     *           "clientId": "landlord-northwind",
+                     *           "domains": [
+                     *             "northwind.example"
+                     *           ],
+                     *           "defaultRole": "member",
+                     *           "isEnabled": true,
+                     *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnectionListResponse"];
                 };
             };
@@ -16202,16 +18126,31 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "oidc",
+                 *       "issuer": "https://login.northwind.example",
+                 *       "clientId": "landlord-northwind",
+                 *       "clientSecret": "EXAMPLE-not-a-real-client-secret",
+                 *       "domains": [
+                 *         "northwind.example"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["SsoConnectionCreateRequest"];
             };
         };
@@ -16226,6 +18165,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "type": "oidc",
+                     *       "issuer": "https://login.northwind.example",
+                     *       "clientId": "landlord-northwind",
+                     *       "domains": [
+                     *         "northwind.example"
+                     *       ],
+                     *       "defaultRole": "member",
+                     *       "isEnabled": true,
+                     *       "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnection"];
                 };
             };
@@ -16407,7 +18363,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
                 connectionId: string;
             };
             cookie?: never;
@@ -16424,6 +18382,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "type": "oidc",
+                     *       "issuer": "https://login.northwind.example",
+                     *       "clientId": "landlord-northwind",
+                     *       "domains": [
+                     *         "northwind.example"
+                     *       ],
+                     *       "defaultRole": "member",
+                     *       "isEnabled": true,
+                     *       "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnection"];
                 };
             };
@@ -16605,7 +18580,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
                 connectionId: string;
             };
             cookie?: never;
@@ -16801,13 +18778,23 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
+                /** @example sso_01kjpx72p5xr4ev3x3mxxpban6 */
                 connectionId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "domains": [
+                 *         "northwind.example",
+                 *         "northwind.co.uk"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["SsoConnectionUpdateRequest"];
             };
         };
@@ -16822,6 +18809,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "type": "oidc",
+                     *       "issuer": "https://login.northwind.example",
+                     *       "clientId": "landlord-northwind",
+                     *       "domains": [
+                     *         "northwind.example",
+                     *         "northwind.co.uk"
+                     *       ],
+                     *       "defaultRole": "member",
+                     *       "isEnabled": true,
+                     *       "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SsoConnection"];
                 };
             };
@@ -17007,7 +19012,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/gzip: a tar of the data dir */
+            /** @description A gzipped tar of the data dir */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -17017,7 +19022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SystemBackupResponse"];
+                    "application/gzip": components["schemas"]["SystemBackupResponse"];
                 };
             };
             /** @description Malformed JSON (`MALFORMED_JSON`) */
@@ -17198,6 +19203,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
@@ -17214,6 +19220,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": null,
+                     *           "email": "grace@acme-cloud.example",
+                     *           "name": "Grace Hopper",
+                     *           "role": "admin",
+                     *           "roles": [],
+                     *           "permissions": [
+                     *             "tenants:read",
+                     *             "tenants:write",
+                     *             "users:read",
+                     *             "users:write",
+                     *             "api_keys:read",
+                     *             "api_keys:write",
+                     *             "webhooks:read",
+                     *             "webhooks:write",
+                     *             "events:read",
+                     *             "audit:read"
+                     *           ],
+                     *           "isActive": true,
+                     *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationUserListResponse"];
                 };
             };
@@ -17394,16 +19431,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "grace@acme-cloud.example",
+                 *       "name": "Grace Hopper",
+                 *       "role": "admin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUserCreateRequest"];
             };
         };
@@ -17418,6 +19466,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "email": "grace@acme-cloud.example",
+                     *       "name": "Grace Hopper",
+                     *       "role": "admin",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -17599,7 +19674,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -17616,6 +19693,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "email": "grace@acme-cloud.example",
+                     *       "name": "Grace Hopper",
+                     *       "role": "admin",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -17797,7 +19901,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -17993,13 +20099,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Grace B. Hopper"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUserUpdateRequest"];
             };
         };
@@ -18014,6 +20127,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_01kjpx72fqpc746apt651spvkz",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "email": "grace@acme-cloud.example",
+                     *       "name": "Grace B. Hopper",
+                     *       "role": "admin",
+                     *       "roles": [],
+                     *       "permissions": [
+                     *         "tenants:read",
+                     *         "tenants:write",
+                     *         "users:read",
+                     *         "users:write",
+                     *         "api_keys:read",
+                     *         "api_keys:write",
+                     *         "webhooks:read",
+                     *         "webhooks:write",
+                     *         "events:read",
+                     *         "audit:read"
+                     *       ],
+                     *       "isActive": true,
+                     *       "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -18194,11 +20334,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example org_01kjpx732tnpy3ncarnveftjcd */
                 id: string;
+                /** @example usr_01kjpx735c0yp983chne7qnwr4 */
                 userId: string;
             };
             cookie?: never;
@@ -18215,6 +20360,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://landlord.yourcompany.dev/dashboard/sign-in?token=EXAMPLEnotArealLinkToken0000000000000000000",
+                     *       "expiresAt": "2026-03-10T08:45:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationUserSignInLinkResponse"];
                 };
             };
@@ -18398,7 +20549,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description One type or a comma-separated list */
-                type?: string;
+                type?: string | ("tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted");
                 tenantId?: string;
                 organizationId?: string;
             };
@@ -18418,6 +20569,147 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "evt_01kjpx72sned8rhycej2kxk431",
+                     *           "type": "tenant.updated",
+                     *           "sequence": 128,
+                     *           "createdAt": "2026-03-09T16:42:31.027Z",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "data": {
+                     *             "object": {
+                     *               "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *               "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *               "parentId": null,
+                     *               "depth": 0,
+                     *               "ancestorIds": [],
+                     *               "name": "Northwind Traders",
+                     *               "slug": "northwind",
+                     *               "externalId": "cus_4821",
+                     *               "displayName": "Northwind Traders Ltd",
+                     *               "email": "billing@northwind.example",
+                     *               "url": "https://northwind.example",
+                     *               "description": "Wholesale customer since 2024",
+                     *               "isActive": true,
+                     *               "status": "active",
+                     *               "suspendedReason": null,
+                     *               "deletedAt": null,
+                     *               "purgeAt": null,
+                     *               "deletionProtection": false,
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50
+                     *               },
+                     *               "entitlements": {
+                     *                 "plan": "pro",
+                     *                 "features": {
+                     *                   "sso": true,
+                     *                   "exports": "csv"
+                     *                 },
+                     *                 "limits": {
+                     *                   "users": 50,
+                     *                   "apiKeys": 10,
+                     *                   "webhooks": 5,
+                     *                   "requestsPerMinute": 600
+                     *                 }
+                     *               },
+                     *               "legalEntities": [
+                     *                 {
+                     *                   "name": "Northwind Traders Ltd",
+                     *                   "registrationNumber": "GB123456789"
+                     *                 }
+                     *               ],
+                     *               "settings": {
+                     *                 "timezone": "Europe/London",
+                     *                 "weekStart": 1,
+                     *                 "locale": "en-GB"
+                     *               },
+                     *               "metadata": {
+                     *                 "crmId": "0015g00000XyZ"
+                     *               },
+                     *               "owner": {
+                     *                 "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *                 "name": "Ada Lovelace",
+                     *                 "email": "ada@northwind.example"
+                     *               },
+                     *               "userCount": 3,
+                     *               "createdAt": "2026-03-02T09:14:07.512Z",
+                     *               "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *             },
+                     *             "previous": {
+                     *               "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *               "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *               "parentId": null,
+                     *               "depth": 0,
+                     *               "ancestorIds": [],
+                     *               "name": "Northwind Traders",
+                     *               "slug": "northwind",
+                     *               "externalId": "cus_4821",
+                     *               "displayName": "Northwind Traders Ltd",
+                     *               "email": "billing@northwind.example",
+                     *               "url": "https://northwind.example",
+                     *               "description": null,
+                     *               "isActive": true,
+                     *               "status": "active",
+                     *               "suspendedReason": null,
+                     *               "deletedAt": null,
+                     *               "purgeAt": null,
+                     *               "deletionProtection": false,
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50
+                     *               },
+                     *               "entitlements": {
+                     *                 "plan": "pro",
+                     *                 "features": {
+                     *                   "sso": true,
+                     *                   "exports": "csv"
+                     *                 },
+                     *                 "limits": {
+                     *                   "users": 50,
+                     *                   "apiKeys": 10,
+                     *                   "webhooks": 5,
+                     *                   "requestsPerMinute": 600
+                     *                 }
+                     *               },
+                     *               "legalEntities": [
+                     *                 {
+                     *                   "name": "Northwind Traders Ltd",
+                     *                   "registrationNumber": "GB123456789"
+                     *                 }
+                     *               ],
+                     *               "settings": {
+                     *                 "timezone": "Europe/London",
+                     *                 "weekStart": 1,
+                     *                 "locale": "en-GB"
+                     *               },
+                     *               "metadata": {
+                     *                 "crmId": "0015g00000XyZ"
+                     *               },
+                     *               "owner": {
+                     *                 "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *                 "name": "Ada Lovelace",
+                     *                 "email": "ada@northwind.example"
+                     *               },
+                     *               "userCount": 3,
+                     *               "createdAt": "2026-03-02T09:14:07.512Z",
+                     *               "updatedAt": "2026-03-02T09:14:07.512Z"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next": "https://landlord.yourcompany.dev/v1/events?after=eyJ4IjoiODAyIiwicCI6Mn0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventListResponse"];
                 };
             };
@@ -18622,6 +20914,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "aud_01kjpx72hdbkbwbw6e4sn1ra75",
+                     *           "occurredAt": "2026-03-09T16:42:31.027Z",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "actor": {
+                     *             "type": "api_key",
+                     *             "id": "key_01kjpx736aadhyznnt6xqxdjna"
+                     *           },
+                     *           "credentialId": "key_01kjpx736aadhyznnt6xqxdjna",
+                     *           "action": "tenant.update",
+                     *           "target": {
+                     *             "type": "tenant",
+                     *             "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq"
+                     *           },
+                     *           "ip": "203.0.113.24",
+                     *           "userAgent": "landlord-sdk/1.0.0",
+                     *           "requestId": "5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35",
+                     *           "changes": {
+                     *             "description": {
+                     *               "from": null,
+                     *               "to": "Wholesale customer since 2024"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next": "https://landlord.yourcompany.dev/v1/audit-logs?cursor=eyJ0IjoiMjAyNi0wMy0wOVQxNjo0MjozMS4wMjdaIn0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditListResponse"];
                 };
             };
@@ -18816,7 +21140,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/x-ndjson or text/csv, streamed */
+            /** @description The entries, streamed: one JSON object per line, or CSV rows after a header row */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18826,7 +21150,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditExportResponse"];
+                    /** @example {"id":"aud_01kjpx72hdbkbwbw6e4sn1ra75","occurredAt":"2026-03-09T16:42:31.027Z","organizationId":"org_01kjpx732tnpy3ncarnveftjcd","tenantId":"tnt_01kjpx731wwb3jtpgsnaj8t6yq","actor":{"type":"api_key","id":"key_01kjpx736aadhyznnt6xqxdjna"},"credentialId":"key_01kjpx736aadhyznnt6xqxdjna","action":"tenant.update","target":{"type":"tenant","id":"tnt_01kjpx731wwb3jtpgsnaj8t6yq"},"ip":"203.0.113.24","userAgent":"landlord-sdk/1.0.0","requestId":"5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35","changes":{"description":{"from":null,"to":"Wholesale customer since 2024"}}} */
+                    "application/x-ndjson": components["schemas"]["AuditExportResponse"];
+                    /**
+                     * @example occurredAt,id,organizationId,tenantId,actorType,actorId,credentialId,action,targetType,targetId,ip,userAgent,requestId,changes
+                     *     2026-03-09T16:42:31.027Z,aud_01kjpx72hdbkbwbw6e4sn1ra75,org_01kjpx732tnpy3ncarnveftjcd,tnt_01kjpx731wwb3jtpgsnaj8t6yq,api_key,key_01kjpx736aadhyznnt6xqxdjna,key_01kjpx736aadhyznnt6xqxdjna,tenant.update,tenant,tnt_01kjpx731wwb3jtpgsnaj8t6yq,203.0.113.24,landlord-sdk/1.0.0,5b0e7a52-3c1d-4f8e-9a26-7d4c1b9e0f35,"{""description"":{""from"":null,""to"":""Wholesale customer since 2024""}}"
+                     */
+                    "text/csv": components["schemas"]["AuditExportResponse"];
                 };
             };
             /** @description Malformed JSON (`MALFORMED_JSON`) */
@@ -19032,6 +21362,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "url": "https://hooks.northwind.example/landlord",
+                     *           "events": [
+                     *             "tenant.updated",
+                     *             "user.created"
+                     *           ],
+                     *           "description": "Provisioning sync",
+                     *           "isEnabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookListResponse"];
                 };
             };
@@ -19212,7 +21566,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -19220,6 +21577,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.northwind.example/landlord",
+                 *       "events": [
+                 *         "tenant.updated",
+                 *         "user.created"
+                 *       ],
+                 *       "description": "Provisioning sync"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookCreateRequest"];
             };
         };
@@ -19234,6 +21601,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": null,
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookCreateResponse"];
                 };
             };
@@ -19426,6 +21813,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
@@ -19442,6 +21830,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *           "url": "https://hooks.northwind.example/landlord",
+                     *           "events": [
+                     *             "tenant.updated",
+                     *             "user.created"
+                     *           ],
+                     *           "description": "Provisioning sync",
+                     *           "isEnabled": true,
+                     *           "disabledReason": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "createdAt": "2026-03-02T09:14:07.512Z",
+                     *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantWebhookListResponse"];
                 };
             };
@@ -19622,16 +22034,30 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example tnt_01kjpx731wwb3jtpgsnaj8t6yq */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.northwind.example/landlord",
+                 *       "events": [
+                 *         "tenant.updated",
+                 *         "user.created"
+                 *       ],
+                 *       "description": "Provisioning sync"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantWebhookCreateRequest"];
             };
         };
@@ -19646,6 +22072,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:30:00.000Z",
+                     *       "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantWebhookCreateResponse"];
                 };
             };
@@ -19827,6 +22273,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -19844,6 +22291,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -20028,6 +22494,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -20226,12 +22693,20 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "*"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookUpdateRequest"];
             };
         };
@@ -20247,6 +22722,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -20427,10 +22920,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -20447,6 +22944,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "eventId": "evt_01kjpx72sned8rhycej2kxk431",
+                     *       "deliveryId": "dlv_01kjpx735eh5vn3ne97zyfsm0e"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookTestResponse"];
                 };
             };
@@ -20635,6 +23138,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
@@ -20651,6 +23155,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "dlv_01kjpx735eh5vn3ne97zyfsm0e",
+                     *           "webhookId": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *           "eventId": "evt_01kjpx72sned8rhycej2kxk431",
+                     *           "eventType": "tenant.updated",
+                     *           "status": "succeeded",
+                     *           "attemptCount": 2,
+                     *           "nextAttemptAt": null,
+                     *           "lastStatusCode": 200,
+                     *           "createdAt": "2026-03-10T08:30:00.000Z",
+                     *           "updatedAt": "2026-03-10T08:45:00.000Z",
+                     *           "completedAt": "2026-03-10T08:45:00.000Z",
+                     *           "attempts": [
+                     *             {
+                     *               "attemptedAt": "2026-03-10T08:30:00.000Z",
+                     *               "statusCode": 503,
+                     *               "durationMs": 212,
+                     *               "error": null,
+                     *               "responseExcerpt": "Service Unavailable"
+                     *             },
+                     *             {
+                     *               "attemptedAt": "2026-03-10T08:45:00.000Z",
+                     *               "statusCode": 200,
+                     *               "durationMs": 87,
+                     *               "error": null,
+                     *               "responseExcerpt": "{\"ok\":true}"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryListResponse"];
                 };
             };
@@ -20831,11 +23371,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
+                /** @example dlv_01kjpx735eh5vn3ne97zyfsm0e */
                 deliveryId: string;
             };
             cookie?: never;
@@ -20852,6 +23397,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "dlv_01kjpx735eh5vn3ne97zyfsm0e",
+                     *       "webhookId": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "eventId": "evt_01kjpx72sned8rhycej2kxk431",
+                     *       "eventType": "tenant.updated",
+                     *       "status": "pending",
+                     *       "attemptCount": 2,
+                     *       "nextAttemptAt": "2026-03-10T08:30:00.000Z",
+                     *       "lastStatusCode": 200,
+                     *       "createdAt": "2026-03-10T08:30:00.000Z",
+                     *       "updatedAt": "2026-03-10T08:45:00.000Z",
+                     *       "completedAt": null,
+                     *       "attempts": [
+                     *         {
+                     *           "attemptedAt": "2026-03-10T08:30:00.000Z",
+                     *           "statusCode": 503,
+                     *           "durationMs": 212,
+                     *           "error": null,
+                     *           "responseExcerpt": "Service Unavailable"
+                     *         },
+                     *         {
+                     *           "attemptedAt": "2026-03-10T08:45:00.000Z",
+                     *           "statusCode": 200,
+                     *           "durationMs": 87,
+                     *           "error": null,
+                     *           "responseExcerpt": "{\"ok\":true}"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryRetryResponse"];
                 };
             };
@@ -21032,16 +23608,25 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS` */
+                /**
+                 * @description Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`
+                 * @example 5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example whk_01kjpx72m862wcmvcc9bvytveh */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "overlapSeconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookRotateSecretRequest"];
             };
         };
@@ -21056,6 +23641,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                     *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *       "url": "https://hooks.northwind.example/landlord",
+                     *       "events": [
+                     *         "tenant.updated",
+                     *         "user.created"
+                     *       ],
+                     *       "description": "Provisioning sync",
+                     *       "isEnabled": true,
+                     *       "disabledReason": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": "2026-03-17T08:30:00.000Z",
+                     *       "createdAt": "2026-03-02T09:14:07.512Z",
+                     *       "updatedAt": "2026-03-09T16:42:31.027Z",
+                     *       "secret": "whsec_ZXhhbXBsZS1zaWduaW5nLXNlY3JldC1ub3QtcmVhbCE="
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookRotateSecretResponse"];
                 };
             };
@@ -21248,6 +23853,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_created"];
             };
         };
@@ -21284,6 +23962,141 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_updated"];
             };
         };
@@ -21320,6 +24133,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_deleted"];
             };
         };
@@ -21356,6 +24242,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.deactivated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_deactivated"];
             };
         };
@@ -21392,6 +24351,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.reactivated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_reactivated"];
             };
         };
@@ -21428,6 +24460,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.restored",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_restored"];
             };
         };
@@ -21464,6 +24569,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.purged",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_purged"];
             };
         };
@@ -21500,6 +24678,79 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "tenant.entitlements_updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "parentId": null,
+                 *           "depth": 0,
+                 *           "ancestorIds": [],
+                 *           "name": "Northwind Traders",
+                 *           "slug": "northwind",
+                 *           "externalId": "cus_4821",
+                 *           "displayName": "Northwind Traders Ltd",
+                 *           "email": "billing@northwind.example",
+                 *           "url": "https://northwind.example",
+                 *           "description": "Wholesale customer since 2024",
+                 *           "isActive": true,
+                 *           "status": "active",
+                 *           "suspendedReason": null,
+                 *           "deletedAt": null,
+                 *           "purgeAt": null,
+                 *           "deletionProtection": false,
+                 *           "plan": "pro",
+                 *           "features": {
+                 *             "exports": "csv"
+                 *           },
+                 *           "limits": {
+                 *             "users": 50
+                 *           },
+                 *           "entitlements": {
+                 *             "plan": "pro",
+                 *             "features": {
+                 *               "sso": true,
+                 *               "exports": "csv"
+                 *             },
+                 *             "limits": {
+                 *               "users": 50,
+                 *               "apiKeys": 10,
+                 *               "webhooks": 5,
+                 *               "requestsPerMinute": 600
+                 *             }
+                 *           },
+                 *           "legalEntities": [
+                 *             {
+                 *               "name": "Northwind Traders Ltd",
+                 *               "registrationNumber": "GB123456789"
+                 *             }
+                 *           ],
+                 *           "settings": {
+                 *             "timezone": "Europe/London",
+                 *             "weekStart": 1,
+                 *             "locale": "en-GB"
+                 *           },
+                 *           "metadata": {
+                 *             "crmId": "0015g00000XyZ"
+                 *           },
+                 *           "owner": {
+                 *             "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *             "name": "Ada Lovelace",
+                 *             "email": "ada@northwind.example"
+                 *           },
+                 *           "userCount": 3,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_tenant_entitlements_updated"];
             };
         };
@@ -21536,6 +24787,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "plan.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_plan_created"];
             };
         };
@@ -21572,6 +24851,51 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "plan.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_plan_updated"];
             };
         };
@@ -21608,6 +24932,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "plan.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "pro",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Pro",
+                 *           "features": {
+                 *             "sso": true
+                 *           },
+                 *           "limits": {
+                 *             "users": 50,
+                 *             "apiKeys": 10,
+                 *             "webhooks": 5,
+                 *             "requestsPerMinute": 600
+                 *           },
+                 *           "tenantCount": 17,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_plan_deleted"];
             };
         };
@@ -21644,6 +24996,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "role.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_role_created"];
             };
         };
@@ -21680,6 +25057,45 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "role.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_role_updated"];
             };
         };
@@ -21716,6 +25132,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "role.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": null,
+                 *       "data": {
+                 *         "object": {
+                 *           "key": "editor",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "name": "Editor",
+                 *           "description": "Publishes content and manages users",
+                 *           "permissions": [
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "userCount": 8,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_role_deleted"];
             };
         };
@@ -21752,6 +25193,45 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "user.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_user_created"];
             };
         };
@@ -21788,6 +25268,73 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "user.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_user_updated"];
             };
         };
@@ -21824,6 +25371,45 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "user.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "ada@northwind.example",
+                 *           "name": "Ada Lovelace",
+                 *           "role": "owner",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "permissions": [
+                 *             "tenants:read",
+                 *             "tenants:write",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "api_keys:read",
+                 *             "api_keys:write",
+                 *             "webhooks:read",
+                 *             "webhooks:write",
+                 *             "events:read",
+                 *             "audit:read",
+                 *             "content:post"
+                 *           ],
+                 *           "isActive": true,
+                 *           "lastSignInAt": "2026-03-09T16:42:31.027Z",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_user_deleted"];
             };
         };
@@ -21860,6 +25446,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "api_key.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *           "name": "Northwind backend",
+                 *           "prefix": "lk_EXAMPLEn",
+                 *           "scopes": [
+                 *             "tenants:read",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "expiresAt": null,
+                 *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_api_key_created"];
             };
         };
@@ -21896,6 +25509,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "api_key.revoked",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "key_01kjpx72axn4tcaxaw37envc6q",
+                 *           "name": "Northwind backend",
+                 *           "prefix": "lk_EXAMPLEn",
+                 *           "scopes": [
+                 *             "tenants:read",
+                 *             "users:read",
+                 *             "users:write",
+                 *             "content:post"
+                 *           ],
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "expiresAt": null,
+                 *           "lastUsedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_api_key_revoked"];
             };
         };
@@ -21932,6 +25572,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "webhook.test",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "webhookId": "whk_01kjpx72m862wcmvcc9bvytveh",
+                 *           "message": "A test event sent from the Landlord API"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_webhook_test"];
             };
         };
@@ -21968,6 +25623,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "webhook.disabled",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "whk_01kjpx72m862wcmvcc9bvytveh",
+                 *           "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "url": "https://hooks.northwind.example/landlord",
+                 *           "events": [
+                 *             "tenant.updated",
+                 *             "user.created"
+                 *           ],
+                 *           "description": "Provisioning sync",
+                 *           "isEnabled": true,
+                 *           "disabledReason": null,
+                 *           "failingSince": null,
+                 *           "previousSecretExpiresAt": null,
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_webhook_disabled"];
             };
         };
@@ -22004,6 +25687,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "invitation.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "lin@northwind.example",
+                 *           "role": "member",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "status": "pending",
+                 *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                 *           "acceptedAt": null,
+                 *           "userId": null,
+                 *           "createdAt": "2026-03-10T08:30:00.000Z",
+                 *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_invitation_created"];
             };
         };
@@ -22040,6 +25749,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "invitation.accepted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "lin@northwind.example",
+                 *           "role": "member",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "status": "pending",
+                 *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                 *           "acceptedAt": null,
+                 *           "userId": null,
+                 *           "createdAt": "2026-03-10T08:30:00.000Z",
+                 *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_invitation_accepted"];
             };
         };
@@ -22076,6 +25811,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "invitation.revoked",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "inv_01kjpx72x4rfzg1r1kdh6dz46j",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "email": "lin@northwind.example",
+                 *           "role": "member",
+                 *           "roles": [
+                 *             "editor"
+                 *           ],
+                 *           "status": "pending",
+                 *           "expiresAt": "2026-03-17T08:30:00.000Z",
+                 *           "acceptedAt": null,
+                 *           "userId": null,
+                 *           "createdAt": "2026-03-10T08:30:00.000Z",
+                 *           "updatedAt": "2026-03-10T08:30:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_invitation_revoked"];
             };
         };
@@ -22112,6 +25873,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "sso_connection.created",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_sso_connection_created"];
             };
         };
@@ -22148,6 +25935,47 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "sso_connection.updated",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         },
+                 *         "previous": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_sso_connection_updated"];
             };
         };
@@ -22184,6 +26012,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01kjpx72sned8rhycej2kxk431",
+                 *       "type": "sso_connection.deleted",
+                 *       "createdAt": "2026-03-09T16:42:31.027Z",
+                 *       "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                 *       "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "sso_01kjpx72p5xr4ev3x3mxxpban6",
+                 *           "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                 *           "type": "oidc",
+                 *           "issuer": "https://login.northwind.example",
+                 *           "clientId": "landlord-northwind",
+                 *           "domains": [
+                 *             "northwind.example"
+                 *           ],
+                 *           "defaultRole": "member",
+                 *           "isEnabled": true,
+                 *           "redirectUri": "https://landlord.yourcompany.dev/v1/auth/sso/callback",
+                 *           "createdAt": "2026-03-02T09:14:07.512Z",
+                 *           "updatedAt": "2026-03-09T16:42:31.027Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Event_sso_connection_deleted"];
             };
         };

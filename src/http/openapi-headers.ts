@@ -30,6 +30,7 @@ const PARAMETERS = {
     description:
       'Makes the POST safe to retry: the first answer is kept 24 h per credential and replayed (with `Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`, one still running 409 `IDEMPOTENCY_IN_PROGRESS`',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
+    example: '5f1c9e2a-7b3d-4e8f-a016-2c4d6e8f0b13',
   },
   IfMatch: {
     name: 'If-Match',

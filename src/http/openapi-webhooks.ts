@@ -36,7 +36,7 @@ function eventSchema(type: EventType) {
     description: `The \`${type}\` event, as delivered and as listed by \`GET /v1/events\``,
     required: ['id', 'type', 'createdAt', 'organizationId', 'tenantId', 'data'],
     properties: {
-      id: { type: 'string', description: 'The event id; also the `webhook-id` header, the same on every retry', examples: ['evt_01jd8x3k5q2w7e9r4t6y8u0i2o'] },
+      id: { type: 'string', description: 'The event id; also the `webhook-id` header, the same on every retry', examples: ['evt_01kjpx72sned8rhycej2kxk431'] },
       type: { type: 'string', const: type },
       sequence: { type: 'integer', description: 'Listed events only (`GET /v1/events`): increasing per tenant, or per organization for events without one' },
       createdAt: { type: 'string', format: 'date-time' },

@@ -4,6 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { declareHeaders, type HeaderedDoc } from './openapi-headers.js';
 import { declareWebhooks } from './openapi-webhooks.js';
 import { describeResponses, nameSchemas } from './openapi-names.js';
+import { mergeDocumentOnly } from './openapi-document-only.js';
+import { addExamples } from './openapi-examples.js';
 
 const PROBLEM = { $ref: 'Problem#' };
 
@@ -55,7 +57,8 @@ export function problemMediaTypes<T extends OpenApiDoc>(doc: T): T {
 }
 
 /** What the document gains after the routes have built it, in order. */
-const finish = (doc: object) => describeResponses(nameSchemas(declareWebhooks(declareHeaders(problemMediaTypes(doc as OpenApiDoc) as HeaderedDoc))));
+const finish = (doc: object) =>
+  addExamples(describeResponses(nameSchemas(declareWebhooks(declareHeaders(problemMediaTypes(mergeDocumentOnly(doc) as OpenApiDoc) as HeaderedDoc)))));
 
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string) {
   await app.register(swagger, {

@@ -66,3 +66,14 @@ export const ListQuery = {
 export const HttpUrl = (extra: Record<string, unknown> = {}) => Type.String({ format: 'http-url', maxLength: 2048, 'x-error-code': 'BAD_URL', ...extra });
 
 export const Email = (extra: Record<string, unknown> = {}) => Type.String({ format: 'email', maxLength: 254, 'x-error-code': 'BAD_EMAIL', ...extra });
+
+/** The keyword that carries what only the OpenAPI document shows of a schema (see `DocumentedAs`). */
+export const DOCUMENT_ONLY = 'x-document-only';
+
+/**
+ * `schema` as requests are validated, and `documented` merged into it in the OpenAPI document
+ * only: an enum for a value the service checks itself, so that a bad one is still answered with
+ * the service's own field error code (`BAD_SCOPE`, `BAD_FORMAT`) rather than the validator's.
+ */
+export const DocumentedAs = <T extends TSchema>(schema: T, documented: Record<string, unknown>) =>
+  Type.Unsafe<Static<T>>({ ...(schema as unknown as Record<string, unknown>), [DOCUMENT_ONLY]: documented });

@@ -33,6 +33,8 @@ export interface RequestMeta {
 
 export const APPLICATION_SCOPE = /^[a-z][a-z0-9._:-]{0,127}$/;
 const LANDLORD_NAMESPACE = /^(tenants|users|api_keys|webhooks|events|audit):/;
+/** `isApplicationScope` as one JSON-schema pattern, for the OpenAPI document. */
+export const APPLICATION_SCOPE_PATTERN = `^(?!${LANDLORD_NAMESPACE.source.slice(1)})${APPLICATION_SCOPE.source.slice(1)}`;
 
 /** A permission of the platform's own: an application scope, outside the namespaces of Landlord's scopes. */
 export const isApplicationScope = (scope: string): boolean => APPLICATION_SCOPE.test(scope) && !LANDLORD_NAMESPACE.test(scope);

@@ -75,7 +75,15 @@ export const auditExportRoutes: FastifyPluginAsync<{ audit: AuditService }> = as
       description:
         "Every entry the filters match (those of `GET /v1/audit-logs`), newest first, streamed as it is read: `ndjson` (one entry per line, as the list returns it) or `csv` (a header row, then one row per entry; `changes` as JSON; fields a spreadsheet would run as a formula are prefixed with `'`). The same visibility as the list: owners their tenant and its descendants, admins their organization.",
       querystring: AuditExportQuery,
-      response: { 200: Type.Unsafe({ description: 'application/x-ndjson or text/csv, streamed' }) },
+      response: {
+        200: {
+          description: 'The entries, streamed: one JSON object per line, or CSV rows after a header row',
+          content: {
+            'application/x-ndjson': { schema: Type.Unsafe({ type: 'string', description: 'One entry (as `GET /v1/audit-logs` lists it) per line' }) },
+            'text/csv': { schema: Type.Unsafe({ type: 'string', description: `Columns: ${COLUMNS.join(', ')}` }) },
+          },
+        },
+      },
     },
     handler: async (request, reply) => {
       const { format = 'ndjson', ...query } = request.query;

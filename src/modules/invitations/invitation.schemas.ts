@@ -6,7 +6,7 @@ export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 export const InvitationSchema = Type.Object(
   {
-    id: Type.String({ examples: ['inv_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    id: Type.String({ examples: ['inv_01kjpx72x4rfzg1r1kdh6dz46j'] }),
     tenantId: Type.String(),
     email: Type.String(),
     role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { MANAGEMENT_SCOPES } from '../../operations.js';
 import { Nullable, Timestamp } from '../../lib/schemas.js';
+import { ScopeString } from '../access/scope.schemas.js';
 
 export const ROLE_KEY_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 
@@ -11,7 +12,7 @@ export const RoleKey = Type.String({
   'x-pattern-message': 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter',
 });
 
-const Permission = Type.String({
+const Permission = ScopeString({
   maxLength: 128,
   description: `A Landlord scope (${MANAGEMENT_SCOPES.map((s) => `\`${s}\``).join(', ')}) or an application permission (\`^[a-z][a-z0-9._:-]{0,127}$\`, outside those namespaces, such as \`content:post\`)`,
 });
@@ -23,7 +24,7 @@ export const RoleSchema = Type.Object(
     organizationId: Type.String(),
     name: Type.String(),
     description: Nullable(Type.String()),
-    permissions: Type.Array(Type.String()),
+    permissions: Type.Array(ScopeString()),
     userCount: Type.Integer({ description: 'Users holding this role' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

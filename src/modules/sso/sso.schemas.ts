@@ -19,7 +19,7 @@ const DefaultRole = Type.Unsafe<'owner' | 'member'>({
 
 export const SsoConnectionSchema = Type.Object(
   {
-    id: Type.String({ examples: ['sso_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    id: Type.String({ examples: ['sso_01kjpx72p5xr4ev3x3mxxpban6'] }),
     tenantId: Type.String(),
     type: Type.Literal('oidc'),
     issuer: Type.String({ description: "The provider's issuer identifier, as its discovery document states it" }),

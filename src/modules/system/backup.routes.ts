@@ -13,7 +13,12 @@ export const backupRoutes: FastifyPluginAsync<{ database: Db }> = async (app, { 
       summary: 'A consistent copy of the embedded database (superadmins)',
       description:
         'The whole data dir of the embedded store as a gzipped tar, taken between two statements while the server keeps running: what `landlord backup <file>` fetches when a server owns the data dir, and `landlord restore <file>` loads into an empty one. It holds every secret the data dir holds (the secret key included): keep it as safe as the data dir. With PostgreSQL, 409 `NOT_EMBEDDED`: back up with `pg_dump`.',
-      response: { 200: Type.Unsafe({ description: 'application/gzip: a tar of the data dir' }) },
+      response: {
+        200: {
+          description: 'A gzipped tar of the data dir',
+          content: { 'application/gzip': { schema: Type.Unsafe({ type: 'string', contentMediaType: 'application/gzip' }) } },
+        },
+      },
     },
     handler: async (request, reply) => {
       authorize(request.principal, 'system.backup');

@@ -6,17 +6,10 @@ import { authorize, isAdministrator } from '../access/policy.js';
 import { listScope } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { countTenants, listTenantRows, toTenant, type Keyset, type SortColumn, type TenantFilter } from './tenant.repository.js';
-import type { Tenant, TenantListQueryInput } from './tenant.schemas.js';
+import { TENANT_ORDERINGS, type Tenant, type TenantListQueryInput } from './tenant.schemas.js';
 
 // A Map, not an object: `ordering=toString` must not find Object.prototype.toString.
-const ORDERING = new Map<string, SortColumn>([
-  ['name', 'name'],
-  ['slug', 'slug'],
-  ['createdAt', 'created_at'],
-  ['created_at', 'created_at'],
-  ['updatedAt', 'updated_at'],
-  ['updated_at', 'updated_at'],
-]);
+const ORDERING = new Map<string, SortColumn>(Object.entries(TENANT_ORDERINGS));
 
 export interface TenantPage {
   count: number | null;

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { Email, HttpUrl, ListEnvelope, ListQuery, MapOf, Nullable, Timestamp } from '../../lib/schemas.js';
+import { DocumentedAs, Email, HttpUrl, ListEnvelope, ListQuery, MapOf, Nullable, Timestamp } from '../../lib/schemas.js';
+import { ScopeString } from '../access/scope.schemas.js';
+import { SubscribedEvent } from '../webhooks/webhook.schemas.js';
 import {
   type Entitlements,
   type FeatureMap,
@@ -81,7 +83,7 @@ export const OwnerSummary = Type.Object({ id: Type.String(), name: Type.String()
 
 export const TenantSchema = Type.Object(
   {
-    id: Type.String({ examples: ['tnt_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    id: Type.String({ examples: ['tnt_01kjpx731wwb3jtpgsnaj8t6yq'] }),
     organizationId: Type.String(),
     parentId: Nullable(Type.String({ description: 'The parent tenant, in the same organization; null for a root' })),
     depth: Type.Integer({ minimum: 0, maximum: 5, description: '0 for a root' }),
@@ -206,14 +208,14 @@ export const TenantCreateBody = Type.Object(
       Type.Object(
         {
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-          scopes: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64 })),
+          scopes: Type.Optional(Type.Array(ScopeString({ maxLength: 128 }), { maxItems: 64 })),
         },
         { additionalProperties: false, description: 'Issues a tenant API key; the secret is returned once' },
       ),
     ),
     webhook: Type.Optional(
       Type.Object(
-        { url: HttpUrl(), events: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })) },
+        { url: HttpUrl(), events: Type.Optional(Type.Array(SubscribedEvent({ maxLength: 64 }), { maxItems: 50 })) },
         {
           additionalProperties: false,
           description: 'Subscribes an endpoint to this tenant\'s events (`events` defaults to `["*"]`); the response adds `webhook` with its one-time `secret`',
@@ -251,18 +253,28 @@ export const TenantCreatedSchema = Type.Object({
     Type.Object({
       id: Type.String(),
       secret: Type.String({ description: 'Shown only in this response' }),
-      scopes: Type.Array(Type.String()),
+      scopes: Type.Array(ScopeString()),
     }),
   ),
   webhook: Type.Optional(
     Type.Object({
       id: Type.String(),
       url: Type.String(),
-      events: Type.Array(Type.String()),
+      events: Type.Array(SubscribedEvent()),
       secret: Type.String({ description: 'The signing secret (`whsec_…`): shown only in this response' }),
     }),
   ),
 });
+
+/** What `ordering` may name (snake_case aliases too), and the column each sorts on. */
+export const TENANT_ORDERINGS = {
+  name: 'name',
+  slug: 'slug',
+  createdAt: 'created_at',
+  created_at: 'created_at',
+  updatedAt: 'updated_at',
+  updated_at: 'updated_at',
+} as const;
 
 export const TenantListQuery = Type.Object(
   {
@@ -279,10 +291,14 @@ export const TenantListQuery = Type.Object(
     createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
     createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
     ordering: Type.Optional(
-      Type.String({
-        description:
-          '`name`, `slug`, `createdAt`, `updatedAt` (snake_case aliases `created_at`, `updated_at`), `-` prefix for descending; default `-createdAt`',
-      }),
+      // The list checks it (422 `BAD_FORMAT` naming the fields), so the enum is the document's only.
+      DocumentedAs(
+        Type.String({
+          description:
+            '`name`, `slug`, `createdAt`, `updatedAt` (snake_case aliases `created_at`, `updated_at`), `-` prefix for descending; default `-createdAt`',
+        }),
+        { enum: Object.keys(TENANT_ORDERINGS).flatMap((field) => [field, `-${field}`]) },
+      ),
     ),
   },
   {

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Email, Nullable, Timestamp } from '../../lib/schemas.js';
+import { ScopeString } from '../access/scope.schemas.js';
 import { USER_ROLES_DESCRIPTION, UserRolesField } from '../roles/role.schemas.js';
 
 export const UserSchema = Type.Object(
@@ -11,7 +12,7 @@ export const UserSchema = Type.Object(
     name: Type.String(),
     role: Type.String({ description: '`owner` or `member` in a tenant; `admin` (or `superadmin`) in an organization' }),
     roles: Type.Array(Type.String(), { description: "Keys of the organization's custom roles the user holds beside `role`" }),
-    permissions: Type.Array(Type.String(), {
+    permissions: Type.Array(ScopeString(), {
       description:
         "What the user may do: its base role's scopes plus every permission of its custom roles (Landlord scopes and application permissions). Its sessions and session tokens carry exactly these",
     }),

@@ -1,16 +1,22 @@
 import { Type, type Static } from 'typebox';
-import { HttpUrl, Nullable, Timestamp } from '../../lib/schemas.js';
+import { DocumentedAs, HttpUrl, Nullable, Timestamp } from '../../lib/schemas.js';
 import { EVENT_TYPES } from '../../operations.js';
 
 const EVENTS_DESCRIPTION = `\`["*"]\` for every event, or a list of: ${EVENT_TYPES.map((t) => `\`${t}\``).join(', ')}`;
 
+/**
+ * An event type an endpoint subscribes to, or `*` for all. The service checks it (422
+ * `BAD_FORMAT`, naming the known types), so the enum is the document's only.
+ */
+export const SubscribedEvent = (options: { maxLength?: number } = {}) => DocumentedAs(Type.String(options), { enum: ['*', ...EVENT_TYPES] });
+
 export const WebhookSchema = Type.Object(
   {
-    id: Type.String({ examples: ['whk_01jd8x3k5q2w7e9r4t6y8u0i2o'] }),
+    id: Type.String({ examples: ['whk_01kjpx72m862wcmvcc9bvytveh'] }),
     organizationId: Type.String(),
     tenantId: Nullable(Type.String(), { description: 'The tenant whose events it receives; null for an organization-wide endpoint' }),
     url: Type.String(),
-    events: Type.Array(Type.String(), { description: EVENTS_DESCRIPTION }),
+    events: Type.Array(SubscribedEvent(), { description: EVENTS_DESCRIPTION }),
     description: Nullable(Type.String()),
     isEnabled: Type.Boolean(),
     disabledReason: Nullable(Type.String({ description: 'Why delivery stopped, when Landlord disabled the endpoint itself' })),
@@ -28,7 +34,7 @@ export const WebhookWithSecret = Type.Object({
   secret: Type.String({ description: 'The signing secret (`whsec_…`): shown only in this response; store it now' }),
 });
 
-const Events = Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50, description: `${EVENTS_DESCRIPTION}; default \`["*"]\`` });
+const Events = Type.Array(SubscribedEvent({ maxLength: 64 }), { minItems: 1, maxItems: 50, description: `${EVENTS_DESCRIPTION}; default \`["*"]\`` });
 const Description = Nullable(Type.String({ maxLength: 500 }));
 const READ_ONLY = ['id', 'tenantId', 'secret', 'disabledReason', 'failingSince', 'previousSecretExpiresAt', 'createdAt', 'updatedAt'];
 
