@@ -85,7 +85,7 @@ describe('dashboard in Chromium: a tenant owner', () => {
     await settings.getByLabel('Time zone').selectOption('America/New_York');
     await settings.getByLabel('Week starts on').selectOption('0');
     await settings.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByText('Changes saved').first().waitFor();
+    await page.locator('.toast').getByText('Changes saved').first().waitFor();
 
     // Metadata is the platform's: the owner reads it and has nothing to change it with.
     const metadata = page.locator('form', { has: page.getByRole('heading', { name: 'Metadata' }) });
@@ -108,6 +108,8 @@ describe('dashboard in Chromium: a tenant owner', () => {
     const page = ownerPage;
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('cell', { name: /Rene Brandel/ }).waitFor();
+    // The profile's “Changes saved” stayed on the profile's page.
+    expect(await page.locator('.toast').count()).toBe(0);
     const invite = page.getByRole('button', { name: 'Invite user' });
     await invite.focus();
     await page.keyboard.press('Enter');
