@@ -201,6 +201,10 @@ describe('dashboard in Chromium: a tenant owner', () => {
     await delivery.getByRole('button', { expanded: false }).click();
     await delivery.getByText('Attempt 1').waitFor();
     await delivery.locator('.attempt .badge', { hasText: '200' }).waitFor();
+    // Attempt times are to the second on a 24-hour clock (the browser's time zone is UTC).
+    const attemptTime = delivery.locator('.attempt time').first();
+    const attemptedAt = (await attemptTime.getAttribute('datetime'))!;
+    expect(await attemptTime.textContent()).toMatch(new RegExp(`^[A-Z][a-z]{2} \\d{1,2}, \\d{4}, ${attemptedAt.slice(11, 19)}$`));
     await screenshot(page, 'webhooks', true);
 
     // A failing endpoint shows each failed attempt, and a delivery can be retried from the log.

@@ -1,5 +1,5 @@
 import { api, apiPath, messageOf, statusOf } from '../api.js';
-import { formatDateTime, h, icon, pluralize, replace, timeAgo } from '../dom.js';
+import { formatPreciseDateTime, h, icon, pluralize, replace, timeAgo } from '../dom.js';
 import { badge, code, definitionList, emptyState, loading, sectionHeader } from '../ui/components.js';
 import { busy, uid } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
@@ -39,7 +39,7 @@ function attemptItem(attempt, index) {
       'div.attempt-head',
       h('span.attempt-title', `Attempt ${index + 1}`),
       statusCodeBadge(attempt.statusCode),
-      h('span.muted', formatDateTime(attempt.attemptedAt)),
+      h('time.muted', { datetime: attempt.attemptedAt }, formatPreciseDateTime(attempt.attemptedAt)),
       h('span.muted', `${attempt.durationMs} ms`),
     ),
     // "HTTP 500" would only repeat the badge; timeouts and refused connections say more.
@@ -155,9 +155,9 @@ export function deliveryLog({ webhookPath, signal }) {
       definitionList([
         ['Event', code(d.eventId)],
         ['Delivery', code(d.id)],
-        ['Created', formatDateTime(d.createdAt)],
-        d.completedAt ? ['Completed', formatDateTime(d.completedAt)] : null,
-        d.status === 'pending' && d.nextAttemptAt ? ['Next attempt', formatDateTime(d.nextAttemptAt)] : null,
+        ['Created', formatPreciseDateTime(d.createdAt)],
+        d.completedAt ? ['Completed', formatPreciseDateTime(d.completedAt)] : null,
+        d.status === 'pending' && d.nextAttemptAt ? ['Next attempt', formatPreciseDateTime(d.nextAttemptAt)] : null,
       ]),
       d.attempts.length ? h('ol.attempts', d.attempts.map(attemptItem)) : h('p.muted', 'Not attempted yet.'),
       canRetry
