@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import type { Page } from 'playwright-core';
 import { json, type TestApp } from './helpers.js';
-import { PHONE, pageHolds, screenshot, useDashboardFixture } from './support/dashboard.js';
+import { lowContrast, PHONE, pageHolds, screenshot, useDashboardFixture } from './support/dashboard.js';
 import type { Receiver } from './webhook-receiver.js';
 
 // The dashboard as a tenant's owner uses it, signed in once with the link from the tenant create
@@ -238,6 +238,84 @@ describe('dashboard in Chromium: a tenant owner', () => {
     expect(rows[0]).toMatch(/^occurredAt,id,/);
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.slice(1).every((r) => r.includes(',tenant.update,'))).toBe(true);
+  });
+
+  it('follows a dark system theme, with every text readable on its background, as in the light one', async () => {
+    const link = json(await t.call('POST', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}/sign-in-links`));
+    const { page } = await newPage();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(link.url);
+    await page.getByLabel('Display name').waitFor();
+    const theme = () =>
+      page.evaluate(() => ({
+        scheme: getComputedStyle(document.documentElement).colorScheme,
+        body: getComputedStyle(document.body).backgroundColor,
+        input: getComputedStyle(document.querySelector('input.input')!).backgroundColor,
+      }));
+    // Dark page and dark form controls (color-scheme), so native parts (checkboxes, scrollbars, the date picker) match.
+    expect(await theme()).toEqual({ scheme: 'dark', body: 'rgb(12, 17, 29)', input: 'rgb(22, 27, 38)' });
+
+    /** Each page of the tenant, with its badges, tables, dialogs, inputs and code blocks open. */
+    const pages: [string, () => Promise<void>][] = [
+      ['overview', async () => {}],
+      [
+        'users and a dialog',
+        async () => {
+          await page.getByRole('link', { name: 'Users' }).click();
+          await page.getByRole('row', { name: /Ada Lovelace/ }).waitFor();
+          await page.getByRole('button', { name: 'Invite user' }).click();
+          await page.getByRole('dialog', { name: 'Invite a user' }).getByLabel('Name').fill('Someone');
+        },
+      ],
+      [
+        'API keys',
+        async () => {
+          await page.keyboard.press('Escape');
+          await page.getByRole('link', { name: 'API keys' }).click();
+          await page.getByRole('row', { name: /Production backend/ }).waitFor();
+        },
+      ],
+      [
+        'a delivery log with its response',
+        async () => {
+          await page.getByRole('link', { name: 'Webhooks' }).click();
+          await page
+            .getByRole('link', { name: /hooks\/landlord/ })
+            .first()
+            .click();
+          const delivery = page.locator('.delivery').first();
+          await delivery.getByRole('button', { expanded: false }).click();
+          await delivery.locator('pre.response').first().waitFor();
+        },
+      ],
+      [
+        'the audit log',
+        async () => {
+          await page.getByRole('link', { name: 'Audit log' }).click();
+          const entry = page.locator('.delivery', { has: page.getByRole('button', { name: /tenant\.update/ }) }).first();
+          await entry.getByRole('button').click();
+          await entry.getByRole('table', { name: 'Changes' }).waitFor();
+        },
+      ],
+      [
+        'a toast',
+        async () => {
+          await page.getByRole('link', { name: 'Overview' }).click();
+          await page.getByRole('button', { name: 'Save changes' }).first().click();
+          await page.locator('.toast').waitFor();
+        },
+      ],
+    ];
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`/dashboard/tenants/${tenant.id}`);
+      await page.getByLabel('Display name').waitFor();
+      for (const [name, open] of pages) {
+        await open();
+        expect([scheme, name, await lowContrast(page)]).toEqual([scheme, name, []]);
+      }
+    }
+    expect((await theme()).scheme).toBe('light');
   });
 
   it('never shows another tenant to an owner who edits the URL', async () => {
