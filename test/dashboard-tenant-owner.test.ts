@@ -238,6 +238,14 @@ describe('dashboard in Chromium: a tenant owner', () => {
     expect(rows[0]).toMatch(/^occurredAt,id,/);
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.slice(1).every((r) => r.includes(',tenant.update,'))).toBe(true);
+
+    // A filter ending in a dot, offered as “All tenant actions”, shows every tenant action and nothing else.
+    expect(await ownerPage.locator('datalist option[label="All tenant actions"]').getAttribute('value')).toBe('tenant.');
+    await ownerPage.getByLabel('Action', { exact: true }).fill('tenant.');
+    const actions = ownerPage.locator('.audit-list .audit-action');
+    await ownerPage.locator('.audit-list').getByText('tenant.create').waitFor();
+    expect([...new Set(await actions.allTextContents())].sort()).toEqual(['tenant.create', 'tenant.update']);
+    expect(await csv.getAttribute('href')).toBe(`/v1/audit-logs/export?format=csv&tenantId=${tenant.id}&action=tenant.`);
   });
 
   it('follows a dark system theme, with every text readable on its background, as in the light one', async () => {

@@ -1151,7 +1151,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who did what, newest first */
+        /**
+         * Who did what, newest first
+         * @description Cursor pagination (follow `next`). The filters combine: `tenantId`, `actorId`, `from` (inclusive) and `to` (exclusive), and `action`, one action (`tenant.update`) or, ending in a dot, all those that start with it (`tenant.`). Owners see their tenant and its descendants, admins their organization.
+         */
         get: operations["audit.list"];
         put?: never;
         post?: never;
@@ -18601,6 +18604,7 @@ export interface operations {
                 limit?: number;
                 tenantId?: string;
                 actorId?: string;
+                /** @description An action, such as `tenant.update`; or, ending in a dot, every action that starts with it: `tenant.` matches `tenant.create`, `tenant.update` and the rest (`%` and `_` in it match only themselves) */
                 action?: string;
                 from?: string;
                 to?: string;
@@ -18803,6 +18807,7 @@ export interface operations {
             query?: {
                 tenantId?: string;
                 actorId?: string;
+                /** @description An action, such as `tenant.update`; or, ending in a dot, every action that starts with it: `tenant.` matches `tenant.create`, `tenant.update` and the rest (`%` and `_` in it match only themselves) */
                 action?: string;
                 from?: string;
                 to?: string;

@@ -11,6 +11,8 @@ export const auditRoutes: FastifyPluginAsync<{ audit: AuditService }> = async (f
       operationId: operationId('audit.list'),
       tags: ['Audit log'],
       summary: 'Who did what, newest first',
+      description:
+        'Cursor pagination (follow `next`). The filters combine: `tenantId`, `actorId`, `from` (inclusive) and `to` (exclusive), and `action`, one action (`tenant.update`) or, ending in a dot, all those that start with it (`tenant.`). Owners see their tenant and its descendants, admins their organization.',
       querystring: AuditListQuery,
       response: { 200: AuditList },
     },
