@@ -205,6 +205,18 @@ describe('dashboard in Chromium: a tenant owner', () => {
     const attemptTime = delivery.locator('.attempt time').first();
     const attemptedAt = (await attemptTime.getAttribute('datetime'))!;
     expect(await attemptTime.textContent()).toMatch(new RegExp(`^[A-Z][a-z]{2} \\d{1,2}, \\d{4}, ${attemptedAt.slice(11, 19)}$`));
+    // The request body, folded until asked for: pretty-printed, what the receiver got, and copied as is.
+    const requestBody = delivery.getByLabel(/^Request body of /);
+    expect(await requestBody.isVisible()).toBe(false);
+    await delivery.getByText('Request body', { exact: true }).click();
+    const shown = (await requestBody.textContent())!;
+    const received = rx.on('/hooks/landlord').find((r) => r.json?.type === 'webhook.test')!;
+    expect(shown).toBe(JSON.stringify(received.json, null, 2));
+    expect(await pageHolds(page, secret)).toBe(false);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await delivery.getByRole('button', { name: 'Copy JSON' }).click();
+    await delivery.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))).toEqual(received.json);
     await screenshot(page, 'webhooks', true);
 
     // A failing endpoint shows each failed attempt, and a delivery can be retried from the log.
@@ -284,7 +296,7 @@ describe('dashboard in Chromium: a tenant owner', () => {
         },
       ],
       [
-        'a delivery log with its response',
+        'a delivery log with its request and response',
         async () => {
           await page.getByRole('link', { name: 'Webhooks' }).click();
           await page
@@ -293,7 +305,9 @@ describe('dashboard in Chromium: a tenant owner', () => {
             .click();
           const delivery = page.locator('.delivery').first();
           await delivery.getByRole('button', { expanded: false }).click();
-          await delivery.locator('pre.response').first().waitFor();
+          await delivery.locator('.attempt pre.response').first().waitFor();
+          await delivery.getByText('Request body', { exact: true }).click();
+          await delivery.getByLabel(/^Request body of /).waitFor();
         },
       ],
       [

@@ -4019,6 +4019,20 @@ export interface components {
                     /** @description The first KiB of the response body */
                     responseExcerpt: string | null;
                 }[];
+                /** @description The body POSTed to the endpoint; null when its event no longer exists */
+                payload: {
+                    /** @description The event id, also sent as the `webhook-id` header */
+                    id: string;
+                    type: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                    organizationId: string;
+                    tenantId: string | null;
+                    data: {
+                        object: unknown;
+                        previous?: unknown;
+                    };
+                } | null;
             }[];
             /** @description URL of the next page, or null */
             next: string | null;
@@ -4053,6 +4067,20 @@ export interface components {
                 /** @description The first KiB of the response body */
                 responseExcerpt: string | null;
             }[];
+            /** @description The body POSTed to the endpoint; null when its event no longer exists */
+            payload: {
+                /** @description The event id, also sent as the `webhook-id` header */
+                id: string;
+                type: string;
+                /** Format: date-time */
+                createdAt: string;
+                organizationId: string;
+                tenantId: string | null;
+                data: {
+                    object: unknown;
+                    previous?: unknown;
+                };
+            } | null;
         };
         WebhookRotateSecretRequest: {
             /** @description How long the previous secret keeps signing too (default 86400) */
