@@ -44,6 +44,17 @@ describe('audit log export', () => {
     expect(lines).toEqual(await listed('action=tenant.create'));
   });
 
+  it('filters by an action prefix as the list does', async () => {
+    const res = await t.call('GET', '/v1/audit-logs/export?action=tenant.');
+    expect(res.statusCode).toBe(200);
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect([...new Set(lines.map((l) => l.action))].sort()).toEqual(['tenant.create', 'tenant.update']);
+    expect(lines).toEqual(await listed('action=tenant.'));
+  });
+
   it('writes CSV with a header row, quoting and no spreadsheet formulas', async () => {
     const res = await t.call('GET', `/v1/audit-logs/export?format=csv&tenantId=${tenant.id}&action=tenant.update`);
     expect(res.statusCode).toBe(200);

@@ -127,8 +127,9 @@ describe('dashboard in Chromium: tenant lifecycle, hierarchy and plans', () => {
     expect(await picker.inputValue()).toBe('Contoso Ltd');
     await create.getByRole('button', { name: 'Create tenant' }).click();
 
-    // The child's page names its ancestors.
+    // The child's page names its ancestors, and confirms the create.
     await page.getByRole('heading', { level: 1, name: 'Contoso Labs' }).waitFor();
+    await page.locator('.toast').getByText('Contoso Labs was created').waitFor();
     const breadcrumb = page.getByRole('navigation', { name: 'Breadcrumb' });
     await breadcrumb.getByRole('link', { name: 'Contoso Ltd' }).waitFor();
     const child = json(await t.call('GET', '/v1/tenants?search=contoso-labs')).results[0];

@@ -161,6 +161,9 @@ describe('dashboard in Chromium: sign-in and administration', () => {
     await confirm.getByLabel('Also delete its 1 user').check();
     await submit.click();
     await page.waitForURL('**/dashboard/tenants');
+    // The deletion is confirmed on the list it leads to; the toast about protection stays behind with the tenant's page.
+    await page.locator('.toast').getByText('Northwind Traders was deleted').waitFor();
+    expect(await page.locator('.toast').allTextContents()).toEqual([expect.stringContaining('Northwind Traders was deleted')]);
     expect((await t.call('GET', `/v1/tenants/${other.id}`)).statusCode).toBe(404);
   });
 

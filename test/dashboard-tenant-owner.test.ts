@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import type { Page } from 'playwright-core';
 import { json, type TestApp } from './helpers.js';
-import { PHONE, pageHolds, screenshot, useDashboardFixture } from './support/dashboard.js';
+import { lowContrast, PHONE, pageHolds, screenshot, useDashboardFixture } from './support/dashboard.js';
 import type { Receiver } from './webhook-receiver.js';
 
 // The dashboard as a tenant's owner uses it, signed in once with the link from the tenant create
@@ -85,7 +85,7 @@ describe('dashboard in Chromium: a tenant owner', () => {
     await settings.getByLabel('Time zone').selectOption('America/New_York');
     await settings.getByLabel('Week starts on').selectOption('0');
     await settings.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByText('Changes saved').first().waitFor();
+    await page.locator('.toast').getByText('Changes saved').first().waitFor();
 
     // Metadata is the platform's: the owner reads it and has nothing to change it with.
     const metadata = page.locator('form', { has: page.getByRole('heading', { name: 'Metadata' }) });
@@ -108,6 +108,8 @@ describe('dashboard in Chromium: a tenant owner', () => {
     const page = ownerPage;
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('cell', { name: /Rene Brandel/ }).waitFor();
+    // The profile's “Changes saved” stayed on the profile's page.
+    expect(await page.locator('.toast').count()).toBe(0);
     const invite = page.getByRole('button', { name: 'Invite user' });
     await invite.focus();
     await page.keyboard.press('Enter');
@@ -199,6 +201,22 @@ describe('dashboard in Chromium: a tenant owner', () => {
     await delivery.getByRole('button', { expanded: false }).click();
     await delivery.getByText('Attempt 1').waitFor();
     await delivery.locator('.attempt .badge', { hasText: '200' }).waitFor();
+    // Attempt times are to the second on a 24-hour clock (the browser's time zone is UTC).
+    const attemptTime = delivery.locator('.attempt time').first();
+    const attemptedAt = (await attemptTime.getAttribute('datetime'))!;
+    expect(await attemptTime.textContent()).toMatch(new RegExp(`^[A-Z][a-z]{2} \\d{1,2}, \\d{4}, ${attemptedAt.slice(11, 19)}$`));
+    // The request body, folded until asked for: pretty-printed, what the receiver got, and copied as is.
+    const requestBody = delivery.getByLabel(/^Request body of /);
+    expect(await requestBody.isVisible()).toBe(false);
+    await delivery.getByText('Request body', { exact: true }).click();
+    const shown = (await requestBody.textContent())!;
+    const received = rx.on('/hooks/landlord').find((r) => r.json?.type === 'webhook.test')!;
+    expect(shown).toBe(JSON.stringify(received.json, null, 2));
+    expect(await pageHolds(page, secret)).toBe(false);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await delivery.getByRole('button', { name: 'Copy JSON' }).click();
+    await delivery.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))).toEqual(received.json);
     await screenshot(page, 'webhooks', true);
 
     // A failing endpoint shows each failed attempt, and a delivery can be retried from the log.
@@ -232,6 +250,94 @@ describe('dashboard in Chromium: a tenant owner', () => {
     expect(rows[0]).toMatch(/^occurredAt,id,/);
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.slice(1).every((r) => r.includes(',tenant.update,'))).toBe(true);
+
+    // A filter ending in a dot, offered as “All tenant actions”, shows every tenant action and nothing else.
+    expect(await ownerPage.locator('datalist option[label="All tenant actions"]').getAttribute('value')).toBe('tenant.');
+    await ownerPage.getByLabel('Action', { exact: true }).fill('tenant.');
+    const actions = ownerPage.locator('.audit-list .audit-action');
+    await ownerPage.locator('.audit-list').getByText('tenant.create').waitFor();
+    expect([...new Set(await actions.allTextContents())].sort()).toEqual(['tenant.create', 'tenant.update']);
+    expect(await csv.getAttribute('href')).toBe(`/v1/audit-logs/export?format=csv&tenantId=${tenant.id}&action=tenant.`);
+  });
+
+  it('follows a dark system theme, with every text readable on its background, as in the light one', async () => {
+    const link = json(await t.call('POST', `/v1/tenants/${tenant.id}/users/${tenant.owner.id}/sign-in-links`));
+    const { page } = await newPage();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(link.url);
+    await page.getByLabel('Display name').waitFor();
+    const theme = () =>
+      page.evaluate(() => ({
+        scheme: getComputedStyle(document.documentElement).colorScheme,
+        body: getComputedStyle(document.body).backgroundColor,
+        input: getComputedStyle(document.querySelector('input.input')!).backgroundColor,
+      }));
+    // Dark page and dark form controls (color-scheme), so native parts (checkboxes, scrollbars, the date picker) match.
+    expect(await theme()).toEqual({ scheme: 'dark', body: 'rgb(12, 17, 29)', input: 'rgb(22, 27, 38)' });
+
+    /** Each page of the tenant, with its badges, tables, dialogs, inputs and code blocks open. */
+    const pages: [string, () => Promise<void>][] = [
+      ['overview', async () => {}],
+      [
+        'users and a dialog',
+        async () => {
+          await page.getByRole('link', { name: 'Users' }).click();
+          await page.getByRole('row', { name: /Ada Lovelace/ }).waitFor();
+          await page.getByRole('button', { name: 'Invite user' }).click();
+          await page.getByRole('dialog', { name: 'Invite a user' }).getByLabel('Name').fill('Someone');
+        },
+      ],
+      [
+        'API keys',
+        async () => {
+          await page.keyboard.press('Escape');
+          await page.getByRole('link', { name: 'API keys' }).click();
+          await page.getByRole('row', { name: /Production backend/ }).waitFor();
+        },
+      ],
+      [
+        'a delivery log with its request and response',
+        async () => {
+          await page.getByRole('link', { name: 'Webhooks' }).click();
+          await page
+            .getByRole('link', { name: /hooks\/landlord/ })
+            .first()
+            .click();
+          const delivery = page.locator('.delivery').first();
+          await delivery.getByRole('button', { expanded: false }).click();
+          await delivery.locator('.attempt pre.response').first().waitFor();
+          await delivery.getByText('Request body', { exact: true }).click();
+          await delivery.getByLabel(/^Request body of /).waitFor();
+        },
+      ],
+      [
+        'the audit log',
+        async () => {
+          await page.getByRole('link', { name: 'Audit log' }).click();
+          const entry = page.locator('.delivery', { has: page.getByRole('button', { name: /tenant\.update/ }) }).first();
+          await entry.getByRole('button').click();
+          await entry.getByRole('table', { name: 'Changes' }).waitFor();
+        },
+      ],
+      [
+        'a toast',
+        async () => {
+          await page.getByRole('link', { name: 'Overview' }).click();
+          await page.getByRole('button', { name: 'Save changes' }).first().click();
+          await page.locator('.toast').waitFor();
+        },
+      ],
+    ];
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`/dashboard/tenants/${tenant.id}`);
+      await page.getByLabel('Display name').waitFor();
+      for (const [name, open] of pages) {
+        await open();
+        expect([scheme, name, await lowContrast(page)]).toEqual([scheme, name, []]);
+      }
+    }
+    expect((await theme()).scheme).toBe('light');
   });
 
   it('never shows another tenant to an owner who edits the URL', async () => {

@@ -106,6 +106,40 @@ for (const store of stores) {
       expect(ownerView.every((a: any) => a.tenantId === tenant.id)).toBe(true);
     });
 
+    it('filters the audit log by an action, or by every action under a prefix ending in a dot', async () => {
+      const actions = async (action: string) => {
+        const res = await t.call('GET', `/v1/audit-logs?limit=200&action=${encodeURIComponent(action)}`);
+        expect([action, res.statusCode]).toEqual([action, 200]);
+        return [...new Set(json(res).results.map((a: any) => a.action))].sort();
+      };
+      expect(await actions('tenant.update')).toEqual(['tenant.update']);
+      expect(await actions('tenant.')).toEqual(['tenant.create', 'tenant.update']);
+      expect(await actions('api_key.')).toEqual(['api_key.create']);
+      // Without the dot it is an action name, and no action is called just "tenant".
+      expect(await actions('tenant')).toEqual([]);
+
+      // The prefix is matched literally: LIKE's `_`, `%` and `\` in it stand for themselves.
+      const odd = ['apiXkey.create', '%.literal', 'back\\slash.x', 'backslash.x'];
+      await t.deps.database.db
+        .insertInto('audit_logs')
+        .values(
+          odd.map((action, i) => ({
+            id: `aud_${String(i).padStart(26, '0')}`,
+            organization_id: tenant.organizationId,
+            tenant_id: null,
+            occurred_at: new Date(),
+            actor_type: 'system',
+            action,
+          })),
+        )
+        .execute();
+      expect(await actions('api_key.')).toEqual(['api_key.create']);
+      expect(await actions('apiXkey.')).toEqual(['apiXkey.create']);
+      expect(await actions('%.')).toEqual(['%.literal']);
+      expect(await actions('back\\slash.')).toEqual(['back\\slash.x']);
+      expect(await actions('backslash.')).toEqual(['backslash.x']);
+    });
+
     it('pages through the audit log newest first', async () => {
       const first = json(await t.call('GET', '/v1/audit-logs?limit=2'));
       expect(first.results).toHaveLength(2);

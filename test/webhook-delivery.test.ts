@@ -32,6 +32,11 @@ for (const store of stores) {
       const got = rx.on('/flaky');
       expect(new Set(got.map((r) => r.headers['webhook-id']))).toEqual(new Set([eventId]));
       expect(new Set(got.map((r) => r.body)).size).toBe(1);
+      // The log shows the body the receiver got, its keys in the same order, and not the signing secret.
+      expect(delivery.payload).toEqual(JSON.parse(got[0].body));
+      expect(JSON.stringify(delivery.payload)).toBe(JSON.stringify(JSON.parse(got[0].body)));
+      expect(delivery.payload).toMatchObject({ id: eventId, type: 'webhook.test', data: { object: expect.any(Object) } });
+      expect(JSON.stringify(delivery)).not.toContain(hook.secret);
       // 100 ms and 200 ms, each ±20 %.
       expect(got[1].at - got[0].at).toBeGreaterThanOrEqual(75);
       expect(got[2].at - got[1].at).toBeGreaterThanOrEqual(155);

@@ -1153,7 +1153,7 @@ export interface paths {
         };
         /**
          * Who did what, newest first
-         * @description One entry per change and sign-in: who (`actor`, and the credential used), what (`action`, an operation name such as `tenant.update`), on what (`target`), from where (`ip`, `userAgent`, `requestId`) and the fields changed (never a secret). Owners see their tenant and its descendants, admins their organization, superadmins every organization (`organizationId` narrows). Filter on `tenantId`, `actorId`, `action` and `from` (inclusive) to `to` (exclusive); follow `next` for older entries (`limit` 1-200, default 50). 403 without `audit:read`; 404 for another organization's `organizationId`; 422 `BAD_FORMAT` for a cursor this API did not return.
+         * @description One entry per change and sign-in: who (`actor`, and the credential used), what (`action`, an operation name such as `tenant.update`), on what (`target`), from where (`ip`, `userAgent`, `requestId`) and the fields changed (never a secret). Owners see their tenant and its descendants, admins their organization, superadmins every organization (`organizationId` narrows). The filters combine: `tenantId`, `actorId`, `from` (inclusive) to `to` (exclusive), and `action`, one action (`tenant.update`) or, ending in a dot, every action that starts with it (`tenant.`). Follow `next` for older entries (`limit` 1-200, default 50). 403 without `audit:read`; 404 for another organization's `organizationId`; 422 `BAD_FORMAT` for a cursor this API did not return.
          */
         get: operations["audit.list"];
         put?: never;
@@ -4018,6 +4018,20 @@ export interface components {
                     /** @description The first KiB of the response body */
                     responseExcerpt: string | null;
                 }[];
+                /** @description The body POSTed to the endpoint; null when its event no longer exists */
+                payload: {
+                    /** @description The event id, also sent as the `webhook-id` header */
+                    id: string;
+                    type: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                    organizationId: string;
+                    tenantId: string | null;
+                    data: {
+                        object: unknown;
+                        previous?: unknown;
+                    };
+                } | null;
             }[];
             /** @description URL of the next page, or null */
             next: string | null;
@@ -4052,6 +4066,20 @@ export interface components {
                 /** @description The first KiB of the response body */
                 responseExcerpt: string | null;
             }[];
+            /** @description The body POSTed to the endpoint; null when its event no longer exists */
+            payload: {
+                /** @description The event id, also sent as the `webhook-id` header */
+                id: string;
+                type: string;
+                /** Format: date-time */
+                createdAt: string;
+                organizationId: string;
+                tenantId: string | null;
+                data: {
+                    object: unknown;
+                    previous?: unknown;
+                };
+            } | null;
         };
         WebhookRotateSecretRequest: {
             /** @description How long the previous secret keeps signing too (default 86400) */
@@ -20893,6 +20921,7 @@ export interface operations {
                 limit?: number;
                 tenantId?: string;
                 actorId?: string;
+                /** @description An action, such as `tenant.update`; or, ending in a dot, every action that starts with it: `tenant.` matches `tenant.create`, `tenant.update` and the rest (`%` and `_` in it match only themselves) */
                 action?: string;
                 from?: string;
                 to?: string;
@@ -21127,6 +21156,7 @@ export interface operations {
             query?: {
                 tenantId?: string;
                 actorId?: string;
+                /** @description An action, such as `tenant.update`; or, ending in a dot, every action that starts with it: `tenant.` matches `tenant.create`, `tenant.update` and the rest (`%` and `_` in it match only themselves) */
                 action?: string;
                 from?: string;
                 to?: string;
@@ -23185,7 +23215,140 @@ export interface operations {
                      *               "error": null,
                      *               "responseExcerpt": "{\"ok\":true}"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "payload": {
+                     *             "id": "evt_01kjpx72sned8rhycej2kxk431",
+                     *             "type": "tenant.updated",
+                     *             "createdAt": "2026-03-09T16:42:31.027Z",
+                     *             "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *             "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *             "data": {
+                     *               "object": {
+                     *                 "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *                 "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *                 "parentId": null,
+                     *                 "depth": 0,
+                     *                 "ancestorIds": [],
+                     *                 "name": "Northwind Traders",
+                     *                 "slug": "northwind",
+                     *                 "externalId": "cus_4821",
+                     *                 "displayName": "Northwind Traders Ltd",
+                     *                 "email": "billing@northwind.example",
+                     *                 "url": "https://northwind.example",
+                     *                 "description": "Wholesale customer since 2024",
+                     *                 "isActive": true,
+                     *                 "status": "active",
+                     *                 "suspendedReason": null,
+                     *                 "deletedAt": null,
+                     *                 "purgeAt": null,
+                     *                 "deletionProtection": false,
+                     *                 "plan": "pro",
+                     *                 "features": {
+                     *                   "exports": "csv"
+                     *                 },
+                     *                 "limits": {
+                     *                   "users": 50
+                     *                 },
+                     *                 "entitlements": {
+                     *                   "plan": "pro",
+                     *                   "features": {
+                     *                     "sso": true,
+                     *                     "exports": "csv"
+                     *                   },
+                     *                   "limits": {
+                     *                     "users": 50,
+                     *                     "apiKeys": 10,
+                     *                     "webhooks": 5,
+                     *                     "requestsPerMinute": 600
+                     *                   }
+                     *                 },
+                     *                 "legalEntities": [
+                     *                   {
+                     *                     "name": "Northwind Traders Ltd",
+                     *                     "registrationNumber": "GB123456789"
+                     *                   }
+                     *                 ],
+                     *                 "settings": {
+                     *                   "timezone": "Europe/London",
+                     *                   "weekStart": 1,
+                     *                   "locale": "en-GB"
+                     *                 },
+                     *                 "metadata": {
+                     *                   "crmId": "0015g00000XyZ"
+                     *                 },
+                     *                 "owner": {
+                     *                   "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *                   "name": "Ada Lovelace",
+                     *                   "email": "ada@northwind.example"
+                     *                 },
+                     *                 "userCount": 3,
+                     *                 "createdAt": "2026-03-02T09:14:07.512Z",
+                     *                 "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *               },
+                     *               "previous": {
+                     *                 "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *                 "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *                 "parentId": null,
+                     *                 "depth": 0,
+                     *                 "ancestorIds": [],
+                     *                 "name": "Northwind Traders",
+                     *                 "slug": "northwind",
+                     *                 "externalId": "cus_4821",
+                     *                 "displayName": "Northwind Traders Ltd",
+                     *                 "email": "billing@northwind.example",
+                     *                 "url": "https://northwind.example",
+                     *                 "description": null,
+                     *                 "isActive": true,
+                     *                 "status": "active",
+                     *                 "suspendedReason": null,
+                     *                 "deletedAt": null,
+                     *                 "purgeAt": null,
+                     *                 "deletionProtection": false,
+                     *                 "plan": "pro",
+                     *                 "features": {
+                     *                   "exports": "csv"
+                     *                 },
+                     *                 "limits": {
+                     *                   "users": 50
+                     *                 },
+                     *                 "entitlements": {
+                     *                   "plan": "pro",
+                     *                   "features": {
+                     *                     "sso": true,
+                     *                     "exports": "csv"
+                     *                   },
+                     *                   "limits": {
+                     *                     "users": 50,
+                     *                     "apiKeys": 10,
+                     *                     "webhooks": 5,
+                     *                     "requestsPerMinute": 600
+                     *                   }
+                     *                 },
+                     *                 "legalEntities": [
+                     *                   {
+                     *                     "name": "Northwind Traders Ltd",
+                     *                     "registrationNumber": "GB123456789"
+                     *                   }
+                     *                 ],
+                     *                 "settings": {
+                     *                   "timezone": "Europe/London",
+                     *                   "weekStart": 1,
+                     *                   "locale": "en-GB"
+                     *                 },
+                     *                 "metadata": {
+                     *                   "crmId": "0015g00000XyZ"
+                     *                 },
+                     *                 "owner": {
+                     *                   "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *                   "name": "Ada Lovelace",
+                     *                   "email": "ada@northwind.example"
+                     *                 },
+                     *                 "userCount": 3,
+                     *                 "createdAt": "2026-03-02T09:14:07.512Z",
+                     *                 "updatedAt": "2026-03-02T09:14:07.512Z"
+                     *               }
+                     *             }
+                     *           }
                      *         }
                      *       ],
                      *       "next": null
@@ -23425,7 +23588,140 @@ export interface operations {
                      *           "error": null,
                      *           "responseExcerpt": "{\"ok\":true}"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "payload": {
+                     *         "id": "evt_01kjpx72sned8rhycej2kxk431",
+                     *         "type": "tenant.updated",
+                     *         "createdAt": "2026-03-09T16:42:31.027Z",
+                     *         "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *         "tenantId": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *         "data": {
+                     *           "object": {
+                     *             "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *             "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *             "parentId": null,
+                     *             "depth": 0,
+                     *             "ancestorIds": [],
+                     *             "name": "Northwind Traders",
+                     *             "slug": "northwind",
+                     *             "externalId": "cus_4821",
+                     *             "displayName": "Northwind Traders Ltd",
+                     *             "email": "billing@northwind.example",
+                     *             "url": "https://northwind.example",
+                     *             "description": "Wholesale customer since 2024",
+                     *             "isActive": true,
+                     *             "status": "active",
+                     *             "suspendedReason": null,
+                     *             "deletedAt": null,
+                     *             "purgeAt": null,
+                     *             "deletionProtection": false,
+                     *             "plan": "pro",
+                     *             "features": {
+                     *               "exports": "csv"
+                     *             },
+                     *             "limits": {
+                     *               "users": 50
+                     *             },
+                     *             "entitlements": {
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "sso": true,
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50,
+                     *                 "apiKeys": 10,
+                     *                 "webhooks": 5,
+                     *                 "requestsPerMinute": 600
+                     *               }
+                     *             },
+                     *             "legalEntities": [
+                     *               {
+                     *                 "name": "Northwind Traders Ltd",
+                     *                 "registrationNumber": "GB123456789"
+                     *               }
+                     *             ],
+                     *             "settings": {
+                     *               "timezone": "Europe/London",
+                     *               "weekStart": 1,
+                     *               "locale": "en-GB"
+                     *             },
+                     *             "metadata": {
+                     *               "crmId": "0015g00000XyZ"
+                     *             },
+                     *             "owner": {
+                     *               "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *               "name": "Ada Lovelace",
+                     *               "email": "ada@northwind.example"
+                     *             },
+                     *             "userCount": 3,
+                     *             "createdAt": "2026-03-02T09:14:07.512Z",
+                     *             "updatedAt": "2026-03-09T16:42:31.027Z"
+                     *           },
+                     *           "previous": {
+                     *             "id": "tnt_01kjpx731wwb3jtpgsnaj8t6yq",
+                     *             "organizationId": "org_01kjpx732tnpy3ncarnveftjcd",
+                     *             "parentId": null,
+                     *             "depth": 0,
+                     *             "ancestorIds": [],
+                     *             "name": "Northwind Traders",
+                     *             "slug": "northwind",
+                     *             "externalId": "cus_4821",
+                     *             "displayName": "Northwind Traders Ltd",
+                     *             "email": "billing@northwind.example",
+                     *             "url": "https://northwind.example",
+                     *             "description": null,
+                     *             "isActive": true,
+                     *             "status": "active",
+                     *             "suspendedReason": null,
+                     *             "deletedAt": null,
+                     *             "purgeAt": null,
+                     *             "deletionProtection": false,
+                     *             "plan": "pro",
+                     *             "features": {
+                     *               "exports": "csv"
+                     *             },
+                     *             "limits": {
+                     *               "users": 50
+                     *             },
+                     *             "entitlements": {
+                     *               "plan": "pro",
+                     *               "features": {
+                     *                 "sso": true,
+                     *                 "exports": "csv"
+                     *               },
+                     *               "limits": {
+                     *                 "users": 50,
+                     *                 "apiKeys": 10,
+                     *                 "webhooks": 5,
+                     *                 "requestsPerMinute": 600
+                     *               }
+                     *             },
+                     *             "legalEntities": [
+                     *               {
+                     *                 "name": "Northwind Traders Ltd",
+                     *                 "registrationNumber": "GB123456789"
+                     *               }
+                     *             ],
+                     *             "settings": {
+                     *               "timezone": "Europe/London",
+                     *               "weekStart": 1,
+                     *               "locale": "en-GB"
+                     *             },
+                     *             "metadata": {
+                     *               "crmId": "0015g00000XyZ"
+                     *             },
+                     *             "owner": {
+                     *               "id": "usr_01kjpx735c0yp983chne7qnwr4",
+                     *               "name": "Ada Lovelace",
+                     *               "email": "ada@northwind.example"
+                     *             },
+                     *             "userCount": 3,
+                     *             "createdAt": "2026-03-02T09:14:07.512Z",
+                     *             "updatedAt": "2026-03-02T09:14:07.512Z"
+                     *           }
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookDeliveryRetryResponse"];

@@ -196,6 +196,16 @@ export const ssoConnection = {
   updatedAt: AT.updated,
 };
 
+export const event = {
+  id: ID.event,
+  type: 'tenant.updated',
+  sequence: 128,
+  createdAt: AT.updated,
+  organizationId: ID.organization,
+  tenantId: ID.tenant,
+  data: { object: tenant, previous: { ...tenant, description: null, updatedAt: AT.created } },
+};
+
 export const delivery = {
   id: ID.delivery,
   webhookId: ID.webhook,
@@ -212,16 +222,7 @@ export const delivery = {
     { attemptedAt: AT.now, statusCode: 503, durationMs: 212, error: null, responseExcerpt: 'Service Unavailable' },
     { attemptedAt: AT.soon, statusCode: 200, durationMs: 87, error: null, responseExcerpt: '{"ok":true}' },
   ],
-};
-
-export const event = {
-  id: ID.event,
-  type: 'tenant.updated',
-  sequence: 128,
-  createdAt: AT.updated,
-  organizationId: ID.organization,
-  tenantId: ID.tenant,
-  data: { object: tenant, previous: { ...tenant, description: null, updatedAt: AT.created } },
+  payload: (({ sequence: _, ...delivered }) => delivered)(event),
 };
 
 export const auditEntry = {

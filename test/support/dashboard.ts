@@ -121,3 +121,76 @@ export function useDashboardFixture({ env = () => ({}) }: { env?: () => Record<s
 
   return fx;
 }
+
+export interface ContrastIssue {
+  text: string;
+  ratio: number;
+  color: string;
+  background: string;
+}
+
+/**
+ * The visible text (and form values) on the page whose contrast with what is behind it falls under
+ * WCAG AA: 4.5:1, or 3:1 for large text. The background is the element's and its ancestors' colours,
+ * composited; disabled controls are exempt, as WCAG has it.
+ */
+export async function lowContrast(page: Page): Promise<ContrastIssue[]> {
+  // tsx compiles the named functions below with calls to its __name helper, which the page lacks.
+  await page.evaluate('globalThis.__name ??= (fn) => fn');
+  return page.evaluate(() => {
+    type RGBA = [number, number, number, number];
+    const parse = (c: string): RGBA => {
+      const n = (c.match(/[\d.]+/g) ?? []).map(Number);
+      return [n[0] ?? 0, n[1] ?? 0, n[2] ?? 0, n[3] ?? 1];
+    };
+    const over = (top: RGBA, under: RGBA): RGBA => {
+      const a = top[3];
+      return [top[0] * a + under[0] * (1 - a), top[1] * a + under[1] * (1 - a), top[2] * a + under[2] * (1 - a), 1];
+    };
+    const luminance = ([r, g, b]: RGBA) => {
+      const lin = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const backgroundOf = (el: Element): RGBA => {
+      const layers: RGBA[] = [];
+      for (let e: Element | null = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg[3] > 0) layers.push(bg);
+        if (bg[3] === 1) break;
+      }
+      // Under everything, the canvas: white, or the dark canvas of color-scheme: dark.
+      const canvas: RGBA = getComputedStyle(document.documentElement).colorScheme === 'dark' ? [18, 18, 18, 1] : [255, 255, 255, 1];
+      return layers.reduceRight((under, layer) => over(layer, under), canvas);
+    };
+    const issues: { text: string; ratio: number; color: string; background: string }[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (!(el instanceof HTMLElement) || !el.checkVisibility({ visibilityProperty: true }) || el.closest('.visually-hidden, :disabled')) continue;
+      const isField = el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement;
+      if (isField && ['checkbox', 'radio', 'hidden'].includes((el as HTMLInputElement).type)) continue;
+      const text = isField
+        ? (el as HTMLInputElement).value
+        : [...el.childNodes]
+            .filter((n) => n.nodeType === Node.TEXT_NODE)
+            .map((n) => n.textContent)
+            .join('')
+            .trim();
+      if (!text) continue;
+      const style = getComputedStyle(el);
+      const background = backgroundOf(el);
+      const color = over(parse(style.color), background);
+      const [hi, lo] = [luminance(color), luminance(background)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = Number.parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) {
+        issues.push({
+          text: text.slice(0, 40),
+          ratio: Math.round(ratio * 100) / 100,
+          color: style.color,
+          background: `rgb(${background.slice(0, 3).map(Math.round).join(', ')})`,
+        });
+      }
+    }
+    return issues;
+  });
+}

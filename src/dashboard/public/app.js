@@ -4,6 +4,7 @@ import { appFrame, resetFrame, setActiveNav } from './layout.js';
 import { createRoutes, navigate, safeDashboardPath, startRouter } from './router.js';
 import { clearSession, currentUser, homePath, isAdmin, isSuperadmin, session, startSession } from './session.js';
 import { errorState, loading } from './ui/components.js';
+import { clearToastsOfOtherPages } from './ui/toast.js';
 
 /** @import { Role, SessionInfo } from './types.js' */
 /** @import { NavKey, Notice, OrganizationTab, Route, TenantTab } from './app-types.js' */
@@ -116,6 +117,7 @@ async function render() {
   controller = new AbortController();
   const { signal } = controller;
   const url = new URL(location.href);
+  clearToastsOfOtherPages(url.pathname);
   const found = match(url.pathname);
   const entry = found?.entry;
   try {

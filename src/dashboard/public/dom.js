@@ -118,12 +118,19 @@ export function icon(name, label) {
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// hourCycle, not hour12: false, which some engines render as 24:05 past midnight.
+const preciseDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const numbers = new Intl.NumberFormat();
 
 /** @param {string | null | undefined} iso */
 export const formatDateTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '—');
+/**
+ * To the second, on a 24-hour clock (14:03:07), for times read next to each other, such as a delivery's attempts.
+ * @param {string | null | undefined} iso
+ */
+export const formatPreciseDateTime = (iso) => (iso ? preciseDateTime.format(new Date(iso)) : '—');
 /** @param {string | null | undefined} iso */
 export const formatDate = (iso) => (iso ? dateOnly.format(new Date(iso)) : '—');
 /** @param {number} n */

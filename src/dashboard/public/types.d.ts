@@ -284,6 +284,18 @@ export interface Delivery {
   completedAt: Timestamp | null;
   /** Every attempt, oldest first. */
   attempts: Attempt[];
+  /** The JSON body POSTed to the endpoint (the same on every attempt); null when its event no longer exists. */
+  payload: DeliveryPayload | null;
+}
+
+/** What a delivery POSTs: the event without its sequence. */
+export interface DeliveryPayload {
+  id: string;
+  type: string;
+  createdAt: Timestamp;
+  organizationId: string;
+  tenantId: string | null;
+  data: { object: unknown; previous?: unknown };
 }
 
 export interface AuditEntry {

@@ -21,7 +21,13 @@ export const AuditListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   tenantId: Type.Optional(Type.String({ maxLength: 64 })),
   actorId: Type.Optional(Type.String({ maxLength: 64 })),
-  action: Type.Optional(Type.String({ maxLength: 64 })),
+  action: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        'An action, such as `tenant.update`; or, ending in a dot, every action that starts with it: `tenant.` matches `tenant.create`, `tenant.update` and the rest (`%` and `_` in it match only themselves)',
+    }),
+  ),
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   organizationId: Type.Optional(Type.String({ maxLength: 64 })),

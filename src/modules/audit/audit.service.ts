@@ -10,6 +10,16 @@ import { inSubtree } from '../access/owner.repository.js';
 import type { Principal } from '../access/principal.js';
 import type { AuditEntry, AuditQuery } from './audit.schemas.js';
 
+/**
+ * The `action` filter: a value ending in `.` (`tenant.`) matches every action that starts with it,
+ * any other value that action only. LIKE's wildcards and escape in the prefix match themselves.
+ */
+function actionMatches(action: string) {
+  if (!action.endsWith('.')) return sql<SqlBool>`action = ${action}`;
+  const prefix = action.replace(/[\\%_]/g, '\\$&');
+  return sql<SqlBool>`action like ${`${prefix}%`} escape '\\'`;
+}
+
 export function createAuditService(deps: { db: Kysely<Database> }) {
   const { db } = deps;
   return {
@@ -24,7 +34,7 @@ export function createAuditService(deps: { db: Kysely<Database> }) {
       if (scope.tenantId) q = q.where(inSubtree('tenant_id', scope.tenantId));
       if (query.tenantId) q = q.where('tenant_id', '=', query.tenantId);
       if (query.actorId) q = q.where('actor_id', '=', query.actorId);
-      if (query.action) q = q.where('action', '=', query.action);
+      if (query.action) q = q.where(actionMatches(query.action));
       if (query.from) q = q.where('occurred_at', '>=', new Date(query.from));
       if (query.to) q = q.where('occurred_at', '<', new Date(query.to));
       if (query.cursor) {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { DeliveredEvent } from './payload.js';
 
 /** A delivery a worker has claimed, with what it needs to send it. */
 export interface ClaimedDelivery {
@@ -17,8 +18,7 @@ export interface ClaimedDelivery {
     /** Whether it was failing when claimed (a success then has a streak to end). */
     failing: boolean;
   } | null;
-  /** `data` is the stored JSON text, spliced into the body as is (no parse and re-serialize per attempt). */
-  event: { id: string; type: string; createdAt: Date; organizationId: string; tenantId: string | null; data: string } | null;
+  event: DeliveredEvent | null;
 }
 
 /**

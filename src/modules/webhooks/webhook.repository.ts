@@ -2,6 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { Database, DeliveriesTable, WebhooksTable } from '../../db/schema.js';
 import type { Delivery, Webhook } from './webhook.schemas.js';
 import { notifyDeliveriesDue } from './delivery.repository.js';
+import { deliveryBody } from './payload.js';
 
 type Executor = Kysely<Database>;
 export type WebhookRow = Selectable<WebhooksTable>;
@@ -104,7 +105,13 @@ export async function listWebhooks(db: Executor, filter: WebhookFilter, limit: n
   return query.orderBy('id', 'desc').limit(limit).execute();
 }
 
-type DeliveryWithType = DeliveryRow & { event_type: string | null };
+type DeliveryWithType = DeliveryRow & {
+  event_type: string | null;
+  event_created_at: Date | null;
+  event_organization_id: string | null;
+  event_tenant_id: string | null;
+  event_data: string | null;
+};
 
 export function toDelivery(row: DeliveryWithType, attempts: Selectable<Database['delivery_attempts']>[]): Delivery {
   return {
@@ -126,8 +133,31 @@ export function toDelivery(row: DeliveryWithType, attempts: Selectable<Database[
       error: a.error,
       responseExcerpt: a.response_excerpt,
     })),
+    // Parsed from the very bytes the worker sends, so it is what the receiver got.
+    payload:
+      row.event_type !== null && row.event_created_at && row.event_organization_id && row.event_data !== null
+        ? JSON.parse(
+            deliveryBody({
+              id: row.event_id,
+              type: row.event_type,
+              createdAt: row.event_created_at,
+              organizationId: row.event_organization_id,
+              tenantId: row.event_tenant_id,
+              data: row.event_data,
+            }),
+          )
+        : null,
   };
 }
+
+/** The event's columns a delivery shows its body with (data as the text the worker reads too). */
+const eventColumns = [
+  'e.type as event_type',
+  'e.created_at as event_created_at',
+  'e.organization_id as event_organization_id',
+  'e.tenant_id as event_tenant_id',
+  sql<string>`e.data::text`.as('event_data'),
+] as const;
 
 export interface DeliveryFilter {
   status?: DeliveryRow['status'];
@@ -140,7 +170,7 @@ export async function listDeliveries(db: Executor, webhookId: string, filter: De
     .selectFrom('deliveries as d')
     .leftJoin('events as e', 'e.id', 'd.event_id')
     .selectAll('d')
-    .select('e.type as event_type')
+    .select(eventColumns)
     .where('d.webhook_id', '=', webhookId);
   if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.eventId) query = query.where('d.event_id', '=', filter.eventId);
@@ -154,7 +184,7 @@ export async function findDelivery(db: Executor, webhookId: string, deliveryId: 
     .selectFrom('deliveries as d')
     .leftJoin('events as e', 'e.id', 'd.event_id')
     .selectAll('d')
-    .select('e.type as event_type')
+    .select(eventColumns)
     .where('d.id', '=', deliveryId)
     .where('d.webhook_id', '=', webhookId)
     .executeTakeFirst();

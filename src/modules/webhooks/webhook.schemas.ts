@@ -105,6 +105,21 @@ export const AttemptSchema = Type.Object({
   responseExcerpt: Nullable(Type.String({ description: 'The first KiB of the response body' })),
 });
 
+export const DeliveryPayloadSchema = Type.Object(
+  {
+    id: Type.String({ description: 'The event id, also sent as the `webhook-id` header' }),
+    type: Type.String(),
+    createdAt: Timestamp,
+    organizationId: Type.String(),
+    tenantId: Nullable(Type.String()),
+    data: Type.Object({ object: Type.Unknown(), previous: Type.Optional(Type.Unknown()) }),
+  },
+  {
+    description:
+      'The JSON body POSTed to the endpoint, the same on every attempt: the event without its sequence. The signing secret is not in it (only in the signature header, as an HMAC).',
+  },
+);
+
 export const DeliverySchema = Type.Object({
   id: Type.String(),
   webhookId: Type.String(),
@@ -118,6 +133,7 @@ export const DeliverySchema = Type.Object({
   updatedAt: Timestamp,
   completedAt: Nullable(Timestamp),
   attempts: Type.Array(AttemptSchema, { description: 'Every attempt, oldest first' }),
+  payload: Nullable(DeliveryPayloadSchema, { description: 'The body POSTed to the endpoint; null when its event no longer exists' }),
 });
 export type Delivery = Static<typeof DeliverySchema>;
 

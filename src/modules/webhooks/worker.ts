@@ -9,6 +9,7 @@ import { createOutcomeRecorder } from './endpoint-health.js';
 import { fanOut } from './fan-out.js';
 import { isUnavailable } from '../../db/errors.js';
 import type { Listen, Listener } from '../../db/listener.js';
+import { deliveryBody } from './payload.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { createSender, type HttpSender, type SendResult } from './sender.js';
 import type { Resolver } from '../../lib/ssrf.js';
@@ -179,15 +180,7 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     if (!webhook || !webhook.isEnabled) return skipped('Not sent: the endpoint is disabled');
     if (!event) return skipped('Not sent: the event no longer exists');
-    // Serialized once: these exact bytes are signed and sent, on every retry the same.
-    const head = JSON.stringify({
-      id: event.id,
-      type: event.type,
-      createdAt: event.createdAt.toISOString(),
-      organizationId: event.organizationId,
-      tenantId: event.tenantId,
-    });
-    const body = `${head.slice(0, -1)},"data":${event.data}}`;
+    const body = deliveryBody(event);
     const result = await sender.send({ url: webhook.url, id: event.id, body, secrets: secretsOf(webhook, clock.now()) });
     return { result, sent: true };
   }

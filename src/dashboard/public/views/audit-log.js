@@ -25,6 +25,16 @@ const ACTIONS = [
   'auth.login_failed',
   'auth.sign_in_link',
 ];
+/** Filters for every action under a prefix: the API reads a filter ending in a dot as a prefix. */
+const ACTION_GROUPS = [
+  ['tenant.', 'All tenant actions'],
+  ['user.', 'All user actions'],
+  ['invitation.', 'All invitation actions'],
+  ['api_key.', 'All API key actions'],
+  ['webhook.', 'All webhook actions'],
+  ['sso_connection.', 'All SSO connection actions'],
+  ['auth.', 'All sign-in actions'],
+];
 /** @type {Record<string, string>} */
 const ACTOR_TYPES = { root: 'Root key', api_key: 'API key', user: 'User', system: 'Landlord', anonymous: 'Anonymous', access_token: 'Access token' };
 
@@ -90,6 +100,7 @@ export async function render({ page, body, main, signal, setTitle }) {
     type: 'search',
     list: `${filterId}-list`,
     placeholder: 'Filter by action',
+    title: 'An action, such as tenant.update, or a prefix ending in a dot, such as tenant. for all tenant actions',
     autocomplete: 'off',
     spellcheck: false,
   });
@@ -119,6 +130,7 @@ export async function render({ page, body, main, signal, setTitle }) {
         h(
           'datalist',
           { id: `${filterId}-list` },
+          ACTION_GROUPS.map(([value, label]) => h('option', { value, label })),
           ACTIONS.map((a) => h('option', { value: a })),
         ),
         ...exports,
@@ -196,7 +208,11 @@ export async function render({ page, body, main, signal, setTitle }) {
           : emptyState({
               iconName: 'list',
               title: state.action ? 'No matching entries' : 'Nothing here yet',
-              text: state.action ? `No “${state.action}” entries.` : 'Changes and sign-ins are recorded here as they happen.',
+              text: state.action
+                ? state.action.endsWith('.')
+                  ? `No entries with an action starting with “${state.action}”.`
+                  : `No “${state.action}” entries.`
+                : 'Changes and sign-ins are recorded here as they happen.',
             }),
       );
       replace(

@@ -8,6 +8,9 @@ import { toast } from '../ui/toast.js';
 /** @import { MenuItem } from '../ui/menu.js' */
 /** @import { Page, Tenant } from '../types.js' */
 
+// Each action calls its `onDone` before its toast: `onDone` may lead to another page (the list, after a delete),
+// and a toast belongs to the page it is raised on.
+
 /** @param {Tenant} tenant */
 const path = (tenant) => `/v1/tenants/${encodeURIComponent(tenant.id)}`;
 
@@ -33,8 +36,8 @@ export function suspendTenant(tenant, onDone) {
     onConfirm: async (form) => {
       /** @type {Tenant} */
       const updated = await api.patch(path(tenant), { status: 'suspended', suspendedReason: trimmedOrNull(fieldValue(form, 'suspendedReason')) });
-      toast(`${tenant.displayName} is suspended`);
       onDone(updated);
+      toast(`${tenant.displayName} is suspended`);
     },
   });
 }
@@ -47,8 +50,8 @@ export async function reactivateTenant(tenant, onDone) {
   try {
     /** @type {Tenant} */
     const updated = await api.patch(path(tenant), { status: 'active' });
-    toast(`${tenant.displayName} is active again`);
     onDone(updated);
+    toast(`${tenant.displayName} is active again`);
   } catch (error) {
     if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
   }
@@ -63,8 +66,8 @@ export async function restoreTenant(tenant, onDone) {
   try {
     /** @type {Tenant} */
     const restored = await api.post(`${path(tenant)}/restore`);
-    toast(`${tenant.displayName} was restored`);
     onDone(restored);
+    toast(`${tenant.displayName} was restored`);
   } catch (error) {
     if (statusOf(error) !== 401) toast(explainProblem(error instanceof ApiError ? error : null)?.text ?? messageOf(error), { kind: 'error' });
   }
@@ -94,8 +97,8 @@ export async function setDeletionProtection(tenant, on, onDone) {
   try {
     /** @type {Tenant} */
     const updated = await api.patch(path(tenant), { deletionProtection: on });
-    toast(on ? `${tenant.displayName} cannot be deleted until protection is turned off` : `Deletion protection of ${tenant.displayName} is off`);
     onDone(updated);
+    toast(on ? `${tenant.displayName} cannot be deleted until protection is turned off` : `Deletion protection of ${tenant.displayName} is off`);
   } catch (error) {
     if (statusOf(error) !== 401) toast(messageOf(error), { kind: 'error' });
   }
@@ -134,12 +137,12 @@ export function deleteTenant(tenant, onDone) {
         throw error;
       }
       const purgeAt = await purgeDateOf(tenant);
+      onDone();
       toast(
         purgeAt
           ? `${tenant.displayName} was deleted; it can be restored under Recently deleted until ${formatDate(purgeAt)}`
           : `${tenant.displayName} was deleted; it can be restored under Recently deleted until it is purged`,
       );
-      onDone();
     },
   });
   const submit = find(dialog.dialog, 'button[type=submit]', HTMLButtonElement);

@@ -64,9 +64,9 @@ export function createTenantDialog({ organizationId, parentId } = {}) {
       const tenant = await api.post('/v1/tenants', body);
       const open = () => navigate(`/dashboard/tenants/${encodeURIComponent(tenant.id)}`);
       if (!tenant.signInUrl) {
-        toast(`${tenant.displayName} was created`);
         d.close();
         open();
+        toast(`${tenant.displayName} was created`);
         return false;
       }
       showResult(

@@ -1,6 +1,6 @@
 import { api, apiPath, messageOf, statusOf } from '../api.js';
-import { formatDateTime, h, icon, pluralize, replace, timeAgo } from '../dom.js';
-import { badge, code, definitionList, emptyState, loading, sectionHeader } from '../ui/components.js';
+import { formatPreciseDateTime, h, icon, pluralize, replace, timeAgo } from '../dom.js';
+import { badge, code, copyButton, definitionList, emptyState, loading, sectionHeader } from '../ui/components.js';
 import { busy, uid } from '../ui/form.js';
 import { toast } from '../ui/toast.js';
 
@@ -39,7 +39,7 @@ function attemptItem(attempt, index) {
       'div.attempt-head',
       h('span.attempt-title', `Attempt ${index + 1}`),
       statusCodeBadge(attempt.statusCode),
-      h('span.muted', formatDateTime(attempt.attemptedAt)),
+      h('time.muted', { datetime: attempt.attemptedAt }, formatPreciseDateTime(attempt.attemptedAt)),
       h('span.muted', `${attempt.durationMs} ms`),
     ),
     // "HTTP 500" would only repeat the badge; timeouts and refused connections say more.
@@ -49,9 +49,9 @@ function attemptItem(attempt, index) {
 }
 
 /**
- * An endpoint's delivery log, newest first: each delivery opens to show every attempt (status,
- * duration, error, response excerpt) and can be retried. While deliveries are in flight, or just
- * after a test or retry, the log refreshes itself.
+ * An endpoint's delivery log, newest first: each delivery opens to show the request body it sends
+ * and every attempt (status, duration, error, response excerpt), and can be retried. While
+ * deliveries are in flight, or just after a test or retry, the log refreshes itself.
  * @param {{ webhookPath: string, signal: AbortSignal }} options The endpoint's API path; the page's signal.
  */
 export function deliveryLog({ webhookPath, signal }) {
@@ -63,6 +63,8 @@ export function deliveryLog({ webhookPath, signal }) {
     next: null,
     /** @type {Set<string>} The ids of the deliveries shown open. */
     open: new Set(),
+    /** @type {Set<string>} The ids of the deliveries whose request body is shown, kept across refreshes. */
+    bodyOpen: new Set(),
     watchUntil: 0,
     /** @type {number | undefined} */
     timer: undefined,
@@ -127,6 +129,29 @@ export function deliveryLog({ webhookPath, signal }) {
     }
   }
 
+  /**
+   * The JSON body the endpoint was sent, folded away until asked for.
+   * @param {Delivery} d
+   */
+  function requestBody(d) {
+    if (!d.payload) return null;
+    const text = JSON.stringify(d.payload, null, 2);
+    const copy = copyButton(text, 'Copy JSON');
+    copy.classList.add('btn-sm');
+    const details = h(
+      'details.request-body',
+      { open: state.bodyOpen.has(d.id) },
+      h('summary', 'Request body'),
+      h('pre.response.request-json', { tabindex: 0, 'aria-label': `Request body of ${d.eventId}` }, text),
+      h('div.request-body-actions', copy),
+    );
+    details.addEventListener('toggle', () => {
+      if (details.open) state.bodyOpen.add(d.id);
+      else state.bodyOpen.delete(d.id);
+    });
+    return details;
+  }
+
   /** @param {Delivery} d */
   function deliveryItem(d) {
     const bodyId = `dlv-${d.id}`;
@@ -155,10 +180,11 @@ export function deliveryLog({ webhookPath, signal }) {
       definitionList([
         ['Event', code(d.eventId)],
         ['Delivery', code(d.id)],
-        ['Created', formatDateTime(d.createdAt)],
-        d.completedAt ? ['Completed', formatDateTime(d.completedAt)] : null,
-        d.status === 'pending' && d.nextAttemptAt ? ['Next attempt', formatDateTime(d.nextAttemptAt)] : null,
+        ['Created', formatPreciseDateTime(d.createdAt)],
+        d.completedAt ? ['Completed', formatPreciseDateTime(d.completedAt)] : null,
+        d.status === 'pending' && d.nextAttemptAt ? ['Next attempt', formatPreciseDateTime(d.nextAttemptAt)] : null,
       ]),
+      requestBody(d),
       d.attempts.length ? h('ol.attempts', d.attempts.map(attemptItem)) : h('p.muted', 'Not attempted yet.'),
       canRetry
         ? h(

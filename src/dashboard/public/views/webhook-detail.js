@@ -91,8 +91,8 @@ export async function render({ owner, params, body, main, signal, setTitle }) {
       danger: true,
       onConfirm: async () => {
         await api.del(path);
-        toast('Endpoint deleted');
         navigate(listPath);
+        toast('Endpoint deleted');
       },
     });
   }
