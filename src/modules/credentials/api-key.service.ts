@@ -59,7 +59,6 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       fieldErrors.push({ field: field ? `${field}.expiresAt` : 'expiresAt', code: 'BAD_FORMAT', message: 'must be in the future' });
     }
     if (fieldErrors.length) throw errors.validation(fieldErrors);
-    await assertWithinQuota(trx, owner.tenantId, 'apiKeys', (t, tenant) => countKeysInForce(t, tenant, now));
     const { secret, hash, prefix } = generateSecret();
     const row = await insertApiKey(trx, {
       id: newId('key'),
@@ -79,6 +78,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock; 
       target: { type: 'api_key', id: view.id },
       object: view,
     });
+    await assertWithinQuota(trx, owner.tenantId, 'apiKeys', (t, tenant) => countKeysInForce(t, tenant, now));
     return { ...view, secret };
   }
 

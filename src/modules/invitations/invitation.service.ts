@@ -105,8 +105,6 @@ export function createInvitationService(deps: InvitationServiceDeps) {
           assertMayHandOut(caller, { scopes: granted, application: !isAdministrator(caller) }, 'These roles');
         }
         if (role === 'owner') assertMayHandOut(caller, { role: 'owner', scopes: [] }, 'An invitation');
-        // A pending invitation holds a seat.
-        await assertWithinQuota(trx, tenantId, 'users', deps.users.seatsTaken);
         const token = randomToken(43);
         const row = await trx
           .insertInto('invitations')
@@ -127,6 +125,8 @@ export function createInvitationService(deps: InvitationServiceDeps) {
         const url = await send(trx, row, token);
         const invitation = toInvitation(row, now);
         await record(trx, caller, owner, 'invitation.create', invitation);
+        // A pending invitation holds a seat.
+        await assertWithinQuota(trx, tenantId, 'users', deps.users.seatsTaken);
         return url ? { ...invitation, url } : invitation;
       });
     },

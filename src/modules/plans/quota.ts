@@ -22,14 +22,14 @@ export async function effectiveLimit(db: Kysely<Database>, tenantId: string, res
 export type QuotaCount = (trx: Kysely<Database>, tenant: { id: string; organizationId: string }) => Promise<number>;
 
 /**
- * 409 QUOTA_EXCEEDED when the tenant already has as many of `resource` as its entitlements allow;
- * call it in the creating transaction, before the insert, with the owning module's `count`. With
- * a limit, the tenant's row is locked (FOR NO KEY UPDATE: the foreign-key checks of other inserts
- * do not wait on it) until the commit, so concurrent creates count one after another and never
- * overshoot; without one, nothing is locked or counted. Reading the limit and taking the lock are
- * one statement (a row its WHERE leaves out is not locked), and the count comes after it: under
- * READ COMMITTED a statement sees what was committed before it began, so only a later statement
- * sees the creates that held the lock before this one.
+ * 409 QUOTA_EXCEEDED when the tenant now holds more of `resource` than its entitlements allow.
+ * Call it in the creating transaction after the insert (`count` includes the new one), as late as
+ * possible: with a limit, the tenant's row is locked from here to the commit (FOR NO KEY UPDATE:
+ * the foreign-key checks of other inserts do not wait on it), so concurrent creates count one
+ * after another and never overshoot, while everything before the check runs side by side. Without
+ * a limit nothing is locked or counted. Reading the limit and taking the lock are one statement
+ * (a row its WHERE leaves out is not locked); the count is a later one, since under READ COMMITTED
+ * only a statement begun after the lock sees the creates that held it before.
  */
 export async function assertWithinQuota(trx: Kysely<Database>, tenantId: string | null, resource: CountedLimit, count: QuotaCount): Promise<void> {
   if (tenantId === null) return;
@@ -44,10 +44,10 @@ export async function assertWithinQuota(trx: Kysely<Database>, tenantId: string 
   if (!row || row.limit === null) return;
   const { limit } = row;
   const n = await count(trx, { id: tenantId, organizationId: row.organization_id });
-  if (n >= limit) {
+  if (n > limit) {
     throw errors.conflict(
       'QUOTA_EXCEEDED',
-      `The tenant's entitlements allow ${limit} ${NOUNS[resource]} and it has ${n}; raise limits.${resource} or remove one first`,
+      `The tenant's entitlements allow ${limit} ${NOUNS[resource]} and it has ${n - 1}; raise limits.${resource} or remove one first`,
     );
   }
 }

@@ -125,10 +125,10 @@ export function createTenantCreation(deps: TenantCreateDeps) {
         passwordHash: prepared.ownerPasswordHash,
       }));
     if (ownerUser) extras.signInToken = (await signIn.createLink(trx, ownerUser.id)).token;
-    if (input.ownerId) await assertWithinQuota(trx, id, 'users', users.seatsTaken);
     if (input.ownerId && !(await adoptAsTenantOwner(trx, input.ownerId, owner, now))) {
       throw errors.field('ownerId', 'BAD_FORMAT', 'must be a user of this organization who has no tenant yet');
     }
+    if (input.ownerId) await assertWithinQuota(trx, id, 'users', users.seatsTaken);
     // Owners change the tenant's user summary: read it back then; otherwise it is as inserted.
     const tenant = toTenant(ownerUser || input.ownerId ? (await findTenantById(trx, id))! : inserted);
     await changes.record(trx, caller, { ...owner, operation: 'tenant.create', target: { type: 'tenant', id }, object: tenant });

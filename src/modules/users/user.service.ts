@@ -124,7 +124,6 @@ export function createUserService(deps: UserServiceDeps) {
     input: { email: string; name: string; role: string; passwordHash: string | null; roles?: string[] },
   ): Promise<User> {
     const now = clock.now();
-    await assertWithinQuota(trx, owner.tenantId, 'users', seatsTaken);
     const row = await insertUser(trx, {
       id: newId('usr', now.getTime()),
       organization_id: owner.organizationId,
@@ -137,6 +136,7 @@ export function createUserService(deps: UserServiceDeps) {
       created_at: now,
       updated_at: now,
     });
+    await assertWithinQuota(trx, owner.tenantId, 'users', seatsTaken);
     return presentUser(trx, row);
   }
 

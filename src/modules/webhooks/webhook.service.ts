@@ -89,7 +89,6 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const fieldErrors = [...checkUrl(input.url, at(field, 'url')), ...events.errors];
     if (fieldErrors.length) throw errors.validation(fieldErrors);
     const now = clock.now();
-    await assertWithinQuota(trx, owner.tenantId, 'webhooks', countTenantWebhooks);
     const secret = generateWebhookSecret();
     const row = await insertWebhook(trx, {
       id: newId('whk', now.getTime()),
@@ -110,6 +109,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       target: { type: 'webhook', id: webhook.id },
       object: webhook,
     });
+    await assertWithinQuota(trx, owner.tenantId, 'webhooks', countTenantWebhooks);
     return { ...webhook, secret };
   }
 
