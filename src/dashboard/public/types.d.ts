@@ -354,14 +354,6 @@ export interface PlanInput {
   limits?: Partial<Record<LimitKey, number | null>>;
 }
 
-export interface TenantUserCreateInput {
-  name: string;
-  email: string;
-  role: string;
-  roles?: string[];
-  password?: string;
-}
-
 export interface InvitationCreateInput {
   email: string;
   role: TenantRole;

@@ -3,12 +3,11 @@ import { h, replace, timeAgo } from '../dom.js';
 import { isSuperadmin } from '../session.js';
 import { badge, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
 import { formDialog } from '../ui/dialog.js';
-import { checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
+import { checkedValues, radio } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
-import { toast } from '../ui/toast.js';
-import { accountItems, linkResult, personCell } from './user-actions.js';
+import { accountItems, createAccount, newAccountFields, personCell } from './user-actions.js';
 
-/** @import { List, SignInLink, User } from '../types.js' */
+/** @import { List, User } from '../types.js' */
 /** @import { OrganizationContext } from '../app-types.js' */
 
 /** @type {Record<string, string>} */
@@ -52,40 +51,15 @@ export async function render({ owner, body, signal, setTitle }) {
       title: 'Add an administrator',
       description: 'They can sign in with a one-time link, or with the password you set.',
       submitLabel: 'Add administrator',
-      fields: [
-        field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
-        field({ label: 'Email', name: 'email', type: 'email', required: true, spellcheck: false }),
-        roleGroup,
-        field({
-          label: 'Password',
-          name: 'password',
-          type: 'password',
-          optional: true,
-          autocomplete: 'new-password',
-          hint: 'Leave empty to give them a sign-in link. At least 8 characters with upper and lower case letters and a digit.',
-        }),
-      ],
-      onSubmit: async (form) => {
-        /** @type {{ name: string, email: string, role?: string, password?: string }} */
-        const input = { name: fieldValue(form, 'name').trim(), email: fieldValue(form, 'email').trim() };
+      fields: newAccountFields([roleGroup], 'Leave empty to give them a sign-in link.'),
+      onSubmit: (form) => {
         const role = roleGroup ? checkedValues(form, 'role')[0] : undefined;
-        if (role) input.role = role;
-        const password = fieldValue(form, 'password');
-        if (password) input.password = password;
-        const missing = /** @type {const} */ (['name', 'email'])
-          .filter((k) => !input[k])
-          .map((f) => ({ field: f, message: 'is required' }));
-        if (missing.length) throw new FormProblem('Please fill in the required fields.', missing);
-        /** @type {User} */
-        const user = await api.post(base, input);
-        await load();
-        if (password) {
-          toast(`${user.name} was added`);
-          return true;
-        }
-        /** @type {SignInLink} */
-        const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
-        return h('div', h('p.result-lead', `${user.name} was added as ${(ROLES[user.role] ?? user.role).toLowerCase()}.`), linkResult(user, link));
+        return createAccount(form, {
+          base,
+          extra: role ? { role } : {},
+          roleName: (user) => (ROLES[user.role] ?? user.role).toLowerCase(),
+          reload: load,
+        });
       },
     });
   }

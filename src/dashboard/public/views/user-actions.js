@@ -4,8 +4,10 @@ import { currentUser } from '../session.js';
 import { copyField } from '../ui/components.js';
 import { confirmDialog, openDialog, showResult } from '../ui/dialog.js';
 import { toast } from '../ui/toast.js';
+import { field, FormProblem, fieldValue } from '../ui/form.js';
 
 /** @import { SignInLink, User } from '../types.js' */
+/** @import { Child } from '../app-types.js' */
 
 /**
  * What a new sign-in link looks like: the link to copy, or where it was mailed.
@@ -39,6 +41,55 @@ export function personCell(user) {
     h('span.avatar', { 'aria-hidden': 'true' }, initials(user.name)),
     h('div.cell-main', h('span.cell-strong', user.name, user.id === currentUser().id ? h('span.you', ' (you)') : null), h('span.cell-sub', user.email)),
   );
+}
+
+/**
+ * The fields of a new account: name and email, then `middle` (its role), then an optional password.
+ * @param {Child[]} middle
+ * @param {string} passwordHint What an empty password means.
+ */
+export function newAccountFields(middle, passwordHint) {
+  return [
+    field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
+    field({ label: 'Email', name: 'email', type: 'email', required: true, spellcheck: false }),
+    ...middle,
+    field({
+      label: 'Password',
+      name: 'password',
+      type: 'password',
+      optional: true,
+      autocomplete: 'new-password',
+      hint: `${passwordHint} At least 8 characters with upper and lower case letters and a digit.`,
+    }),
+  ];
+}
+
+/**
+ * Creates the account a form of `newAccountFields` describes, at `base` (with `extra`: its role and
+ * custom roles), and says so: a toast when a password was set, else the one-time sign-in link.
+ * @param {HTMLFormElement} form
+ * @param {{ base: string, extra: Record<string, unknown>, roleName: (user: User) => string, reload: () => Promise<void> }} options
+ * @returns {Promise<true | HTMLElement>} What the dialog shows next (true: it closes).
+ */
+export async function createAccount(form, { base, extra, roleName, reload }) {
+  /** @type {Record<string, unknown> & { name: string, email: string }} */
+  const input = { name: fieldValue(form, 'name').trim(), email: fieldValue(form, 'email').trim(), ...extra };
+  const password = fieldValue(form, 'password');
+  if (password) input.password = password;
+  const missing = /** @type {const} */ (['name', 'email'])
+    .filter((k) => !input[k])
+    .map((f) => ({ field: f, message: 'is required' }));
+  if (missing.length) throw new FormProblem('Please fill in the required fields.', missing);
+  /** @type {User} */
+  const user = await api.post(base, input);
+  await reload();
+  if (password) {
+    toast(`${user.name} was added`);
+    return true;
+  }
+  /** @type {SignInLink} */
+  const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
+  return h('div', h('p.result-lead', `${user.name} was added as ${roleName(user)}.`), linkResult(user, link));
 }
 
 /** @param {unknown} error */

@@ -3,13 +3,13 @@ import { h, replace, timeAgo } from '../dom.js';
 import { isAdmin } from '../session.js';
 import { badge, createButton, emptyState, errorState, listCard, loading, table } from '../ui/components.js';
 import { formDialog } from '../ui/dialog.js';
-import { checkbox, checkedValues, field, FormProblem, radio, fieldValue } from '../ui/form.js';
+import { checkbox, checkedValues, field, radio, fieldValue } from '../ui/form.js';
 import { actionMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 import { invitationsCard } from './invitations.js';
-import { accountItems, linkResult, personCell, reportError } from './user-actions.js';
+import { accountItems, createAccount, newAccountFields, personCell, reportError } from './user-actions.js';
 
-/** @import { CustomRole, List, SignInLink, TenantRole, TenantUser, TenantUserCreateInput } from '../types.js' */
+/** @import { CustomRole, List, TenantRole, TenantUser } from '../types.js' */
 /** @import { TenantContext } from '../app-types.js' */
 
 /** @type {Record<TenantRole, string>} */
@@ -127,41 +127,15 @@ export async function render({ page, body, signal, setTitle }) {
       title: 'Invite a user',
       description: 'They can sign in with a one-time link, or with the password you set.',
       submitLabel: 'Invite user',
-      fields: [
-        field({ label: 'Name', name: 'name', required: true, maxlength: 200, autofocus: true }),
-        field({ label: 'Email', name: 'email', type: 'email', required: true, spellcheck: false }),
-        roleGroup,
-        rolePicker(choices, []),
-        field({
-          label: 'Password',
-          name: 'password',
-          type: 'password',
-          optional: true,
-          autocomplete: 'new-password',
-          hint: 'Leave empty to invite them with a sign-in link. At least 8 characters with upper and lower case letters and a digit.',
-        }),
-      ],
-      onSubmit: async (form) => {
-        /** @type {TenantUserCreateInput} */
-        const input = { name: fieldValue(form, 'name').trim(), email: fieldValue(form, 'email').trim(), role: checkedValues(form, 'role')[0] ?? 'member' };
-        const password = fieldValue(form, 'password');
-        if (password) input.password = password;
+      fields: newAccountFields([roleGroup, rolePicker(choices, [])], 'Leave empty to invite them with a sign-in link.'),
+      onSubmit: (form) => {
         const roles = pickedRoles(form, choices);
-        if (roles.length) input.roles = roles;
-        const missing = /** @type {const} */ (['name', 'email'])
-          .filter((k) => !input[k])
-          .map((f) => ({ field: f, message: 'is required' }));
-        if (missing.length) throw new FormProblem('Please fill in the required fields.', missing);
-        /** @type {TenantUser} */
-        const user = await api.post(base, input);
-        await load();
-        if (password) {
-          toast(`${user.name} was added`);
-          return true;
-        }
-        /** @type {SignInLink} */
-        const link = await api.post(`${base}/${encodeURIComponent(user.id)}/sign-in-links`);
-        return h('div', h('p.result-lead', `${user.name} was added as ${ROLES[user.role].toLowerCase()}.`), linkResult(user, link));
+        return createAccount(form, {
+          base,
+          extra: { role: checkedValues(form, 'role')[0] ?? 'member', ...(roles.length ? { roles } : {}) },
+          roleName: (user) => (ROLES[/** @type {TenantRole} */ (user.role)] ?? user.role).toLowerCase(),
+          reload: load,
+        });
       },
     });
     return d;
