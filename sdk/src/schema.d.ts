@@ -3992,7 +3992,8 @@ export interface components {
                 id: string;
                 webhookId: string;
                 eventId: string;
-                eventType: string | null;
+                /** @enum {string|null} */
+                eventType: "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted" | null;
                 status: "pending" | "sending" | "succeeded" | "failed";
                 attemptCount: number;
                 /**
@@ -4022,7 +4023,8 @@ export interface components {
                 payload: {
                     /** @description The event id, also sent as the `webhook-id` header */
                     id: string;
-                    type: string;
+                    /** @enum {string} */
+                    type: "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted";
                     /** Format: date-time */
                     createdAt: string;
                     organizationId: string;
@@ -4040,7 +4042,8 @@ export interface components {
             id: string;
             webhookId: string;
             eventId: string;
-            eventType: string | null;
+            /** @enum {string|null} */
+            eventType: "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted" | null;
             status: "pending" | "sending" | "succeeded" | "failed";
             attemptCount: number;
             /**
@@ -4070,7 +4073,8 @@ export interface components {
             payload: {
                 /** @description The event id, also sent as the `webhook-id` header */
                 id: string;
-                type: string;
+                /** @enum {string} */
+                type: "tenant.created" | "tenant.updated" | "tenant.deleted" | "tenant.deactivated" | "tenant.reactivated" | "tenant.restored" | "tenant.purged" | "tenant.entitlements_updated" | "plan.created" | "plan.updated" | "plan.deleted" | "role.created" | "role.updated" | "role.deleted" | "user.created" | "user.updated" | "user.deleted" | "api_key.created" | "api_key.revoked" | "webhook.test" | "webhook.disabled" | "invitation.created" | "invitation.accepted" | "invitation.revoked" | "sso_connection.created" | "sso_connection.updated" | "sso_connection.deleted";
                 /** Format: date-time */
                 createdAt: string;
                 organizationId: string;

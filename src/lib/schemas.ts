@@ -1,10 +1,22 @@
 import { Type, type Static, type TSchema } from 'typebox';
 
 /** `T | null` as a single JSON-schema type list, so validation reports one error per field. */
+/** The keyword that carries what only the OpenAPI document shows of a schema (see `DocumentedAs`). */
+export const DOCUMENT_ONLY = 'x-document-only';
+
+/** An enum that also allows null, for a nullable schema. */
+function enumWithNull(s: Record<string, unknown>): Record<string, unknown> {
+  const documented = s[DOCUMENT_ONLY] as Record<string, unknown> | undefined;
+  return {
+    ...(Array.isArray(s.enum) ? { enum: [...s.enum, null] } : {}),
+    ...(documented && Array.isArray(documented.enum) ? { [DOCUMENT_ONLY]: { ...documented, enum: [...documented.enum, null] } } : {}),
+  };
+}
+
 export function Nullable<T extends TSchema>(schema: T, extra: Record<string, unknown> = {}) {
   const s = schema as unknown as Record<string, unknown>;
   const type = s.type ? [s.type, 'null'].flat() : undefined;
-  return Type.Unsafe<Static<T> | null>(type ? { ...s, ...extra, type } : { anyOf: [s, { type: 'null' }], ...extra });
+  return Type.Unsafe<Static<T> | null>(type ? { ...s, ...extra, type, ...enumWithNull(s) } : { anyOf: [s, { type: 'null' }], ...extra });
 }
 
 export const FieldErrorSchema = Type.Object({
@@ -66,9 +78,6 @@ export const ListQuery = {
 export const HttpUrl = (extra: Record<string, unknown> = {}) => Type.String({ format: 'http-url', maxLength: 2048, 'x-error-code': 'BAD_URL', ...extra });
 
 export const Email = (extra: Record<string, unknown> = {}) => Type.String({ format: 'email', maxLength: 254, 'x-error-code': 'BAD_EMAIL', ...extra });
-
-/** The keyword that carries what only the OpenAPI document shows of a schema (see `DocumentedAs`). */
-export const DOCUMENT_ONLY = 'x-document-only';
 
 /**
  * `schema` as requests are validated, and `documented` merged into it in the OpenAPI document

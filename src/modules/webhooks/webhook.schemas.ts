@@ -10,6 +10,9 @@ const EVENTS_DESCRIPTION = `\`["*"]\` for every event, or a list of: ${EVENT_TYP
  */
 export const SubscribedEvent = (options: { maxLength?: number } = {}) => DocumentedAs(Type.String(options), { enum: ['*', ...EVENT_TYPES] });
 
+/** The type of an event this API wrote: one of the event types (the document's enum; responses are not validated). */
+const EventType = () => DocumentedAs(Type.String(), { enum: [...EVENT_TYPES] });
+
 export const WebhookSchema = Type.Object(
   {
     id: Type.String({ examples: ['whk_01kjpx72m862wcmvcc9bvytveh'] }),
@@ -108,7 +111,7 @@ export const AttemptSchema = Type.Object({
 export const DeliveryPayloadSchema = Type.Object(
   {
     id: Type.String({ description: 'The event id, also sent as the `webhook-id` header' }),
-    type: Type.String(),
+    type: EventType(),
     createdAt: Timestamp,
     organizationId: Type.String(),
     tenantId: Nullable(Type.String()),
@@ -124,7 +127,7 @@ export const DeliverySchema = Type.Object({
   id: Type.String(),
   webhookId: Type.String(),
   eventId: Type.String(),
-  eventType: Nullable(Type.String()),
+  eventType: Nullable(EventType()),
   status: Type.Union([Type.Literal('pending'), Type.Literal('sending'), Type.Literal('succeeded'), Type.Literal('failed')]),
   attemptCount: Type.Integer(),
   nextAttemptAt: Nullable(Timestamp, { description: 'When a pending delivery is tried next' }),
