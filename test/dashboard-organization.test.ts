@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import type { Page } from 'playwright-core';
 import { json, type TestApp } from './helpers.js';
-import { PASSWORD, pageHolds, screenshot, useDashboardFixture } from './support/dashboard.js';
+import { lowContrast, PASSWORD, pageHolds, screenshot, useDashboardFixture } from './support/dashboard.js';
 import type { Receiver } from './webhook-receiver.js';
 
 // The organization's page, as its administrator uses it: administrators, organization API keys
@@ -166,5 +166,35 @@ describe('dashboard in Chromium: an organization administrator', () => {
     expect(gina.map((u: any) => [u.email, u.role, u.organizationId])).toEqual([['gina@globex.example', 'admin', globex.id]]);
     // The Organizations item stays current on an organization's page.
     expect(await sam.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organizations' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it("keeps every administrator's page and the sign-in page readable in the dark theme and the light one", async () => {
+    expect((await t.call('POST', '/v1/plans', { body: { key: 'pro', name: 'Pro', limits: { users: 5 } } })).statusCode).toBe(201);
+    expect((await t.call('POST', '/v1/roles', { body: { key: 'support', name: 'Support', permissions: ['users:read'] } })).statusCode).toBe(201);
+    const org = `/dashboard/organizations/${tenant.organizationId}`;
+    const pages: [string, string][] = [
+      ['/dashboard/tenants', 'Tenants'],
+      ['/dashboard/tenants/deleted', 'Tenants'],
+      ['/dashboard/plans', 'Plans'],
+      ['/dashboard/roles', 'Roles'],
+      ['/dashboard/audit-log', 'Audit log'],
+      [org, 'Default'],
+      [`${org}/api-keys`, 'Default'],
+      [`${org}/webhooks`, 'Default'],
+    ];
+    const { page: signIn } = await newPage();
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [path, title] of pages) {
+        await page.goto(path);
+        await page.getByRole('heading', { level: 1, name: title }).waitFor();
+        await page.locator('.loading').first().waitFor({ state: 'detached' });
+        expect([scheme, path, await lowContrast(page)]).toEqual([scheme, path, []]);
+      }
+      await signIn.emulateMedia({ colorScheme: scheme });
+      await signIn.goto('/dashboard/sign-in');
+      await signIn.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect([scheme, 'sign-in', await lowContrast(signIn)]).toEqual([scheme, 'sign-in', []]);
+    }
   });
 });
