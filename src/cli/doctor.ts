@@ -6,6 +6,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { DataDirBusyError } from '../db/data-dir.js';
 import { createDb, isSchemaCurrent } from '../db/create-db.js';
+import { rootKeyFile } from '../modules/system/keys.js';
 
 interface Check {
   name: string;
@@ -144,7 +145,7 @@ export async function doctor(config: Config, options: { json?: boolean } = {}): 
       hint: writable ? undefined : 'fix its permissions or set LANDLORD_DATA_DIR',
     });
   }
-  const keyFile = join(config.dataDir, 'root-key');
+  const keyFile = rootKeyFile(config.dataDir);
   if (existsSync(keyFile)) {
     const mode = statSync(keyFile).mode & 0o777;
     const ok = (mode & 0o077) === 0;

@@ -32,3 +32,6 @@ export function networkFailure(error: unknown, options: { timeoutMs?: number; pe
   }
   return null;
 }
+
+/** Whether a request failed before any answer (rather than being answered wrongly). */
+export const isNetworkFailure = (error: unknown): boolean => networkFailure(error) !== null;

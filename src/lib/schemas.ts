@@ -1,6 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
 
-/** `T | null` as a single JSON-schema type list, so validation reports one error per field. */
 /** The keyword that carries what only the OpenAPI document shows of a schema (see `DocumentedAs`). */
 export const DOCUMENT_ONLY = 'x-document-only';
 
@@ -13,6 +12,7 @@ function enumWithNull(s: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
+/** `T | null` as a single JSON-schema type list, so validation reports one error per field. */
 export function Nullable<T extends TSchema>(schema: T, extra: Record<string, unknown> = {}) {
   const s = schema as unknown as Record<string, unknown>;
   const type = s.type ? [s.type, 'null'].flat() : undefined;

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { guardedLookup, systemResolver, urlProblem, type Resolver } from '../../lib/ssrf.js';
-import { networkFailure } from '../../lib/network-errors.js';
+import { isNetworkFailure } from '../../lib/network-errors.js';
 
 /** Why an issuer cannot be used, as a stable code and a sentence for the person who typed it. */
 export class IssuerError extends Error {
@@ -84,7 +84,7 @@ export function createOidcClients(options: OidcClientOptions) {
       return config;
     } catch (error) {
       if (error instanceof IssuerError) throw error;
-      if (networkFailure(error) !== null) {
+      if (isNetworkFailure(error)) {
         throw new IssuerError('ISSUER_UNREACHABLE', `${url.origin} did not answer (or resolves to an address that is not allowed)`);
       }
       throw new IssuerError('NOT_OIDC_ISSUER', `no OpenID Connect discovery document at ${url.href.replace(/\/$/, '')}/.well-known/openid-configuration`);

@@ -10,7 +10,7 @@ import type { ChangeRecorder } from '../events/outbox.js';
 import { findUserByEmail } from '../users/user.repository.js';
 import type { UserService } from '../users/user.service.js';
 import { ProviderUnavailableError, type OidcClients } from './oidc-client.js';
-import { networkFailure } from '../../lib/network-errors.js';
+import { isNetworkFailure } from '../../lib/network-errors.js';
 import { findUsableConnection } from './sso.repository.js';
 
 /** How long a sign-in may take between leaving for the provider and coming back. */
@@ -227,8 +227,7 @@ export function createSsoSignIn(deps: SsoSignInDeps) {
           if (error instanceof oidc.AuthorizationResponseError) {
             throw new SsoError('SSO_PROVIDER_ERROR', `The identity provider refused the sign-in (${error.error})`, ref);
           }
-          if (networkFailure(error) !== null)
-            throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
+          if (isNetworkFailure(error)) throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
           throw new SsoError('SSO_TOKEN_INVALID', `The identity provider's answer did not pass validation: ${(error as Error).message}`, ref);
         }
         const claims = tokens.claims()!;
@@ -242,8 +241,7 @@ export function createSsoSignIn(deps: SsoSignInDeps) {
             verified = info.email_verified;
             name ??= typeof info.name === 'string' ? info.name : undefined;
           } catch (error) {
-            if (networkFailure(error) !== null)
-              throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
+            if (isNetworkFailure(error)) throw new SsoError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider did not answer; try again in a moment', ref);
             throw new SsoError('SSO_TOKEN_INVALID', `The identity provider's user info did not pass validation: ${(error as Error).message}`, ref);
           }
         }

@@ -14,6 +14,9 @@ export interface RootKeyState {
   file: string;
 }
 
+/** Where a generated root key is saved, once, in the data dir. */
+export const rootKeyFile = (dataDir: string) => join(dataDir, 'root-key');
+
 function writePrivate(file: string, content: string) {
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
@@ -24,7 +27,7 @@ function writePrivate(file: string, content: string) {
  * kept in the database (so every node accepts it) and the key itself saved once, mode 0600.
  */
 export async function ensureRootKey(db: Kysely<Database>, clock: Clock, options: { rootKey: string | null; dataDir: string }): Promise<RootKeyState> {
-  const file = join(options.dataDir, 'root-key');
+  const file = rootKeyFile(options.dataDir);
   if (options.rootKey) return { hash: hashSecret(options.rootKey), generated: null, file };
   const existing = await db.selectFrom('system').select('value').where('key', '=', 'root_key_hash').executeTakeFirst();
   if (existing) return { hash: existing.value, generated: null, file };
@@ -46,7 +49,7 @@ export async function ensureRootKey(db: Kysely<Database>, clock: Clock, options:
 
 /** The root key a command on this machine can call the API with: LANDLORD_ROOT_KEY, else the data dir's saved key. */
 export function rootKeyAtHand(options: { rootKey: string | null; dataDir: string }): { key: string | null; file: string } {
-  const file = join(options.dataDir, 'root-key');
+  const file = rootKeyFile(options.dataDir);
   return { key: options.rootKey ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : null), file };
 }
 

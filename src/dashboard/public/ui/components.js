@@ -229,14 +229,25 @@ export function pager({ range, onPrevious, onNext }) {
 }
 
 /**
- * Links between the views of one list (all tenants, recently deleted), styled as tabs.
+ * Links styled as tabs: a page's sections, or the views of one list (`className` 'list-tabs').
  * @param {string} label
  * @param {{ href: string, label: string, current: boolean }[]} links
+ * @param {string} [className]
  */
-export function viewTabs(label, links) {
+export function viewTabs(label, links, className = 'list-tabs') {
   return h(
-    'nav.tabs.list-tabs',
+    `nav.tabs${className ? `.${className}` : ''}`,
     { 'aria-label': label },
     links.map((l) => h('a.tab', { href: l.href, 'aria-current': l.current ? 'page' : undefined }, l.label)),
   );
+}
+
+/**
+ * On a phone the tabs scroll sideways: brings the current one into view (once they are on the page).
+ * @param {ParentNode} container
+ */
+export function revealCurrentTab(container) {
+  const current = container.querySelector('.tab[aria-current="page"]');
+  const tabs = current?.parentElement;
+  if (current instanceof HTMLElement && tabs && tabs.scrollWidth > tabs.clientWidth) tabs.scrollLeft = current.offsetLeft - 16;
 }

@@ -1,7 +1,7 @@
 import { api, statusOf } from '../api.js';
 import { formatNumber, h, replace } from '../dom.js';
 import { isSuperadmin } from '../session.js';
-import { code, pageHeader } from '../ui/components.js';
+import { code, pageHeader, revealCurrentTab, viewTabs } from '../ui/components.js';
 import { renderNotFound } from './not-found.js';
 import { organizationScope } from './owner-scope.js';
 
@@ -56,14 +56,15 @@ export async function render(ctx) {
         title: organization.name,
         subtitle: [code(organization.slug), h('a', { href: tenants }, `${formatNumber(organization.tenantCount)} tenants`)],
       }),
-      h(
-        'nav.tabs',
-        { 'aria-label': 'Organization sections' },
-        TABS.map((t) => h('a.tab', { href: `${owner.dashboardBase}${t.path}`, 'aria-current': t.key === active ? 'page' : undefined }, t.label)),
+      viewTabs(
+        'Organization sections',
+        TABS.map((t) => ({ href: `${owner.dashboardBase}${t.path}`, label: t.label, current: t.key === active })),
+        '',
       ),
       body,
     ),
   );
+  revealCurrentTab(main);
   const view = await VIEWS[tab]();
   if (signal.aborted) return;
   await view.render({ ...ctx, organization, owner, body });

@@ -2,7 +2,7 @@ import { api, request, statusOf } from '../api.js';
 import { h, replace } from '../dom.js';
 import { navigate } from '../router.js';
 import { canManageTenant, currentUser, isAdmin } from '../session.js';
-import { code, pageHeader } from '../ui/components.js';
+import { code, pageHeader, revealCurrentTab, viewTabs } from '../ui/components.js';
 import { actionMenu } from '../ui/menu.js';
 import { renderNotFound } from './not-found.js';
 import { suspendedBanner, tenantMenuItems } from './tenant-actions.js';
@@ -126,22 +126,17 @@ export async function render(ctx) {
         actions,
       }),
       tenant.status === 'suspended' ? suspendedBanner(tenant, { canReactivate: admin, onChange: reload }) : null,
-      h(
-        'nav.tabs',
-        { 'aria-label': 'Tenant sections' },
-        TABS.filter((t) => !t.manage || canManageTenant()).map((t) =>
-          h('a.tab', { href: `${tenantBase(tenant)}${t.path}`, 'aria-current': t.key === active ? 'page' : undefined }, t.label),
-        ),
+      viewTabs(
+        'Tenant sections',
+        TABS.filter((t) => !t.manage || canManageTenant()).map((t) => ({ href: `${tenantBase(tenant)}${t.path}`, label: t.label, current: t.key === active })),
+        '',
       ),
     );
   }
 
   drawHeader();
   replace(main, h('div.page', headerSlot, body));
-  // On a phone the tabs scroll sideways: bring the current one into view.
-  const current = headerSlot.querySelector('.tab[aria-current="page"]');
-  const tabs = current?.parentElement;
-  if (current instanceof HTMLElement && tabs && tabs.scrollWidth > tabs.clientWidth) tabs.scrollLeft = current.offsetLeft - 16;
+  revealCurrentTab(headerSlot);
   const view = await VIEWS[tab]();
   if (signal.aborted) return;
   await view.render({ ...ctx, page, body, owner: tenantScope(tenant) });
